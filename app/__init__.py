@@ -1,0 +1,3 @@
+"""Releasable: can we deploy to production right now?"""
+
+__version__ = "0.1.0"

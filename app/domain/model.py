@@ -1,0 +1,203 @@
+"""The board's vocabulary: what sources read, what the store keeps and what the verdict judges.
+
+Everything here is plain immutable data. Sources produce *readings* (`PipelineReading`,
+`EnvironmentReading`); the store wraps each in an `Observed` item together with when it was
+last read successfully and the last error; the verdict rules judge a `BoardState` made of those.
+No Qt, no I/O: this module is imported by every layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class StageStatus(StrEnum):
+    """Status of one stage (a job, a cctray project, a Jenkins stage)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"  # failed, but allowed to fail: not a failed gate
+    CANCELED = "canceled"
+    RUNNING = "running"
+    QUEUED = "queued"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+class Outcome(StrEnum):
+    """Gate result of a pipeline's latest *completed* run."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # no completed run yet, unrecognised value, nothing matched
+
+
+class Health(StrEnum):
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    UNKNOWN = "unknown"
+
+
+class VerdictState(StrEnum):
+    RELEASABLE = "releasable"
+    NOT_RELEASABLE = "not-releasable"
+    UNKNOWN = "unknown"
+
+    @property
+    def title(self) -> str:
+        return {
+            VerdictState.RELEASABLE: "RELEASABLE",
+            VerdictState.NOT_RELEASABLE: "NOT RELEASABLE",
+            VerdictState.UNKNOWN: "UNKNOWN",
+        }[self]
+
+
+class ItemKind(StrEnum):
+    PIPELINE = "pipeline"
+    ENVIRONMENT = "environment"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a pipeline run, in pipeline order."""
+
+    name: str
+    status: StageStatus
+    started_at: datetime | None = None
+    duration_s: float | None = None
+    url: str | None = None
+    label: str | None = None  # build label / number shown on hover
+    note: str = ""  # e.g. "allowed to fail", "status 'foo' not recognised"
+
+
+@dataclass(frozen=True)
+class PipelineReading:
+    """What a source saw of one pipeline.
+
+    `stages` is the most recent view (it may show a run in progress); `outcome` is the gate
+    result of the latest completed run, which alone feeds the verdict.
+    """
+
+    stages: tuple[Stage, ...]
+    outcome: Outcome
+    completed_at: datetime | None = None  # when the latest completed run finished
+    failed_stage: str | None = None  # first failing stage of the latest completed run
+    running: bool = False
+    url: str | None = None
+    label: str | None = None  # run number / label of the latest run
+    detail: str = ""  # plain words, e.g. "no completed run yet"
+
+
+@dataclass(frozen=True)
+class EnvironmentReading:
+    """What a health check saw of one environment."""
+
+    health: Health
+    latency_ms: float | None = None
+    http_status: int | None = None
+    detail: str = ""  # plain words: "actuator status DOWN", "HTML login page, not a health report"
+    tls_days_left: int | None = None
+    url: str | None = None
+
+
+Reading = PipelineReading | EnvironmentReading
+
+
+@dataclass(frozen=True)
+class Observed:
+    """An item of the board as last known: its reading plus freshness and error.
+
+    `read_at` is the last *successful* read (staleness is measured from it, never from the
+    build's age). `status_since` is when the item's current status began (from the store's
+    transitions). `error` is the last failure in words, kept while it persists.
+    """
+
+    key: str  # "pipeline:api", "environment:staging"
+    kind: ItemKind
+    name: str
+    reading: Reading | None = None
+    read_at: datetime | None = None
+    error: str | None = None
+    error_at: datetime | None = None
+    rate_limited_until: datetime | None = None
+    status_since: datetime | None = None
+    delivery_path: bool = True
+    stale_after_s: float = 300.0
+    degraded_ok: bool = False  # environments: does 'degraded' still count as up?
+
+    def age_s(self, now: datetime) -> float | None:
+        return None if self.read_at is None else max(0.0, (now - self.read_at).total_seconds())
+
+    def is_stale(self, now: datetime) -> bool:
+        age = self.age_s(now)
+        return age is None or age > self.stale_after_s
+
+    @property
+    def status_word(self) -> str:
+        """The status that transitions are recorded on (outcome or health)."""
+        r = self.reading
+        if isinstance(r, PipelineReading):
+            return r.outcome.value
+        if isinstance(r, EnvironmentReading):
+            return r.health.value
+        return "unknown"
+
+
+def item_key(kind: ItemKind, name: str) -> str:
+    return f"{kind.value}:{name}"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+
+class BlockerState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A delivery blocker known to the board (filed, or local with no tracker)."""
+
+    key: str  # client-generated key
+    title: str
+    category: str
+    priority: Priority
+    opened_at: datetime
+    reporter: str = ""
+    url: str | None = None  # tracker link once delivered
+    state: BlockerState = BlockerState.OPEN
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """Everything the verdict looks at."""
+
+    name: str
+    pipelines: tuple[Observed, ...] = ()
+    environments: tuple[Observed, ...] = ()
+    blockers: tuple[Blocker, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One plain-words reason behind a verdict, with the item it is about."""
+
+    text: str
+    state: VerdictState  # NOT_RELEASABLE for a known failure, UNKNOWN for missing knowledge
+    item_key: str | None = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: VerdictState
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
+    since: datetime | None = None  # when the current state began (from the store's history)

@@ -1,0 +1,18 @@
+"""The error every source raises, worded for the user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class SourceError(Exception):
+    """A read failed; `str(err)` is shown on the item as is, so it must be plain user words.
+
+    `rate_limited_until` is set when the server told us to come back later: the scheduler
+    skips this source until then and the item shows "rate-limited until 14:05".
+    """
+
+    def __init__(self, message: str, *, rate_limited_until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rate_limited_until = rate_limited_until

@@ -1,0 +1,404 @@
+"""The HTTP client every source and tracker shares: timeouts, size cap, conditional requests,
+rate limits, and errors in words.
+
+One `HttpClient` may be shared by many threads: it keeps one `requests.Session` per thread
+(Session is not thread-safe) and a `ValidatorCache` (the store) that remembers ETag and
+Last-Modified per URL across restarts, so an unchanged upstream answers 304 and costs nothing.
+Any HTTP status comes back as a `Response`; only transport failures raise here. Sources turn a
+bad status into words with `check_status()`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from app import __version__
+from app.sources.errors import SourceError
+
+USER_AGENT = f"Releasable/{__version__} (+https://github.com/releasable/releasable)"
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_READ_TIMEOUT_S = 10.0
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+MAX_REDIRECTS = 5
+SECONDARY_LIMIT_WAIT_S = 60  # GitHub: wait at least a minute after a secondary limit
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """What the validator cache keeps per URL."""
+
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+    content_type: str = ""
+
+
+class ValidatorCache(Protocol):
+    def get(self, url: str) -> CachedResponse | None: ...
+
+    def put(self, url: str, entry: CachedResponse) -> None: ...
+
+
+class MemoryValidatorCache:
+    """A process-local cache, for `probe` and tests."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, CachedResponse] = {}
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> CachedResponse | None:
+        with self._lock:
+            return self._entries.get(url)
+
+    def put(self, url: str, entry: CachedResponse) -> None:
+        with self._lock:
+            self._entries[url] = entry
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed_ms: float
+    from_cache: bool = False  # a 304 answered and the cached body was reused
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def text(self) -> str:
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise SourceError(
+                f"answer from {self.url} is not valid UTF-8 (byte {err.start})"
+            ) from None
+
+    def json(self) -> Any:
+        """The body as JSON, or a SourceError that says what came instead."""
+        if looks_like_html(self.body):
+            raise SourceError(
+                f"expected JSON but got an HTML page from {self.url}{_login_hint(self)}"
+            )
+        try:
+            return json.loads(self.text())
+        except ValueError:
+            raise SourceError(
+                f"answer from {self.url} is not valid JSON (starts with {_preview(self.body)})"
+            ) from None
+
+    def rate_limited_until(self, now: datetime | None = None) -> datetime | None:
+        """When the server says our quota is spent, the time it comes back; else None."""
+        return rate_limit_until(self.status, self.headers, self.body, now or datetime.now(UTC))
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]
+
+
+def _login_hint(resp: Response) -> str:
+    low = resp.body[:4096].lower()
+    if b"password" in low or b"login" in low or b"sign in" in low:
+        return " (looks like a sign-in page: is single sign-on in front of it?)"
+    return ""
+
+
+def _preview(body: bytes) -> str:
+    snippet = body[:24].decode("utf-8", "replace").replace("\n", " ").strip()
+    return repr(snippet) if snippet else "nothing: the answer was empty"
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
+    """Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when, now)
+
+
+def rate_limit_until(
+    status: int, headers: Mapping[str, str], body: bytes, now: datetime
+) -> datetime | None:
+    """The end of a rate limit the answer announces, from any of the vendors' headers.
+
+    Retry-After (429 or 403, RFC and GitHub secondary limits), GitHub's
+    `x-ratelimit-remaining: 0` + `x-ratelimit-reset` (epoch seconds), GitLab's
+    `RateLimit-Remaining: 0` + `RateLimit-Reset`. A 403/429 that mentions a secondary rate
+    limit with no header waits a minute, as GitHub asks.
+    """
+    retry = parse_retry_after(headers.get("Retry-After"), now)
+    if retry is not None and status in (403, 429, 503):
+        return retry
+    for remaining_h, reset_h in (
+        ("x-ratelimit-remaining", "x-ratelimit-reset"),
+        ("RateLimit-Remaining", "RateLimit-Reset"),
+    ):
+        remaining = _header_int(headers, remaining_h)
+        if remaining == 0:
+            reset = _header_int(headers, reset_h)
+            if reset is not None:
+                # Epoch seconds; GitLab documents the same. A small value is a delta.
+                if reset > 1_000_000_000:
+                    return max(datetime.fromtimestamp(reset, UTC), now)
+                return now + timedelta(seconds=reset)
+            if status in (403, 429):
+                return now + timedelta(seconds=SECONDARY_LIMIT_WAIT_S)
+    if status == 429:
+        return now + timedelta(seconds=SECONDARY_LIMIT_WAIT_S)
+    if status == 403 and b"rate limit" in body[:2048].lower():
+        return now + timedelta(seconds=SECONDARY_LIMIT_WAIT_S)
+    return None
+
+
+def check_status(resp: Response, *, what: str, token_hint: str = "") -> None:
+    """Raise a SourceError in the user's words for any answer that is not a success.
+
+    `what` names the thing asked for ("repository acme/api"); `token_hint` names where the
+    token comes from ("GITHUB_TOKEN") so a 401 says what to check.
+    """
+    if 200 <= resp.status < 300 or resp.status == 304:
+        return
+    until = resp.rate_limited_until()
+    if until is not None:
+        local = until.astimezone().strftime("%H:%M")
+        raise SourceError(f"rate-limited until {local} ({resp.status})", rate_limited_until=until)
+    check = f" — check {token_hint}" if token_hint else ""
+    if resp.status == 401:
+        raise SourceError(f"token rejected (401){check}")
+    if resp.status == 403:
+        raise SourceError(f"access to {what} denied (403){check}")
+    if resp.status == 404:
+        raise SourceError(f"{what} not found, or the token can't see it (404)")
+    if resp.status == 410:
+        raise SourceError(f"{what} is gone (410)")
+    if 500 <= resp.status < 600:
+        raise SourceError(f"server error {resp.status} from {_host(resp.url)}")
+    raise SourceError(f"unexpected answer {resp.status} from {_host(resp.url)} for {what}")
+
+
+def _host(url: str) -> str:
+    return requests.utils.urlparse(url).netloc or url
+
+
+class HttpClient:
+    """Shared by all worker threads; one `requests.Session` per thread."""
+
+    def __init__(
+        self,
+        cache: ValidatorCache | None = None,
+        *,
+        connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+        read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.cache = cache if cache is not None else MemoryValidatorCache()
+        self.connect_timeout_s = connect_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self.max_bytes = max_bytes
+        self._local = threading.local()
+        self._count_lock = threading.Lock()
+        self.requests_sent = 0
+        self.not_modified = 0
+
+    def session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.max_redirects = MAX_REDIRECTS
+            session.headers["User-Agent"] = USER_AGENT
+            session.trust_env = True
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        auth: tuple[str, str] | None = None,
+        ca_bundle: str | None = None,
+        conditional: bool = True,
+        timeout_s: float | None = None,
+    ) -> Response:
+        """Send one request; transport failures raise SourceError, any status returns.
+
+        GET requests are conditional by default: the URL's remembered validators are sent and
+        a 304 returns the cached body with `from_cache=True`.
+        """
+        send_headers: dict[str, str] = dict(headers or {})
+        full_url = requests.Request(method, url, params=params).prepare().url or url
+        cached = self.cache.get(full_url) if (conditional and method == "GET") else None
+        if cached is not None:
+            if cached.etag:
+                send_headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                send_headers["If-Modified-Since"] = cached.last_modified
+        read_timeout = timeout_s if timeout_s is not None else self.read_timeout_s
+        started = time.perf_counter()
+        with self._count_lock:
+            self.requests_sent += 1
+        try:
+            raw = self.session().request(
+                method,
+                full_url,
+                headers=send_headers,
+                json=json_body,
+                auth=auth,
+                timeout=(self.connect_timeout_s, read_timeout),
+                verify=ca_bundle if ca_bundle else True,
+                stream=True,
+                allow_redirects=True,
+            )
+            try:
+                body = self._read_capped(raw, full_url)
+            finally:
+                raw.close()
+        except SourceError:
+            raise
+        except requests.exceptions.SSLError as err:
+            raise SourceError(_tls_words(err, full_url)) from None
+        except requests.exceptions.ConnectTimeout:
+            raise SourceError(
+                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s"
+            ) from None
+        except (requests.exceptions.ReadTimeout, TimeoutError):
+            raise SourceError(
+                f"timed out after {read_timeout:g} s waiting for {_host(full_url)}"
+            ) from None
+        except requests.exceptions.TooManyRedirects:
+            raise SourceError(
+                f"too many redirects from {_host(full_url)} (more than {MAX_REDIRECTS}; a loop?)"
+            ) from None
+        except requests.exceptions.ConnectionError as err:
+            raise SourceError(_connection_words(err, full_url)) from None
+        except requests.exceptions.InvalidURL:
+            raise SourceError(f"not a valid URL: {url}") from None
+        except requests.exceptions.RequestException as err:
+            raise SourceError(
+                f"request to {_host(full_url)} failed: {type(err).__name__}"
+            ) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        resp_headers = CaseInsensitiveDict(raw.headers)
+        if raw.status_code == 304 and cached is not None:
+            with self._count_lock:
+                self.not_modified += 1
+            return Response(
+                url=full_url,
+                status=200,
+                headers=CaseInsensitiveDict({**resp_headers, "Content-Type": cached.content_type}),
+                body=cached.body,
+                elapsed_ms=elapsed_ms,
+                from_cache=True,
+            )
+        if method == "GET" and raw.status_code == 200:
+            etag = resp_headers.get("ETag")
+            last_modified = resp_headers.get("Last-Modified")
+            if etag or last_modified:
+                self.cache.put(
+                    full_url,
+                    CachedResponse(etag, last_modified, body, resp_headers.get("Content-Type", "")),
+                )
+        return Response(full_url, raw.status_code, resp_headers, body, elapsed_ms)
+
+    def get(self, url: str, **kwargs: Any) -> Response:
+        return self.request("GET", url, **kwargs)
+
+    def _read_capped(self, raw: requests.Response, url: str) -> bytes:
+        declared = _header_int(raw.headers, "Content-Length")
+        if declared is not None and declared > self.max_bytes:
+            raise SourceError(
+                f"answer from {_host(url)} is too large ({declared // 1024} KiB; "
+                f"the limit is {self.max_bytes // 1024} KiB)"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in raw.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise SourceError(
+                    f"answer from {_host(url)} is too large (over {self.max_bytes // 1024} KiB)"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _tls_words(err: Exception, url: str) -> str:
+    text = str(err)
+    host = _host(url)
+    if "certificate has expired" in text or "CERTIFICATE_EXPIRED" in text.upper():
+        return f"certificate expired for {host}"
+    if "self-signed" in text or "self signed" in text:
+        return f"self-signed certificate at {host} (set ca_bundle for a private CA)"
+    if "hostname mismatch" in text or "doesn't match" in text:
+        return f"certificate does not match the name {host}"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return f"certificate of {host} could not be verified (set ca_bundle for a private CA)"
+    return f"TLS handshake with {host} failed"
+
+
+def _connection_words(err: Exception, url: str) -> str:
+    text = str(err)
+    host = _host(url)
+    if "Connection refused" in text or "ECONNREFUSED" in text:
+        return f"connection refused by {host}"
+    if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
+        return f"host name not found: {host}"
+    if "Read timed out" in text:
+        return f"timed out waiting for {host}"
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return f"{host} closed the connection without an answer"
+    return f"could not reach {host}"
+
+
+__all__ = [
+    "USER_AGENT",
+    "CachedResponse",
+    "HttpClient",
+    "MemoryValidatorCache",
+    "Response",
+    "SourceError",
+    "ValidatorCache",
+    "check_status",
+    "looks_like_html",
+    "rate_limit_until",
+]
