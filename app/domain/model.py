@@ -201,3 +201,17 @@ class Verdict:
     state: VerdictState
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     since: datetime | None = None  # when the current state began (from the store's history)
+
+
+@dataclass(frozen=True)
+class BoardSnapshot:
+    """What the window draws: the board, its verdict, and when this picture was taken.
+
+    `source_errors` carries failures that belong to no single item (e.g. a feed shared by
+    several pipelines could not be read), in words.
+    """
+
+    board: BoardState
+    verdict: Verdict
+    taken_at: datetime
+    source_errors: tuple[str, ...] = ()
