@@ -1,0 +1,274 @@
+"""The live board: schedules polls off the GUI thread and publishes `BoardSnapshot`s.
+
+`BoardService` owns the in-memory picture of the board (one `Observed` per item). It opens
+with the last known state from the store (each item keeps its age, so a board read yesterday
+shows as stale, never green), then polls each job on its own interval on a thread pool. Workers
+fetch and write to the store; results come back to the GUI thread through signals, where the
+picture is updated and the verdict recomputed. Many results arriving at once are coalesced into
+one snapshot, so a 1,000-item refresh never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+
+from app.domain.model import (
+    Blocker,
+    BoardSnapshot,
+    BoardState,
+    ItemKind,
+    Observed,
+    Verdict,
+    VerdictState,
+)
+from app.domain.verdict import decide
+from app.services.polling import FetchResult, ItemSpec, PollJob, next_due_after, run_job
+from app.services.tasks import run_task
+from app.sources.errors import SourceError
+from app.sources.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def apply_result(previous: Observed, result: FetchResult, at: datetime) -> Observed:
+    """The item after one poll: a reading refreshes it; an error keeps the last good reading."""
+    if isinstance(result, SourceError):
+        return dataclasses.replace(
+            previous,
+            error=result.message,
+            error_at=at,
+            rate_limited_until=result.rate_limited_until,
+        )
+    updated = dataclasses.replace(
+        previous, reading=result, read_at=at, error=None, error_at=None, rate_limited_until=None
+    )
+    if updated.status_word != previous.status_word or previous.status_since is None:
+        updated = dataclasses.replace(updated, status_since=at)
+    return updated
+
+
+def observed_from_spec(spec: ItemSpec) -> Observed:
+    return Observed(
+        key=spec.key,
+        kind=spec.kind,
+        name=spec.name,
+        delivery_path=spec.delivery_path,
+        stale_after_s=spec.stale_after_s,
+        degraded_ok=spec.degraded_ok,
+    )
+
+
+LoadedBoard = tuple[dict[str, Observed], tuple[VerdictState, datetime] | None]
+
+
+class BoardStore:
+    """What the service needs from the store (a Protocol in spirit; `app.store` provides it)."""
+
+    def load_board(self, specs: Sequence[ItemSpec]) -> LoadedBoard:
+        raise NotImplementedError
+
+    def record(self, job: PollJob, results: Mapping[str, FetchResult], at: datetime) -> None:
+        raise NotImplementedError
+
+    def record_verdict(self, state: VerdictState, at: datetime) -> None:
+        raise NotImplementedError
+
+    def open_blockers(self) -> list[Blocker]:
+        raise NotImplementedError
+
+
+class BoardService(QObject):
+    """Polls a board's jobs and emits `updated(BoardSnapshot)` whenever the picture changes."""
+
+    updated = Signal(object)  # BoardSnapshot
+    loaded = Signal()  # the last known board came from the store
+
+    def __init__(
+        self,
+        board_name: str,
+        jobs: Sequence[PollJob],
+        store: BoardStore,
+        http: HttpClient,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        pool: QThreadPool | None = None,
+        tick_ms: int = 250,
+        coalesce_ms: int = 100,
+        rng: random.Random | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.board_name = board_name
+        self.jobs = list(jobs)
+        self.store = store
+        self.http = http
+        self.clock = clock
+        self.pool = pool or QThreadPool(self)
+        if pool is None:
+            self.pool.setMaxThreadCount(16)
+        self.rng = rng or random.Random()
+        self.specs = [spec for job in self.jobs for spec in job.items]
+        self.items: dict[str, Observed] = {s.key: observed_from_spec(s) for s in self.specs}
+        self.blockers: tuple[Blocker, ...] = ()
+        self.verdict_state: VerdictState | None = None
+        self.verdict_since: datetime | None = None
+        self.source_errors: tuple[str, ...] = ()
+        self._last_verdict: tuple[VerdictState, datetime] | None = None
+        self._running = False
+        self._tick = QTimer(self)
+        self._tick.setInterval(tick_ms)
+        self._tick.timeout.connect(self.tick)
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(coalesce_ms)
+        self._coalesce.timeout.connect(self.publish)
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the last known board at once (loaded off the GUI thread), then poll."""
+        self._running = True
+        specs = list(self.specs)
+        run_task(lambda: self.store.load_board(specs), self._on_loaded, self._on_load_failed)
+
+    def stop(self) -> None:
+        self._running = False
+        self._tick.stop()
+        self._coalesce.stop()
+        self.pool.waitForDone(15_000)
+
+    def refresh_now(self) -> None:
+        """Poll every job now (jobs in flight or rate-limited keep their turn)."""
+        now = self.clock()
+        for job in self.jobs:
+            if job.rate_limited_until is None or job.rate_limited_until <= now:
+                job.next_due = now
+        self.tick()
+
+    def _on_loaded(self, loaded: LoadedBoard) -> None:
+        stored, last_verdict = loaded
+        for key, item in stored.items():
+            if key in self.items:
+                spec_item = self.items[key]
+                self.items[key] = dataclasses.replace(
+                    item,
+                    delivery_path=spec_item.delivery_path,
+                    stale_after_s=spec_item.stale_after_s,
+                    degraded_ok=spec_item.degraded_ok,
+                )
+        self._last_verdict = last_verdict
+        self._reload_blockers()
+        self.publish()
+        self.loaded.emit()
+        self._begin_polling()
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        log.error("could not load the last known board", exc_info=error)
+        self.source_errors = (f"could not read the local store: {error}",)
+        self.publish()
+        self._begin_polling()
+
+    def _begin_polling(self) -> None:
+        if not self._running:
+            return
+        self._tick.start()
+        self.refresh_now()
+
+    # --- polling ------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Dispatch due jobs; re-judge staleness so an unread board turns UNKNOWN on time."""
+        if not self._running:
+            return
+        now = self.clock()
+        for job in self.jobs:
+            if job.in_flight or (job.next_due is not None and now < job.next_due):
+                continue
+            self._dispatch(job)
+        verdict = self._decide(now)
+        if verdict.state is not self.verdict_state:
+            self.publish()
+
+    def _dispatch(self, job: PollJob) -> None:
+        job.in_flight = True
+        http, store, clock = self.http, self.store, self.clock
+
+        def work() -> tuple[PollJob, dict[str, FetchResult], datetime]:
+            results = run_job(job, http)
+            at = clock()
+            try:
+                store.record(job, results, at)
+            except Exception:  # a full disk must not stop the board; the picture stays live
+                log.exception("could not record results of %s", job.id)
+            return job, results, at
+
+        run_task(work, self._on_job_done, self._on_job_crashed, pool=self.pool)
+
+    def _on_job_done(self, done: tuple[PollJob, dict[str, FetchResult], datetime]) -> None:
+        job, results, at = done
+        job.in_flight = False
+        job.next_due = next_due_after(job, results, at, self.rng)
+        for key, result in results.items():
+            if key in self.items:
+                self.items[key] = apply_result(self.items[key], result, at)
+        if not self._coalesce.isActive():
+            self._coalesce.start()
+
+    def _on_job_crashed(self, error: BaseException) -> None:  # pragma: no cover - run_job catches
+        log.error("poll job crashed", exc_info=error)
+
+    # --- publishing ---------------------------------------------------------------------
+
+    def set_blockers(self, blockers: Sequence[Blocker]) -> None:
+        self.blockers = tuple(blockers)
+        self.publish()
+
+    def _reload_blockers(self) -> None:
+        try:
+            self.blockers = tuple(self.store.open_blockers())
+        except Exception:
+            log.exception("could not read blockers")
+
+    def _board(self) -> BoardState:
+        return BoardState(
+            name=self.board_name,
+            pipelines=tuple(i for i in self.items.values() if i.kind is ItemKind.PIPELINE),
+            environments=tuple(i for i in self.items.values() if i.kind is ItemKind.ENVIRONMENT),
+            blockers=self.blockers,
+        )
+
+    def _decide(self, now: datetime) -> Verdict:
+        return decide(self._board(), now)
+
+    def snapshot(self) -> BoardSnapshot:
+        now = self.clock()
+        board = self._board()
+        verdict = decide(board, now)
+        if verdict.state is not self.verdict_state:
+            last = self._last_verdict
+            if self.verdict_state is None and last is not None and last[0] is verdict.state:
+                self.verdict_since = last[1]  # the state continues from before the restart
+            else:
+                self.verdict_since = now
+            self.verdict_state = verdict.state
+            store, state = self.store, verdict.state
+            run_task(lambda: store.record_verdict(state, now), None, _log_error)
+        verdict = dataclasses.replace(verdict, since=self.verdict_since)
+        return BoardSnapshot(board, verdict, now, self.source_errors)
+
+    def publish(self) -> None:
+        self.updated.emit(self.snapshot())
+
+
+def _log_error(error: BaseException) -> None:
+    log.error("could not record the verdict", exc_info=error)

@@ -1,0 +1,109 @@
+"""One poll of one source, from fetch to store, without Qt.
+
+A `PollJob` reads one or more board items with one fetch (a cctray feed shared by several
+pipelines is fetched once). `run_job` calls the source on the current thread and turns every
+failure into words; `record_results` writes the outcome to the store and returns what changed.
+The scheduler (`board_service`) runs these on worker threads; `poll_once` runs them all once,
+concurrently, for `releasable status` and the screenshot command.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from app.domain.model import ItemKind, Reading
+from app.sources.errors import SourceError
+from app.sources.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 15 * 60
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """A board item as the board file defines it (what the verdict needs beyond the reading)."""
+
+    key: str
+    kind: ItemKind
+    name: str
+    delivery_path: bool = True
+    stale_after_s: float = 300.0
+    degraded_ok: bool = False
+
+
+FetchResult = Reading | SourceError
+
+
+@dataclass
+class PollJob:
+    """One fetch that yields readings for `items`; scheduled every `interval_s`."""
+
+    id: str
+    items: tuple[ItemSpec, ...]
+    interval_s: float
+    fetch: Callable[[HttpClient], Mapping[str, FetchResult]]
+    # Scheduling state, owned by the scheduler's thread.
+    next_due: datetime | None = None
+    failures: int = 0
+    in_flight: bool = False
+    rate_limited_until: datetime | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def run_job(job: PollJob, http: HttpClient) -> dict[str, FetchResult]:
+    """Fetch once; any failure (even a bug in a source) becomes a SourceError per item."""
+    try:
+        results = dict(job.fetch(http))
+    except SourceError as err:
+        return {item.key: err for item in job.items}
+    except Exception as err:  # a source bug must not kill the poller; say it plainly
+        log.exception("source %s failed unexpectedly", job.id)
+        failure = SourceError(f"internal error while reading: {type(err).__name__}: {err}")
+        return {item.key: failure for item in job.items}
+    for item in job.items:
+        results.setdefault(item.key, SourceError("the source returned nothing for this item"))
+    return results
+
+
+def next_due_after(
+    job: PollJob, results: Mapping[str, FetchResult], now: datetime, rng: random.Random
+) -> datetime:
+    """When to poll again: the interval, backed off with jitter after failures, never before
+    a rate limit ends. Updates the job's failure count and rate limit."""
+    errors = [r for r in results.values() if isinstance(r, SourceError)]
+    limits = [e.rate_limited_until for e in errors if e.rate_limited_until is not None]
+    job.rate_limited_until = max(limits) if limits else None
+    if errors and len(errors) == len(results):
+        job.failures += 1
+        delay = min(job.interval_s * (2 ** (job.failures - 1)), max(MAX_BACKOFF_S, job.interval_s))
+        delay *= rng.uniform(0.8, 1.2)
+    else:
+        job.failures = 0
+        delay = job.interval_s
+    due = now + timedelta(seconds=delay)
+    if job.rate_limited_until is not None:
+        due = max(due, job.rate_limited_until)
+    return due
+
+
+def poll_once(
+    jobs: Sequence[PollJob],
+    http: HttpClient,
+    record: Callable[[PollJob, Mapping[str, FetchResult], datetime], object],
+    *,
+    workers: int = 16,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Run every job once, concurrently, recording each result as it arrives."""
+    if not jobs:
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        futures = {pool.submit(run_job, job, http): job for job in jobs}
+        for future, job in futures.items():
+            record(job, future.result(), clock())
