@@ -16,19 +16,27 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
 
 from app.domain.model import (
     Blocker,
     BoardSnapshot,
     BoardState,
-    ItemKind,
     Observed,
     Verdict,
     VerdictState,
 )
 from app.domain.verdict import decide
-from app.services.polling import FetchResult, ItemSpec, PollJob, next_due_after, run_job
+from app.services.polling import (
+    FetchResult,
+    ItemSpec,
+    LoadedBoard,
+    PollJob,
+    board_state,
+    next_due_after,
+    observed_from_spec,
+    run_job,
+)
 from app.services.tasks import run_task
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
@@ -57,20 +65,6 @@ def apply_result(previous: Observed, result: FetchResult, at: datetime) -> Obser
     return updated
 
 
-def observed_from_spec(spec: ItemSpec) -> Observed:
-    return Observed(
-        key=spec.key,
-        kind=spec.kind,
-        name=spec.name,
-        delivery_path=spec.delivery_path,
-        stale_after_s=spec.stale_after_s,
-        degraded_ok=spec.degraded_ok,
-    )
-
-
-LoadedBoard = tuple[dict[str, Observed], tuple[VerdictState, datetime] | None]
-
-
 class BoardStore:
     """What the service needs from the store (a Protocol in spirit; `app.store` provides it)."""
 
@@ -96,6 +90,7 @@ class BoardService(QObject):
     def __init__(
         self,
         board_name: str,
+        specs: Sequence[ItemSpec],
         jobs: Sequence[PollJob],
         store: BoardStore,
         http: HttpClient,
@@ -117,7 +112,7 @@ class BoardService(QObject):
         if pool is None:
             self.pool.setMaxThreadCount(16)
         self.rng = rng or random.Random()
-        self.specs = [spec for job in self.jobs for spec in job.items]
+        self.specs = list(specs)
         self.items: dict[str, Observed] = {s.key: observed_from_spec(s) for s in self.specs}
         self.blockers: tuple[Blocker, ...] = ()
         self.verdict_state: VerdictState | None = None
@@ -139,13 +134,24 @@ class BoardService(QObject):
         """Show the last known board at once (loaded off the GUI thread), then poll."""
         self._running = True
         specs = list(self.specs)
-        run_task(lambda: self.store.load_board(specs), self._on_loaded, self._on_load_failed)
+        run_task(
+            lambda: self.store.load_board(specs),
+            self._on_loaded,
+            self._on_load_failed,
+            pool=self.pool,
+        )
 
     def stop(self) -> None:
+        """Stop polling and wait for work in flight; its results are delivered, then dropped.
+
+        Delivering them now (rather than leaving queued signals behind) matters: a queued
+        signal still holding Python objects when the interpreter exits crashes PySide.
+        """
         self._running = False
         self._tick.stop()
         self._coalesce.stop()
         self.pool.waitForDone(15_000)
+        QCoreApplication.sendPostedEvents()
 
     def refresh_now(self) -> None:
         """Poll every job now (jobs in flight or rate-limited keep their turn)."""
@@ -217,6 +223,8 @@ class BoardService(QObject):
     def _on_job_done(self, done: tuple[PollJob, dict[str, FetchResult], datetime]) -> None:
         job, results, at = done
         job.in_flight = False
+        if not self._running:
+            return
         job.next_due = next_due_after(job, results, at, self.rng)
         for key, result in results.items():
             if key in self.items:
@@ -240,12 +248,7 @@ class BoardService(QObject):
             log.exception("could not read blockers")
 
     def _board(self) -> BoardState:
-        return BoardState(
-            name=self.board_name,
-            pipelines=tuple(i for i in self.items.values() if i.kind is ItemKind.PIPELINE),
-            environments=tuple(i for i in self.items.values() if i.kind is ItemKind.ENVIRONMENT),
-            blockers=self.blockers,
-        )
+        return board_state(self.board_name, self.specs, self.items, self.blockers)
 
     def _decide(self, now: datetime) -> Verdict:
         return decide(self._board(), now)
@@ -262,7 +265,7 @@ class BoardService(QObject):
                 self.verdict_since = now
             self.verdict_state = verdict.state
             store, state = self.store, verdict.state
-            run_task(lambda: store.record_verdict(state, now), None, _log_error)
+            run_task(lambda: store.record_verdict(state, now), None, _log_error, pool=self.pool)
         verdict = dataclasses.replace(verdict, since=self.verdict_since)
         return BoardSnapshot(board, verdict, now, self.source_errors)
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from app.domain.model import ItemKind, Reading
+from app.domain.model import Blocker, BoardState, ItemKind, Observed, Reading, VerdictState
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 
@@ -38,6 +38,36 @@ class ItemSpec:
 
 
 FetchResult = Reading | SourceError
+# The last known board from the store: items by key, and (verdict state, since when).
+LoadedBoard = tuple[dict[str, Observed], tuple[VerdictState, datetime] | None]
+
+
+def observed_from_spec(spec: ItemSpec) -> Observed:
+    """An item the app has never read: no reading, so unknown (and stale) until it is."""
+    return Observed(
+        key=spec.key,
+        kind=spec.kind,
+        name=spec.name,
+        delivery_path=spec.delivery_path,
+        stale_after_s=spec.stale_after_s,
+        degraded_ok=spec.degraded_ok,
+    )
+
+
+def board_state(
+    name: str,
+    specs: Sequence[ItemSpec],
+    items: Mapping[str, Observed],
+    blockers: Sequence[Blocker] = (),
+) -> BoardState:
+    """The board in board-file order, with never-read items as unknown."""
+    observed = [items.get(s.key) or observed_from_spec(s) for s in specs]
+    return BoardState(
+        name=name,
+        pipelines=tuple(i for i in observed if i.kind is ItemKind.PIPELINE),
+        environments=tuple(i for i in observed if i.kind is ItemKind.ENVIRONMENT),
+        blockers=tuple(blockers),
+    )
 
 
 @dataclass

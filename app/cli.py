@@ -1,0 +1,209 @@
+"""`releasable`: the window by default; `status`, `probe`, `report`, `outbox` from a terminal.
+
+Subcommands import only what they use: `probe` and `--version` never load Qt, so a terminal
+check stays fast, and `status`, `report` and `outbox` work on a machine whose desktop is the
+broken thing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app import __version__
+
+if TYPE_CHECKING:
+    from app.config.board import BoardConfig
+
+EXIT_CODES = {"releasable": 0, "not-releasable": 1, "unknown": 2}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("--version", "-V"):
+        print(f"releasable {__version__}")
+        return 0
+    command = args[0] if args else ""
+    if command == "probe":
+        from app.probe import run_probe
+
+        return run_probe(args[1:])
+    if command == "report":
+        from app.reporting_cli import run_report
+
+        return run_report(args[1:])
+    if command == "outbox":
+        from app.reporting_cli import run_outbox
+
+        return run_outbox(args[1:])
+    if command == "status":
+        return run_status(args[1:])
+    return run_window(args)
+
+
+# --- boards -------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenedBoard:
+    config: BoardConfig
+    path: Path
+    db_path: Path
+    demo: Any = None  # the running demo's handle, when --demo
+
+
+class BoardNotFound(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def open_board(
+    board: str | None, demo: bool, db: str | None, *, demo_clock: Any = None
+) -> Iterator[OpenedBoard]:
+    """Load the board (starting the demo's loopback servers for --demo); stop them after."""
+    from app.config.loader import find_board_path, load_board
+    from app.store.store import default_path
+
+    if demo:
+        from app.demo import start_demo
+
+        handle = start_demo(clock=demo_clock) if demo_clock else start_demo()
+        with handle:
+            db_path = Path(db) if db else default_path().with_name("demo.db")
+            yield OpenedBoard(load_board(handle.board_path), handle.board_path, db_path, handle)
+        return
+    path = find_board_path(Path(board) if board else None)
+    if path is None:
+        raise BoardNotFound("no board file: pass --board FILE, set RELEASABLE_BOARD, or try --demo")
+    yield OpenedBoard(load_board(path), path, Path(db) if db else default_path())
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def run_status(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="releasable status",
+        description="Poll every source once; print the verdict and its reasons. "
+        "Exit 0 releasable, 1 not releasable, 2 unknown.",
+    )
+    parser.add_argument("--board", metavar="FILE")
+    parser.add_argument("--demo", action="store_true", help="use the bundled demo board")
+    parser.add_argument("--db", metavar="PATH", help="local database (default: user data dir)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args(argv)
+
+    from app.config.errors import BoardFileError
+    from app.domain.verdict import decide
+    from app.domain.words import ago_words
+    from app.services.board_jobs import board_specs, build_jobs
+    from app.services.board_store import StoreBoard
+    from app.services.polling import board_state, poll_once
+    from app.sources.http import HttpClient
+    from app.store.store import Store
+
+    try:
+        with open_board(args.board, args.demo, args.db) as opened:
+            cfg = opened.config
+            store = Store.open(opened.db_path)
+            try:
+                adapter = StoreBoard(store)
+                specs = board_specs(cfg)
+                poll_once(build_jobs(cfg), HttpClient(cache=store), adapter.record)
+                items, _ = adapter.load_board(specs)
+                now = datetime.now(UTC)
+                board = board_state(cfg.name, specs, items, adapter.open_blockers())
+                verdict = decide(board, now)
+                since = store.record_verdict(verdict.state, now)
+            finally:
+                store.close()
+    except (BoardNotFound, BoardFileError) as err:
+        print(f"releasable: {err}", file=sys.stderr)
+        return 2
+
+    if args.json:
+        doc = {
+            "board": cfg.name,
+            "verdict": verdict.state.value,
+            "since": since.isoformat(),
+            "reasons": [{"text": r.text, "state": r.state.value} for r in verdict.reasons],
+            "items": [
+                {
+                    "key": i.key,
+                    "status": i.status_word if not i.is_stale(now) else "unknown",
+                    "read_at": i.read_at.isoformat() if i.read_at else None,
+                    "error": i.error,
+                    "delivery_path": i.delivery_path,
+                }
+                for i in (*board.pipelines, *board.environments)
+            ],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        print(f"{cfg.name}: {verdict.state.title}")
+        for reason in verdict.reasons:
+            print(f"  - {reason.text}")
+        for item in (*board.pipelines, *board.environments):
+            status = item.status_word if not item.is_stale(now) else "unknown"
+            path = "" if item.delivery_path else "  (not on the delivery path)"
+            error = f"  [{item.error}]" if item.error else ""
+            print(
+                f"  {item.kind.value:<11} {item.name:<20} {status:<9}"
+                f" read {ago_words(item.read_at, now)}{path}{error}"
+            )
+    return EXIT_CODES[verdict.state.value]
+
+
+# --- window -------------------------------------------------------------------------------
+
+
+def window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="releasable",
+        description="Can we deploy to production right now? Opens the team's board.",
+        epilog="Subcommands: status, probe, report, outbox (each with --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"releasable {__version__}")
+    parser.add_argument("--board", metavar="FILE", help="board file (TOML)")
+    parser.add_argument("--demo", action="store_true", help="run on the bundled demo scenario")
+    parser.add_argument("--kiosk", action="store_true", help="full-screen team-room mode")
+    parser.add_argument("--db", metavar="PATH", help="local database (default: user data dir)")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render offscreen to a PNG, exit")
+    parser.add_argument("--size", default="1600x1000", metavar="WxH", help="screenshot size")
+    parser.add_argument(
+        "--after",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="with --screenshot: poll for this long before rendering",
+    )
+    return parser
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x", 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size must look like 1600x1000, not {text!r}") from None
+    if not (200 <= w <= 10000 and 200 <= h <= 10000):
+        raise argparse.ArgumentTypeError("--size must be between 200x200 and 10000x10000")
+    return w, h
+
+
+def run_window(argv: Sequence[str]) -> int:
+    parser = window_parser()
+    args = parser.parse_args(argv)
+    try:
+        size = parse_size(args.size)
+    except argparse.ArgumentTypeError as err:
+        parser.error(str(err))
+    from app.gui import run_gui
+
+    return run_gui(args, size)

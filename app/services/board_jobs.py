@@ -1,0 +1,159 @@
+"""From a board file to poll jobs: which source reads which item, and how often.
+
+Pipelines that read the same cctray feed share one job, so a feed with a thousand projects is
+fetched once per refresh however many pipelines it serves. Tokens are resolved here, from the
+environment variable or keyring entry the board names; a missing token is not fatal (public
+repositories need none) but is said on the item when the server answers 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.config.board import (
+    BoardConfig,
+    CctrayOptions,
+    EnvironmentConfig,
+    GithubActionsOptions,
+    GitlabOptions,
+    JenkinsOptions,
+    PipelineConfig,
+)
+from app.config.secrets import resolve_token
+from app.domain.model import ItemKind, item_key
+from app.services.polling import FetchResult, ItemSpec, PollJob
+from app.sources.http import HttpClient
+
+
+def pipeline_spec(p: PipelineConfig) -> ItemSpec:
+    return ItemSpec(
+        key=item_key(ItemKind.PIPELINE, p.name),
+        kind=ItemKind.PIPELINE,
+        name=p.name,
+        delivery_path=p.delivery_path,
+        stale_after_s=p.stale_after_seconds,
+    )
+
+
+def environment_spec(e: EnvironmentConfig) -> ItemSpec:
+    return ItemSpec(
+        key=item_key(ItemKind.ENVIRONMENT, e.name),
+        kind=ItemKind.ENVIRONMENT,
+        name=e.name,
+        delivery_path=e.delivery_path,
+        stale_after_s=e.stale_after_seconds,
+        degraded_ok=e.degraded_ok,
+    )
+
+
+def _token(env: str | None, keyring_entry: str | None) -> tuple[str | None, str]:
+    result = resolve_token(env, keyring_entry)
+    return result.token, (env or (f"keyring entry '{keyring_entry}'" if keyring_entry else ""))
+
+
+def make_pipeline_source(p: PipelineConfig) -> Any:
+    """The source object for one non-cctray pipeline (cctray feeds are grouped per URL)."""
+    opts = p.options
+    token, hint = _token(p.token_env, p.token_keyring)
+    if isinstance(opts, GithubActionsOptions):
+        from app.sources.github_actions import GitHubActionsSource
+
+        return GitHubActionsSource(
+            api_url=opts.api_url,
+            repo=opts.repo,
+            workflow=opts.workflow,
+            branch=opts.branch,
+            token=token,
+            token_hint=hint or "GITHUB_TOKEN",
+            ca_bundle=p.ca_bundle,
+        )
+    if isinstance(opts, GitlabOptions):
+        from app.sources.gitlab import GitLabSource
+
+        return GitLabSource(
+            api_url=opts.api_url,
+            project=opts.project,
+            ref=opts.ref,
+            token=token,
+            token_hint=hint or "GITLAB_TOKEN",
+            ca_bundle=p.ca_bundle,
+        )
+    if isinstance(opts, JenkinsOptions):
+        from app.sources.jenkins import JenkinsSource
+
+        return JenkinsSource(
+            opts.url,
+            username=opts.username,
+            token=token,
+            token_hint=hint or "the Jenkins API token",
+            ca_bundle=p.ca_bundle,
+        )
+    if isinstance(opts, CctrayOptions):
+        from app.sources.cctray import CctraySource
+
+        auth = (opts.username, token) if opts.username and token else None
+        return CctraySource(
+            opts.url,
+            project_prefix=opts.project_prefix,
+            projects=list(opts.projects) or None,
+            auth=auth,
+            ca_bundle=p.ca_bundle,
+        )
+    raise ValueError(f"unknown source {p.source!r}")
+
+
+def _single_job(job_id: str, spec: ItemSpec, source: Any, interval: float) -> PollJob:
+    def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
+        return {spec.key: source.fetch(http)}
+
+    return PollJob(job_id, (spec,), interval, fetch)
+
+
+def _feed_job(url: str, pipelines: list[PipelineConfig]) -> PollJob:
+    """One fetch of a cctray feed, read by every pipeline that names it."""
+    from app.sources.cctray import fetch_feed
+
+    sources = [(pipeline_spec(p), make_pipeline_source(p)) for p in pipelines]
+    first = sources[0][1]
+    interval = min(p.refresh_seconds for p in pipelines)
+
+    def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
+        projects = fetch_feed(http, url, auth=first.auth, ca_bundle=first.ca_bundle)
+        return {spec.key: source.read(projects) for spec, source in sources}
+
+    return PollJob(f"cctray:{url}", tuple(s for s, _ in sources), interval, fetch)
+
+
+def board_specs(board: BoardConfig) -> list[ItemSpec]:
+    """Every item of the board, in board-file order: pipelines, then environments."""
+    return [pipeline_spec(p) for p in board.pipelines] + [
+        environment_spec(e) for e in board.environments
+    ]
+
+
+def build_jobs(board: BoardConfig) -> list[PollJob]:
+    jobs: list[PollJob] = []
+    feeds: dict[str, list[PipelineConfig]] = {}
+    for p in board.pipelines:
+        if isinstance(p.options, CctrayOptions):
+            feeds.setdefault(p.options.url, []).append(p)
+        else:
+            spec = pipeline_spec(p)
+            jobs.append(_single_job(spec.key, spec, make_pipeline_source(p), p.refresh_seconds))
+    for url, pipelines in feeds.items():
+        jobs.append(_feed_job(url, pipelines))
+    for e in board.environments:
+        from app.sources.health import HealthSource
+
+        spec = environment_spec(e)
+        source = HealthSource(
+            e.url,
+            json_field=e.json_field,
+            slow_ms=e.slow_ms,
+            tls_warn_days=e.tls_warn_days,
+            expected_status=e.expected_status or None,
+            ca_bundle=e.ca_bundle,
+        )
+        jobs.append(_single_job(spec.key, spec, source, e.refresh_seconds))
+    return jobs

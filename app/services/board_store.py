@@ -1,0 +1,63 @@
+"""The store as the board service sees it: load the last board, record polls and verdicts.
+
+A thin adapter over `app.store` so the scheduler speaks in board terms (items by spec, job
+results) and the store keeps speaking in rows. Called on worker threads only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from app.domain.model import Blocker, Observed, VerdictState
+from app.services.polling import FetchResult, ItemSpec, LoadedBoard, PollJob
+from app.sources.errors import SourceError
+from app.store.outbox import Outbox
+from app.store.store import BOARD_KEY, Store
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+class StoreBoard:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.outbox = Outbox(store)
+
+    def load_board(self, specs: Sequence[ItemSpec]) -> LoadedBoard:
+        stored = self.store.load_items()
+        items: dict[str, Observed] = {}
+        for spec in specs:
+            found = stored.get(spec.key)
+            if found is not None:
+                items[spec.key] = found.to_observed(
+                    delivery_path=spec.delivery_path,
+                    stale_after_s=spec.stale_after_s,
+                    degraded_ok=spec.degraded_ok,
+                )
+        last_state = self.store.status_before(BOARD_KEY, FAR_FUTURE)
+        since = self.store.verdict_since()
+        last = None
+        if last_state is not None and since is not None:
+            try:
+                last = (VerdictState(last_state), since)
+            except ValueError:
+                last = None
+        return items, last
+
+    def record(self, job: PollJob, results: Mapping[str, FetchResult], at: datetime) -> None:
+        for spec in job.items:
+            result = results.get(spec.key)
+            if result is None:
+                continue
+            if isinstance(result, SourceError):
+                self.store.record_error(
+                    spec.key, spec.kind, spec.name, result.message, at, result.rate_limited_until
+                )
+            else:
+                self.store.record_reading(spec.key, spec.kind, spec.name, result, at)
+
+    def record_verdict(self, state: VerdictState, at: datetime) -> None:
+        self.store.record_verdict(state, at)
+
+    def open_blockers(self) -> list[Blocker]:
+        return list(self.outbox.blockers(open_only=True))

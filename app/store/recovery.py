@@ -1,0 +1,204 @@
+"""What happens to a damaged local database: recognise it, move it aside, salvage the user's rows.
+
+The database is mostly a cache (last readings, history, HTTP validators) and a damaged one is
+rebuilt rather than fatal. But tables whose names start with one of `SALVAGE_PREFIXES` hold
+what the user wrote and has not sent yet (drafts, the outbox): every row that can still be
+read from the damaged file is carried into the new one. The damaged file itself is kept next
+to the new one (`releasable.db.damaged-<timestamp>`) for anyone who wants to dig further.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.db import quote_identifier
+
+from app.store.schema import immediate_transaction
+
+log = logging.getLogger(__name__)
+
+# Tables whose rows must survive a damaged database. Add a prefix here for any new table that
+# holds the user's own unsent work.
+SALVAGE_PREFIXES: tuple[str, ...] = ("drafts", "outbox")
+
+# SQLite keeps a database's write-ahead log and shared memory next to it under these suffixes;
+# they move with the file, or the new database would replay the old log.
+_COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+class DatabaseDamaged(sqlite3.DatabaseError):
+    """The integrity check found the file damaged although it could be opened."""
+
+
+def is_damage(err: BaseException) -> bool:
+    """True when `err` says the file is not a database or is corrupt.
+
+    Everything else (locked, read-only, disk full, no permission) is NOT damage: a healthy
+    file that is merely busy must never be moved aside.
+    """
+    if isinstance(err, DatabaseDamaged):
+        return True
+    if not isinstance(err, sqlite3.DatabaseError):
+        return False
+    code = getattr(err, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(err).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def check_integrity(conn: sqlite3.Connection) -> None:
+    """Raise `DatabaseDamaged` unless `PRAGMA quick_check` says ok."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    if problems != ["ok"]:
+        raise DatabaseDamaged("; ".join(str(p) for p in problems))
+
+
+def move_aside(path: Path, when: datetime) -> Path:
+    """Rename the damaged file (and its -wal/-shm) to `<name>.damaged-<timestamp>`."""
+    stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    path.rename(aside)
+    for suffix in _COMPANION_SUFFIXES:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
+@dataclass
+class SalvagedTable:
+    """Rows read back from one table of a damaged database."""
+
+    name: str
+    create_sql: str | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _scan(
+    conn: sqlite3.Connection, sql: str, columns: list[str], into: dict[Any, dict[str, Any]]
+) -> bool:
+    """Read rows `(rowid, *columns)` into `into` until the end or the first damaged page.
+
+    Returns True if the scan reached the end.
+    """
+    try:
+        for row in conn.execute(sql):
+            into.setdefault(row[0], dict(zip(columns, row[1:], strict=True)))
+    except sqlite3.DatabaseError as err:
+        log.debug("salvage scan stopped: %s", err)
+        return False
+    return True
+
+
+def _read_table(conn: sqlite3.Connection, name: str) -> list[dict[str, Any]]:
+    quoted = quote_identifier(name)
+    try:
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({quoted})").fetchall()]
+    except sqlite3.DatabaseError as err:
+        log.warning("could not read the columns of %s in the damaged database: %s", name, err)
+        return []
+    names = ", ".join(quote_identifier(c) for c in columns)
+    rows: dict[Any, dict[str, Any]] = {}
+    try:
+        conn.execute(f"SELECT _rowid_ FROM {quoted} LIMIT 0")
+    except sqlite3.DatabaseError:
+        # WITHOUT ROWID table: one pass, as far as it goes.
+        _scan(conn, f"SELECT NULL, {names} FROM {quoted}", columns, rows)
+        return list(rows.values())
+    # Read from both ends so a damaged page in the middle loses only the rows on it.
+    if not _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_", columns, rows):
+        _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_ DESC", columns, rows)
+    return [rows[k] for k in sorted(rows)]
+
+
+def salvage(path: Path, prefixes: Iterable[str] = SALVAGE_PREFIXES) -> list[SalvagedTable]:
+    """Every readable row of the tables named with one of `prefixes` in the file at `path`.
+
+    Reads a temporary copy (with its -wal and -journal), because merely opening a database
+    may replay or delete its log: the damaged file set aside stays exactly as it was found.
+    """
+    with tempfile.TemporaryDirectory(prefix="releasable-salvage-") as tmp:
+        copy = Path(tmp) / "damaged.db"
+        try:
+            shutil.copyfile(path, copy)
+            for suffix in ("-wal", "-journal"):
+                companion = path.with_name(path.name + suffix)
+                if companion.exists():
+                    shutil.copyfile(companion, copy.with_name(copy.name + suffix))
+        except OSError as err:
+            log.warning("could not copy %s to salvage it: %s", path, err)
+            return []
+        return _salvage_copy(copy, tuple(prefixes))
+
+
+def _salvage_copy(path: Path, wanted: tuple[str, ...]) -> list[SalvagedTable]:
+    try:
+        conn = sqlite3.connect(path)
+    except sqlite3.Error as err:
+        log.debug("salvage: cannot open %s: %s", path, err)
+        return []
+    try:
+        master = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+        virtual = [n for n, sql in master if (sql or "").upper().startswith("CREATE VIRTUAL")]
+        tables = []
+        for name, sql in master:
+            if not name.startswith(wanted) or name in virtual:
+                continue
+            if any(name.startswith(v + "_") for v in virtual):
+                continue  # a full-text index's shadow table: rebuilt, not user data
+            tables.append(SalvagedTable(name, sql, _read_table(conn, name)))
+        return tables
+    except sqlite3.DatabaseError as err:
+        log.debug("salvage: the table list is unreadable: %s", err)
+        return []
+    finally:
+        conn.close()
+
+
+def restore(db: sqlite_utils.Database, tables: Iterable[SalvagedTable]) -> int:
+    """Insert salvaged rows into the (new, migrated) database; returns how many went in.
+
+    A table the new schema lacks is created as it was; columns the new table lacks are added,
+    so nothing the user wrote is dropped.
+    """
+    restored = 0
+    with immediate_transaction(db):
+        for table in tables:
+            if not table.rows:
+                continue
+            target = db.table(table.name)
+            if not target.exists() and table.create_sql:
+                try:
+                    db.execute(table.create_sql)
+                except sqlite3.DatabaseError as err:
+                    log.warning("could not recreate %s as it was (%s)", table.name, err)
+            before = target.count if target.exists() else 0
+            target.insert_all(table.rows, alter=True, ignore=True)
+            restored += target.count - before
+    return restored
+
+
+__all__ = [
+    "SALVAGE_PREFIXES",
+    "DatabaseDamaged",
+    "SalvagedTable",
+    "check_integrity",
+    "is_damage",
+    "move_aside",
+    "restore",
+    "salvage",
+]

@@ -1,0 +1,206 @@
+"""The local database's schema: numbered migrations, the version check and write transactions.
+
+The schema version lives in `PRAGMA user_version`. `MIGRATIONS[i]` takes a database from
+version `i` to version `i + 1`; `migrate()` applies the missing ones in order inside one
+`BEGIN IMMEDIATE` transaction (so two app instances starting at once cannot both migrate, and
+a failing migration leaves the file as it was). A database written by a newer app is refused
+with `StoreTooNewError` instead of being guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+class StoreTooNewError(Exception):
+    """The database was written by a newer Releasable than this one."""
+
+    def __init__(self, path: str, found: int, known: int) -> None:
+        super().__init__(
+            f"The local database {path} was written by a newer version of Releasable "
+            f"(schema {found}; this version knows up to {known}). Update Releasable, or move "
+            f"the file away to start with an empty history."
+        )
+        self.path = path
+        self.found = found
+        self.known = known
+
+
+@contextmanager
+def immediate_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`).
+
+    Taking the lock at BEGIN means a read-then-write never fails half way with SQLITE_BUSY
+    when another connection writes in between; the busy timeout waits for the lock instead.
+    Rolled back on any exception. sqlite-utils calls made inside nest as savepoints.
+    """
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The version stored in the file (0 for a new, empty database)."""
+    return int(db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _m1_items_transitions_http_cache(db: sqlite_utils.Database) -> None:
+    """Last known state per item, status transitions (history) and the HTTP validator cache."""
+    db["items"].create(
+        {
+            "key": str,
+            "kind": str,
+            "name": str,
+            "reading_json": str,  # app.store.codec; NULL until the first good read
+            "read_at": str,  # timestamps: UTC ISO 8601, fixed width, so text order = time order
+            "error": str,
+            "error_at": str,
+            "rate_limited_until": str,
+            "status": str,  # Observed.status_word of the stored reading
+            "status_since": str,
+        },
+        pk="key",
+        not_null={"kind", "name"},
+    )
+    transitions = db["transitions"]
+    transitions.create(
+        {"id": int, "item_key": str, "status": str, "at": str, "detail": str},
+        pk="id",
+        not_null={"item_key", "status", "at", "detail"},
+        defaults={"detail": ""},
+    )
+    # The board's own verdict is recorded here too, as item_key "board".
+    transitions.create_index(["item_key", "at"], index_name="idx_transitions_item_key_at")
+    transitions.create_index(["at"], index_name="idx_transitions_at")
+    db["http_cache"].create(
+        {
+            "url": str,
+            "etag": str,
+            "last_modified": str,
+            "body": bytes,
+            "content_type": str,
+            "stored_at": str,
+        },
+        pk="url",
+        not_null={"body"},
+    )
+
+
+def _m2_drafts_outbox_blockers(db: sqlite_utils.Database) -> None:
+    """Report drafts (autosaved as typed), the outbox (delivery state per report) and blockers.
+
+    Queried by app/store/outbox.py. The names start with `drafts`/`outbox` so a damaged
+    database's unsent work is salvaged (app/store/recovery.py).
+    """
+    db["drafts"].create(
+        {"key": str, "fields": str, "updated_at": str},  # fields: the dialog's JSON
+        pk="key",
+        not_null={"fields"},
+    )
+    outbox = db["outbox"]
+    outbox.create(
+        {
+            "key": str,  # the report's client key, also hidden in the filed issue
+            "report_json": str,
+            "state": str,  # draft | queued | sending | sent | failed
+            "attempts": int,
+            "queued_at": str,
+            "next_attempt_at": str,
+            "not_before": str,  # the tracker's Retry-After: even "send now" waits
+            "last_error": str,
+            "uncertain": int,  # 1: an attempt may have filed it; look it up before sending
+            "sending_started_at": str,
+            "sending_pid": int,
+            "url": str,
+            "ref": str,
+            "warnings": str,  # JSON list
+            "tracker_kind": str,
+            "sent_at": str,
+            "updated_at": str,
+        },
+        pk="key",
+        not_null={"report_json", "state", "attempts", "uncertain"},
+        defaults={"attempts": 0, "uncertain": 0, "warnings": "[]"},
+    )
+    outbox.create_index(["state"], index_name="idx_outbox_state")
+    blockers = db["blockers"]
+    blockers.create(
+        {
+            "key": str,
+            "title": str,
+            "category": str,
+            "priority": str,
+            "opened_at": str,
+            "reporter": str,
+            "url": str,
+            "ref": str,
+            "state": str,  # open | closed
+            "closed_at": str,
+        },
+        pk="key",
+        not_null={"title", "category", "priority", "opened_at", "state"},
+        defaults={"state": "open"},
+    )
+    blockers.create_index(["state"], index_name="idx_blockers_state")
+
+
+# The schema, in order: MIGRATIONS[i] upgrades version i to i + 1.
+# To change the schema, APPEND a new function to this list (other parts of the app, e.g.
+# blockers/outbox as migration 2, add their tables this way). Never edit, reorder or remove a
+# migration that has shipped: users' files already went through it.
+MIGRATIONS: list[Migration] = [
+    _m1_items_transitions_http_cache,
+    _m2_drafts_outbox_blockers,
+]
+
+
+def migrate(
+    db: sqlite_utils.Database, path: str = "", migrations: Sequence[Migration] | None = None
+) -> int:
+    """Bring the database to the latest version and return it.
+
+    Raises `StoreTooNewError` if the file's version is newer than the last migration known.
+    All pending migrations and the new `user_version` commit together or not at all.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    known = len(steps)
+    found = schema_version(db)
+    if found > known:
+        raise StoreTooNewError(path, found, known)
+    if found == known:
+        return found
+    with immediate_transaction(db):
+        # Read again under the write lock: another process may have migrated meanwhile.
+        current = schema_version(db)
+        if current > known:
+            raise StoreTooNewError(path, current, known)
+        for version in range(current, known):
+            steps[version](db)
+        # PRAGMA cannot take a bound parameter; `known` is an int we computed.
+        db.conn.execute(f"PRAGMA user_version = {int(known)}")
+    return known
+
+
+__all__ = [
+    "MIGRATIONS",
+    "Migration",
+    "StoreTooNewError",
+    "immediate_transaction",
+    "migrate",
+    "schema_version",
+]

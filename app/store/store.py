@@ -1,0 +1,413 @@
+"""The local SQLite store: last known state of every item, status history, HTTP validators.
+
+One `Store` per process, shared by the worker threads: one connection opened with
+`check_same_thread=False`, and one lock around every use of it, so writes are serialized (the
+app has a single writer) and reads never see a half-made write. Writes take the database's
+write lock at BEGIN (`BEGIN IMMEDIATE`) so a second process waits instead of failing.
+
+History is kept as *transitions*: a row only when an item's status (outcome or health)
+changes, never one per poll. The board's own verdict is recorded the same way under
+`BOARD_KEY`. Times are stored as fixed-width UTC ISO 8601 text, so text order is time order
+and the indexes answer range queries; naive datetimes are refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+import sqlite_utils
+
+from app.domain.model import ItemKind, Reading, VerdictState
+from app.sources.http import CachedResponse
+from app.store import recovery
+from app.store.codec import decode_reading, encode_reading
+from app.store.records import (
+    BOARD_KEY,
+    StoredItem,
+    Transition,
+    from_db_time,
+    status_word,
+    to_db_time,
+    to_observed,
+    transition_detail,
+    utc_now,
+)
+from app.store.schema import immediate_transaction, migrate, schema_version
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 10.0
+Clock = Callable[[], datetime]
+
+
+def default_path() -> Path:
+    """Where the app keeps its database: `releasable.db` in the user's data directory."""
+    return Path(platformdirs.user_data_dir("releasable")) / "releasable.db"
+
+
+def _connect(path: Path, *, check_integrity: bool) -> sqlite_utils.Database:
+    """Open, check, configure and migrate the file; raises on any failure (closing it)."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+    try:
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        schema_version(db)  # the first read: a file that is not a database fails here
+        if check_integrity:
+            recovery.check_integrity(conn)
+        migrate(db, str(path))
+        db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+class Store:
+    """The app's local database. Create it with `Store.open(path)`."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._path = path
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Clock | None = None, check_integrity: bool = True) -> Store:
+        """Open (creating and migrating as needed) the database at `path`.
+
+        Raises `StoreTooNewError` for a file from a newer app. A damaged file is moved aside
+        and replaced by a new one that keeps every readable drafts/outbox row (see
+        app.store.recovery); other errors (locked, no permission) propagate untouched.
+        `check_integrity` runs `PRAGMA quick_check` first, which reads the whole file.
+        """
+        clock = clock or utc_now
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = _connect(path, check_integrity=check_integrity)
+        except sqlite3.DatabaseError as err:
+            if not recovery.is_damage(err):
+                raise
+            db = cls._rebuild(path, err, clock())
+        return cls(db, path, clock)
+
+    @staticmethod
+    def _rebuild(path: Path, err: BaseException, now: datetime) -> sqlite_utils.Database:
+        aside = recovery.move_aside(path, now)
+        tables = recovery.salvage(aside)
+        db = _connect(path, check_integrity=False)
+        restored = recovery.restore(db, tables)
+        read = sum(len(t.rows) for t in tables)
+        log.warning(
+            "The local database %s was damaged (%s). It was moved to %s and a new one was "
+            "started; %d unsent row(s) were recovered from %s.",
+            path,
+            err,
+            aside.name,
+            restored,
+            ", ".join(t.name for t in tables) or "no drafts or outbox tables",
+        )
+        if restored < read:
+            log.warning("%d salvaged row(s) could not be put back", read - restored)
+        return db
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The underlying database; use it only inside `connection()` or `transaction()`."""
+        return self._db
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite_utils.Database]:
+        """Hold the store's lock for reads spanning several statements."""
+        with self._lock:
+            yield self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Hold the lock inside a write transaction (a savepoint when nested)."""
+        with self._lock:
+            if self._db.conn.in_transaction:
+                with self._db.atomic():
+                    yield self._db
+            else:
+                with immediate_transaction(self._db):
+                    yield self._db
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- items -------------------------------------------------------------------------------
+
+    def record_reading(
+        self,
+        key: str,
+        kind: ItemKind,
+        name: str,
+        reading: Reading,
+        at: datetime,
+        *,
+        detail: str | None = None,
+    ) -> bool:
+        """Keep a successful read; True if the item's status changed (a transition is kept).
+
+        Clears the item's error and rate limit. `detail` overrides the transition's words.
+        """
+        status = status_word(reading)
+        at_s = to_db_time(at)
+        payload = encode_reading(reading)
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT status, status_since FROM items WHERE key = ?", [key]
+            ).fetchone()
+            changed = row is None or row[0] != status
+            since = at_s if changed or row[1] is None else row[1]
+            db.execute(
+                """
+                INSERT INTO items (key, kind, name, reading_json, read_at, error, error_at,
+                                   rate_limited_until, status, status_since)
+                VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET
+                    kind = excluded.kind, name = excluded.name,
+                    reading_json = excluded.reading_json, read_at = excluded.read_at,
+                    error = NULL, error_at = NULL, rate_limited_until = NULL,
+                    status = excluded.status, status_since = excluded.status_since
+                """,
+                [key, kind.value, name, payload, at_s, status, since],
+            )
+            if changed:
+                words = transition_detail(reading) if detail is None else detail
+                self._insert_transition(db, key, status, at_s, words)
+        return changed
+
+    def record_error(
+        self,
+        key: str,
+        kind: ItemKind,
+        name: str,
+        message: str,
+        at: datetime,
+        rate_limited_until: datetime | None = None,
+    ) -> None:
+        """Keep a failed read: the last good reading and `read_at` stay as they were.
+
+        An item never read before gets status "unknown" (one transition, with the message).
+        """
+        at_s = to_db_time(at)
+        until_s = None if rate_limited_until is None else to_db_time(rate_limited_until)
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE items SET kind = ?, name = ?, error = ?, error_at = ?, "
+                "rate_limited_until = ? WHERE key = ?",
+                [kind.value, name, message, at_s, until_s, key],
+            )
+            if cursor.rowcount == 0:
+                status = status_word(None)
+                db.execute(
+                    "INSERT INTO items (key, kind, name, error, error_at, rate_limited_until, "
+                    "status, status_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [key, kind.value, name, message, at_s, until_s, status, at_s],
+                )
+                self._insert_transition(db, key, status, at_s, message)
+
+    def load_items(self) -> dict[str, StoredItem]:
+        """Every stored item by key (rows that cannot be understood are skipped, logged)."""
+        with self.connection() as db:
+            rows = db.execute(
+                "SELECT key, kind, name, reading_json, read_at, error, error_at, "
+                "rate_limited_until, status, status_since FROM items"
+            ).fetchall()
+        items: dict[str, StoredItem] = {}
+        for key, kind, name, payload, read_at, error, error_at, until, status, since in rows:
+            try:
+                item_kind = ItemKind(kind)
+            except ValueError:
+                log.warning("skipping stored item %r of unknown kind %r", key, kind)
+                continue
+            items[key] = StoredItem(
+                key=key,
+                kind=item_kind,
+                name=name,
+                reading=decode_reading(payload),
+                read_at=from_db_time(read_at),
+                error=error,
+                error_at=from_db_time(error_at),
+                rate_limited_until=from_db_time(until),
+                status=status or status_word(None),
+                status_since=from_db_time(since),
+            )
+        return items
+
+    def forget_items(self, keep_keys: Iterable[str]) -> int:
+        """Drop the items not in `keep_keys` (their transitions stay); returns how many."""
+        keep = set(keep_keys)
+        with self.transaction() as db:
+            gone = [(k,) for (k,) in db.execute("SELECT key FROM items") if k not in keep]
+            db.conn.executemany("DELETE FROM items WHERE key = ?", gone)
+        return len(gone)
+
+    # -- history -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _insert_transition(
+        db: sqlite_utils.Database, key: str, status: str, at_s: str, detail: str
+    ) -> None:
+        db.execute(
+            "INSERT INTO transitions (item_key, status, at, detail) VALUES (?, ?, ?, ?)",
+            [key, status, at_s, detail],
+        )
+
+    @staticmethod
+    def _latest(db: sqlite_utils.Database, key: str) -> tuple[str, str] | None:
+        row = db.execute(
+            "SELECT status, at FROM transitions WHERE item_key = ? "
+            "ORDER BY at DESC, id DESC LIMIT 1",
+            [key],
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def record_verdict(self, state: VerdictState, at: datetime, detail: str = "") -> datetime:
+        """Record the board's verdict if it changed; returns when the current state began."""
+        at_s = to_db_time(at)
+        with self.transaction() as db:
+            latest = self._latest(db, BOARD_KEY)
+            if latest is not None and latest[0] == state.value:
+                began = from_db_time(latest[1])
+                if began is not None:
+                    return began
+            self._insert_transition(db, BOARD_KEY, state.value, at_s, detail)
+        return datetime.fromisoformat(at_s)
+
+    def verdict_since(self) -> datetime | None:
+        """When the board's last recorded verdict began, or None if none was recorded."""
+        with self.connection() as db:
+            latest = self._latest(db, BOARD_KEY)
+        return None if latest is None else from_db_time(latest[1])
+
+    def transitions(
+        self, since: datetime, until: datetime | None = None, item_key: str | None = None
+    ) -> list[Transition]:
+        """Transitions with `since <= at < until` (of one item if given), oldest first."""
+        clauses = ["at >= ?"]
+        params: list[str] = [to_db_time(since)]
+        if until is not None:
+            clauses.append("at < ?")
+            params.append(to_db_time(until))
+        if item_key is not None:
+            clauses.append("item_key = ?")
+            params.append(item_key)
+        sql = (
+            "SELECT item_key, status, at, detail FROM transitions WHERE "
+            + " AND ".join(clauses)
+            + " ORDER BY at, id"
+        )
+        with self.connection() as db:
+            rows = db.execute(sql, params).fetchall()
+        parse = datetime.fromisoformat
+        return [Transition(key, status, parse(at), detail) for key, status, at, detail in rows]
+
+    def status_before(self, item_key: str, at: datetime) -> str | None:
+        """The item's status just before `at` (the last transition strictly earlier)."""
+        with self.connection() as db:
+            row = db.execute(
+                "SELECT status FROM transitions WHERE item_key = ? AND at < ? "
+                "ORDER BY at DESC, id DESC LIMIT 1",
+                [item_key, to_db_time(at)],
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def prune_transitions(self, before: datetime, *, keep_latest: bool = True) -> int:
+        """Forget history older than `before`; returns how many transitions went.
+
+        With `keep_latest`, each item's last transition before `before` stays, so
+        `status_before()` and `verdict_since()` still know the state at the cut.
+        """
+        sql = "DELETE FROM transitions WHERE at < :cut"
+        if keep_latest:
+            sql += (
+                " AND id NOT IN (SELECT (SELECT t.id FROM transitions t"
+                " WHERE t.item_key = k.item_key AND t.at < :cut ORDER BY t.at DESC, t.id DESC"
+                " LIMIT 1) FROM (SELECT DISTINCT item_key FROM transitions WHERE at < :cut) k)"
+            )
+        params = {"cut": to_db_time(before)}
+        with self.transaction() as db:
+            cursor = db.execute(sql, params)
+        return cursor.rowcount
+
+    # -- HTTP validator cache (app.sources.http.ValidatorCache) --------------------------------
+
+    def get(self, url: str) -> CachedResponse | None:
+        with self.connection() as db:
+            row = db.execute(
+                "SELECT etag, last_modified, body, content_type FROM http_cache WHERE url = ?",
+                [url],
+            ).fetchone()
+        if row is None:
+            return None
+        etag, last_modified, body, content_type = row
+        return CachedResponse(etag, last_modified, bytes(body or b""), content_type or "")
+
+    def put(self, url: str, entry: CachedResponse) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO http_cache "
+                "(url, etag, last_modified, body, content_type, stored_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    url,
+                    entry.etag,
+                    entry.last_modified,
+                    sqlite3.Binary(entry.body),
+                    entry.content_type,
+                    to_db_time(self._clock()),
+                ],
+            )
+
+    def prune_http_cache(self, stored_before: datetime) -> int:
+        """Forget cached answers stored before `stored_before`; returns how many."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM http_cache WHERE stored_at < ?", [to_db_time(stored_before)]
+            )
+        return cursor.rowcount
+
+
+__all__ = [
+    "BOARD_KEY",
+    "StoredItem",
+    "Store",
+    "Transition",
+    "default_path",
+    "from_db_time",
+    "status_word",
+    "to_db_time",
+    "to_observed",
+    "transition_detail",
+]
