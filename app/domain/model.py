@@ -71,6 +71,7 @@ class Stage:
     url: str | None = None
     label: str | None = None  # build label / number shown on hover
     note: str = ""  # e.g. "allowed to fail", "status 'foo' not recognised"
+    finished_at: datetime | None = None  # cctray gives only the completion time (lastBuildTime)
 
 
 @dataclass(frozen=True)

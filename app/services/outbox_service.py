@@ -5,7 +5,8 @@ off the GUI thread) every few seconds, and at once on `wake()` (a report was jus
 the user pressed "send now", the network came back). Rounds never overlap: a wake during a
 round runs one more round right after it. After each round the next one is timed for the
 earliest retry the outbox asked for, so a report waiting for an unreachable tracker goes out
-within seconds of the tracker coming back. Results reach the GUI only through signals.
+within seconds of the tracker coming back. Every minute a round also asks the tracker which
+open blockers were closed there. Results reach the GUI only through signals.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from app.sources.http import HttpClient
 from app.store.outbox import Outbox, OutboxItem, OutboxState
 from app.store.store import Store
 from app.trackers.base import Tracker
-from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due
+from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due, refresh_blockers
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MS = 5000
+DEFAULT_BLOCKER_POLL_MS = 60_000
 MIN_INTERVAL_MS = 250
 
 
@@ -39,15 +41,23 @@ def utc_now() -> datetime:
 class _Round:
     results: list[DeliveryResult]
     next_due: datetime | None  # the earliest retry still waiting
+    closed: list[str]  # blockers the tracker says were closed
 
 
 class OutboxService(QObject):
-    """Delivers the outbox in the background; tells the window what happened."""
+    """Delivers the outbox in the background; tells the window what happened.
+
+    Shares the app's `Store` (its lock makes that safe) and `HttpClient`. On shutdown call
+    `stop()` and then wait for the pool (`QThreadPool.waitForDone`) so a round under way can
+    commit what it sent.
+    """
 
     changed = Signal()  # the outbox or the blockers changed: re-read them
     delivered = Signal(str, str)  # key, issue link
     failed = Signal(str, str)  # key, reason (a permanent error: the report needs a fix)
     retrying = Signal(str, str)  # key, reason (will be retried by itself)
+    blocker_closed = Signal(str)  # key: its issue was closed on the tracker
+    warned = Signal(str, str)  # key, e.g. "labels were not applied — the token needs push …"
     round_finished = Signal(object)  # list[DeliveryResult]
 
     def __init__(
@@ -57,6 +67,7 @@ class OutboxService(QObject):
         http: HttpClient,
         *,
         interval_ms: int = DEFAULT_INTERVAL_MS,
+        blocker_poll_ms: int = DEFAULT_BLOCKER_POLL_MS,
         clock: Callable[[], datetime] = utc_now,
         policy: DeliveryPolicy | None = None,
         pool: QThreadPool | None = None,
@@ -67,6 +78,8 @@ class OutboxService(QObject):
         self._tracker = tracker
         self._http = http
         self._interval_ms = max(MIN_INTERVAL_MS, interval_ms)
+        self._blocker_poll_s = blocker_poll_ms / 1000
+        self._last_blocker_poll: datetime | None = None
         self._clock = clock
         self._policy = policy or DeliveryPolicy()
         self._pool = pool
@@ -142,12 +155,18 @@ class OutboxService(QObject):
         force, self._force_next = self._force_next, False
         tracker, http, policy, clock = self._tracker, self._http, self._policy, self._clock
         outbox = self.outbox
+        now = clock()
+        last = self._last_blocker_poll
+        poll_blockers = last is None or (now - last).total_seconds() >= self._blocker_poll_s
+        if poll_blockers:
+            self._last_blocker_poll = now
 
         def work() -> _Round:  # on a pool thread: no Qt objects, no widgets
             results = deliver_due(outbox, tracker, http, clock(), force=force, policy=policy)
+            closed = refresh_blockers(outbox, tracker, http, clock()) if poll_blockers else []
             waiting = outbox.items([OutboxState.QUEUED])
             times = [i.next_attempt_at for i in waiting if i.next_attempt_at is not None]
-            return _Round(results, min(times) if times else None)
+            return _Round(results, min(times) if times else None, closed)
 
         run_task(work, self._finished, self._failed_round, pool=self._pool)
 
@@ -156,11 +175,15 @@ class OutboxService(QObject):
         for result in done.results:
             if result.state is OutboxState.SENT and result.url:
                 self.delivered.emit(result.key, result.url)
+                for warning in result.warnings:
+                    self.warned.emit(result.key, warning)
             elif result.state is OutboxState.FAILED:
                 self.failed.emit(result.key, result.error or "")
             elif result.error:
                 self.retrying.emit(result.key, result.error)
-        if done.results:
+        for key in done.closed:
+            self.blocker_closed.emit(key)
+        if done.results or done.closed:
             self.changed.emit()
         self.round_finished.emit(done.results)
         self._schedule(done.next_due)

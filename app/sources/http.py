@@ -83,20 +83,21 @@ class Response:
             return self.body.decode("utf-8")
         except UnicodeDecodeError as err:
             raise SourceError(
-                f"answer from {self.url} is not valid UTF-8 (byte {err.start})"
+                f"answer from {_safe_url(self.url)} is not valid UTF-8 (byte {err.start})"
             ) from None
 
     def json(self) -> Any:
         """The body as JSON, or a SourceError that says what came instead."""
         if looks_like_html(self.body):
             raise SourceError(
-                f"expected JSON but got an HTML page from {self.url}{_login_hint(self)}"
+                f"expected JSON but got an HTML page from {_safe_url(self.url)}{_login_hint(self)}"
             )
         try:
             return json.loads(self.text())
         except ValueError:
             raise SourceError(
-                f"answer from {self.url} is not valid JSON (starts with {_preview(self.body)})"
+                f"answer from {_safe_url(self.url)} is not valid JSON "
+                f"(starts with {_preview(self.body)})"
             ) from None
 
     def rate_limited_until(self, now: datetime | None = None) -> datetime | None:
@@ -208,7 +209,33 @@ def check_status(resp: Response, *, what: str, token_hint: str = "") -> None:
 
 
 def _host(url: str) -> str:
-    return requests.utils.urlparse(url).netloc or url
+    """host[:port] for messages: never the user:password@ part of a URL."""
+    parts = requests.utils.urlparse(url)
+    host = parts.hostname or ""
+    if not host:
+        return "the server"
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
+
+
+def _invalid_url_words(url: str) -> str:
+    shown = url.split("?", 1)[0].rsplit("@", 1)[-1].strip()
+    if "://" not in url:
+        return f"not a valid URL: {shown!r} (it must start with https:// or http://)"
+    return f"not a valid URL: {shown!r}"
+
+
+def _safe_url(url: str) -> str:
+    """The URL for messages, without credentials or query (tokens travel in both)."""
+    parts = requests.utils.urlparse(url)
+    if not parts.scheme or not parts.hostname:
+        return "the server"
+    return f"{parts.scheme}://{_host(url)}{parts.path}"
 
 
 class HttpClient:
@@ -266,7 +293,14 @@ class HttpClient:
         a 304 returns the cached body with `from_cache=True`.
         """
         send_headers: dict[str, str] = dict(headers or {})
-        full_url = requests.Request(method, url, params=params).prepare().url or url
+        try:
+            full_url = requests.Request(method, url, params=params).prepare().url or url
+        except (
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidURL,
+        ):
+            raise SourceError(_invalid_url_words(url)) from None
         cached = self.cache.get(full_url) if (conditional and method == "GET") else None
         if cached is not None:
             if cached.etag:
@@ -311,8 +345,8 @@ class HttpClient:
             ) from None
         except requests.exceptions.ConnectionError as err:
             raise SourceError(_connection_words(err, full_url)) from None
-        except requests.exceptions.InvalidURL:
-            raise SourceError(f"not a valid URL: {url}") from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
+            raise SourceError(_invalid_url_words(url)) from None
         except requests.exceptions.RequestException as err:
             raise SourceError(
                 f"request to {_host(full_url)} failed: {type(err).__name__}"

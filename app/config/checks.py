@@ -1,0 +1,260 @@
+"""Checks one value against its declared `Setting`, and spots secrets written into the file.
+
+`convert()` turns a TOML value into the value the config keeps (lists become tuples, tables
+become `FrozenMap`s, ids become text) or says in plain words what is wrong with it. Messages
+never repeat a value that could be a secret.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from app.config.board import FrozenMap
+from app.config.locate import Path
+from app.config.schema import PRIORITY_KEYS, Setting, ValueType
+
+_SECRET_KEY = re.compile(
+    r"token|passw|secret|api[_-]?key|private[_-]?key|credential|client[_-]?key", re.IGNORECASE
+)
+_SECRET_HEADER = re.compile(r"authorization|cookie|auth|token|secret|api[_-]?key", re.IGNORECASE)
+_SECRET_VALUE = re.compile(
+    r"gh[pousr]_[A-Za-z0-9]{20,}"  # GitHub tokens
+    r"|github_pat_\w{20,}"
+    r"|glpat-[\w-]{16,}"  # GitLab personal access token
+    r"|xox[abprs]-[\w-]{10,}"  # Slack
+    r"|AKIA[0-9A-Z]{16}"  # AWS access key id
+    r"|ATATT[\w=-]{20,}"  # Atlassian API token
+    r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\."  # a JWT
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|\b(?:bearer|basic)\s+[\w.~+/=-]{8,}",
+    re.IGNORECASE,
+)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def secret_advice(
+    env_key: str = "token_env", why: str = "secrets do not belong in the board file"
+) -> str:
+    """`why`, then where the secret goes instead (`env_key` names the variable's key)."""
+    what = "password" if env_key == "password_env" else "token"
+    return (
+        f"{why}: put the {what} in an environment variable or the OS keyring; "
+        f"name it with {env_key}"
+    )
+
+
+def looks_like_secret_key(key: str) -> bool:
+    """A key whose name says it holds a secret (token, password, ...)."""
+    return bool(_SECRET_KEY.search(key))
+
+
+def looks_like_secret_value(value: Any) -> bool:
+    """A value that is shaped like a known token, anywhere inside it."""
+    return _secret_at(value) is not None
+
+
+def _secret_at(value: Any) -> Path | None:
+    """Where inside `value` a token-shaped text is (() for the value itself), or None."""
+    if isinstance(value, str):
+        return () if _SECRET_VALUE.search(value) else None
+    if isinstance(value, Mapping):
+        pairs: list[tuple[Any, Any]] = list(value.items())
+    elif isinstance(value, list | tuple):
+        pairs = list(enumerate(value))
+    else:
+        return None
+    for key, item in pairs:
+        inner = _secret_at(item)
+        if inner is not None:
+            return (key, *inner)
+    return None
+
+
+def type_name(value: Any) -> str:
+    """How a TOML value's type is said to a person."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, datetime | date | time):
+        return "a date/time"
+    return type(value).__name__
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a value; `subpath` points inside it (a list index, a table key)."""
+
+    message: str
+    subpath: Path = ()
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _expected(setting: Setting, value: Any) -> Problem:
+    return Problem(f"expected {setting.type.words}, not {type_name(value)}")
+
+
+def _text(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, str):
+        return None, [_expected(setting, value)]
+    if not value.strip():
+        return None, [Problem("is empty: give it a value or remove the line")]
+    if setting.choices and value not in setting.choices:
+        what = setting.key.replace("_", " ")
+        choices = ", ".join(setting.choices)
+        return None, [Problem(f"unknown {what} '{_short(value)}' (expected one of {choices})")]
+    if setting.pattern and not re.fullmatch(setting.pattern, value):
+        return None, [Problem(f"expected {setting.pattern_words or setting.type.words}")]
+    return value, []
+
+
+def _url(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, str):
+        return None, [_expected(setting, value)]
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https"):
+        if not parts.scheme or "://" not in value:
+            return None, [Problem("is not a web address: it must start with http:// or https://")]
+        return None, [
+            Problem(f"only http:// and https:// addresses work here, not {parts.scheme}://")
+        ]
+    if parts.password or any(looks_like_secret_key(key) for key, _ in parse_qsl(parts.query)):
+        return None, [Problem(secret_advice(env_key, "this address holds a password or token"))]
+    if not parts.hostname or any(c.isspace() for c in value.strip()):
+        return None, [Problem("is not a valid web address (no host name, or spaces in it)")]
+    return value.strip(), []
+
+
+def _number(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, [_expected(setting, value)]
+    if setting.type is ValueType.INTEGER:
+        if not isinstance(value, int):
+            return None, [_expected(setting, value)]
+        if value < 0:
+            return None, [Problem("must be 0 or more")]
+        return value, []
+    if not math.isfinite(value) or value <= 0:
+        return None, [Problem(f"must be a number of {setting.type.words} above 0")]
+    return value, []
+
+
+def _text_list(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, list):
+        return None, [_expected(setting, value)]
+    problems = [
+        Problem(f"expected text, not {type_name(item)}", (i,))
+        if not isinstance(item, str)
+        else Problem("is empty", (i,))
+        for i, item in enumerate(value)
+        if not isinstance(item, str) or not item.strip()
+    ]
+    return tuple(value), problems
+
+
+def _status_list(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    codes = [value] if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(codes, list):
+        return None, [_expected(setting, value)]
+    problems = []
+    for i, code in enumerate(codes):
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+            problems.append(Problem("expected an HTTP status code (100 to 599)", (i,)))
+    return tuple(codes), problems
+
+
+def _text_map(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, Mapping):
+        return None, [_expected(setting, value)]
+    problems = []
+    for key, item in value.items():
+        if not isinstance(item, str):
+            problems.append(Problem(f"expected text, not {type_name(item)}", (key,)))
+        elif _SECRET_HEADER.search(key):
+            problems.append(Problem(secret_advice(env_key), (key,)))
+        elif not _HEADER_NAME.fullmatch(key):
+            problems.append(Problem("is not a valid HTTP header name", (key,)))
+    return FrozenMap(value), problems
+
+
+def _priority_map(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, Mapping):
+        return None, [_expected(setting, value)]
+    problems = []
+    for key, item in value.items():
+        if key not in PRIORITY_KEYS:
+            expected = ", ".join(PRIORITY_KEYS)
+            problems.append(
+                Problem(f"unknown priority '{_short(key)}' (expected {expected})", (key,))
+            )
+        elif not isinstance(item, str) or not item.strip():
+            problems.append(Problem("expected non-empty text", (key,)))
+    return FrozenMap({**setting.default, **value}), problems
+
+
+def _env_name(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, str):
+        return None, [_expected(setting, value)]
+    if value.startswith("$") and _ENV_NAME.fullmatch(value[1:]):
+        return None, [Problem(f"write the variable's name without '$': {value[1:]}")]
+    if not _ENV_NAME.fullmatch(value):
+        if len(value) >= 20 and " " not in value:
+            return None, [
+                Problem(secret_advice(env_key, "this looks like a secret, not a variable name"))
+            ]
+        return None, [Problem("expected the NAME of an environment variable, like GITHUB_TOKEN")]
+    return value, []
+
+
+def convert(setting: Setting, value: Any, env_key: str = "token_env") -> tuple[Any, list[Problem]]:
+    """The kept value and the problems with it (a value is kept only if there are none).
+
+    `env_key` is the key that should name this table's secret, for the advice in messages.
+    """
+    secret_at = _secret_at(value)
+    if secret_at is not None:
+        return None, [Problem(secret_advice(env_key, "this looks like a secret"), secret_at)]
+    kind = setting.type
+    if kind is ValueType.TEXT:
+        return _text(setting, value)
+    if kind is ValueType.TEXT_OR_NUMBER:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (str(value), []) if value >= 0 else (None, [Problem("must be 0 or more")])
+        return _text(setting, value)
+    if kind in (ValueType.PATH, ValueType.KEYRING_ENTRY):
+        return _text(setting, value)
+    if kind is ValueType.BOOLEAN:
+        return (value, []) if isinstance(value, bool) else (None, [_expected(setting, value)])
+    if kind in (ValueType.INTEGER, ValueType.SECONDS, ValueType.MILLISECONDS):
+        return _number(setting, value)
+    if kind is ValueType.URL:
+        return _url(setting, value, env_key)
+    if kind is ValueType.ENV_NAME:
+        return _env_name(setting, value, env_key)
+    if kind is ValueType.TEXT_LIST:
+        return _text_list(setting, value)
+    if kind is ValueType.STATUS_LIST:
+        return _status_list(setting, value)
+    if kind is ValueType.TEXT_MAP:
+        return _text_map(setting, value, env_key)
+    if kind is ValueType.PRIORITY_MAP:
+        return _priority_map(setting, value)
+    raise AssertionError(f"no check for {kind}")  # a new ValueType needs a check here

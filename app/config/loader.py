@@ -1,0 +1,313 @@
+"""Reads a board file into a `BoardConfig`, or says everything that is wrong with it.
+
+`parse_board()` parses the TOML (stdlib `tomllib`), checks every table against the
+declaration in `app.config.settings`, applies the defaults and builds the frozen config. It
+collects every problem before raising one `BoardFileError` whose lines name the file, the line
+and the key. `build_board()` does the same from already-parsed data (the board editor's dicts),
+without line numbers. `find_board_path()` says which board file the app should open.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from app.config import settings
+from app.config.board import (
+    PIPELINE_OPTIONS,
+    TRACKER_OPTIONS,
+    BoardConfig,
+    EnvironmentConfig,
+    PipelineConfig,
+    TrackerConfig,
+    board_timing,
+    item_timing,
+)
+from app.config.checks import convert, looks_like_secret_key, secret_advice, type_name
+from app.config.errors import BoardFileError, BoardIssue
+from app.config.locate import KeyLines
+from app.config.locate import Path as KeyPath
+from app.config.rules import Table, check_rules
+from app.config.schema import Section, Setting
+
+__all__ = ["BoardFileError", "build_board", "find_board_path", "load_board", "parse_board"]
+
+APP_NAME = "releasable"
+BOARD_FILE_NAME = "board.toml"
+ENV_VAR = "RELEASABLE_BOARD"
+
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def find_board_path(explicit: Path | None) -> Path | None:
+    """The board file to open: `explicit`, else $RELEASABLE_BOARD, else the user's config dir.
+
+    The first two are returned even when missing, so opening them says "no such file"; the
+    config-dir file only when it exists (None means: offer the demo or a new board).
+    """
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return Path(from_env).expanduser()
+    default = Path(platformdirs.user_config_dir(APP_NAME)) / BOARD_FILE_NAME
+    return default if default.is_file() else None
+
+
+def load_board(path: Path) -> BoardConfig:
+    """Read and check the board file at `path`; problems raise `BoardFileError`."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BoardFileError(name, [BoardIssue(None, (), "no such file")]) from None
+    except IsADirectoryError:
+        raise BoardFileError(name, [BoardIssue(None, (), "is a folder, not a file")]) from None
+    except UnicodeDecodeError:
+        issue = BoardIssue(None, (), "is not UTF-8 text")
+        raise BoardFileError(name, [issue]) from None
+    except OSError as exc:
+        issue = BoardIssue(None, (), f"cannot be read ({exc.strerror or exc})")
+        raise BoardFileError(name, [issue]) from None
+    return parse_board(text, name)
+
+
+def parse_board(text: str, source_name: str) -> BoardConfig:
+    """Parse and check board-file text; `source_name` is how messages name the file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_LINE.search(message)
+        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
+        issue = BoardIssue(line, (), f"not valid TOML: {message[:1].lower()}{message[1:]}")
+        raise BoardFileError(source_name, [issue]) from None
+    return build_board(data, source_name, KeyLines(text))
+
+
+def build_board(
+    data: Mapping[str, Any], source_name: str = "board", lines: KeyLines | None = None
+) -> BoardConfig:
+    """Check already-parsed board data and build the config (no line numbers without `lines`)."""
+    reader = _Reader(lines)
+    config = reader.board(data)
+    if config is None:
+        raise BoardFileError(source_name, reader.issues)
+    return config
+
+
+class _Reader:
+    """Walks the parsed data once, converting values and collecting every issue."""
+
+    def __init__(self, lines: KeyLines | None) -> None:
+        self.lines = lines
+        self.issues: list[BoardIssue] = []
+
+    def issue(self, path: KeyPath, message: str) -> BoardIssue:
+        line = self.lines.line_of(path) if self.lines is not None else None
+        found = BoardIssue(line, path, message)
+        self.issues.append(found)
+        return found
+
+    def board(self, data: Mapping[str, Any]) -> BoardConfig | None:
+        """The config, or None when any issue was found (all of them are recorded)."""
+        for key in data:
+            if key not in settings.TOP_LEVEL:
+                self._unknown((key,), key, settings.TOP_LEVEL, "table", data[key])
+        board: Table | None = None
+        if "board" not in data:
+            self.issue(("board",), 'the [board] table is missing; it needs at least name = "..."')
+        else:
+            board = self.table(("board",), data["board"], settings.BOARD.settings)
+        pipelines = [
+            self.kind_table(path, raw, settings.PIPELINE_HEAD, "source", settings.PIPELINE_SOURCES)
+            for path, raw in self.array(data, "pipelines")
+        ]
+        environments = [
+            self.table(path, raw, settings.ENVIRONMENT.settings)
+            for path, raw in self.array(data, "environments")
+        ]
+        tracker: Table | None = None
+        raw_tracker = data.get("tracker")
+        if isinstance(raw_tracker, list):
+            self.issue(("tracker",), "use one [tracker] table, not [[tracker]]")
+        elif raw_tracker is not None:
+            tracker = self.kind_table(
+                ("tracker",), raw_tracker, settings.TRACKER_HEAD, "kind", settings.TRACKER_KINDS
+            )
+        pipeline_tables = [t for t in pipelines if t is not None]
+        environment_tables = [t for t in environments if t is not None]
+        check_rules(board, pipeline_tables, environment_tables, tracker, self.issue)
+        if self.issues or board is None:
+            return None
+        return _assemble(
+            board.values,
+            [t.values for t in pipeline_tables],
+            [t.values for t in environment_tables],
+            tracker.values if tracker is not None else None,
+        )
+
+    def array(self, data: Mapping[str, Any], key: str) -> list[tuple[KeyPath, Any]]:
+        raw = data.get(key, [])
+        if isinstance(raw, Mapping):
+            self.issue((key,), f"use [[{key}]] (double brackets) for each entry")
+            return []
+        if not isinstance(raw, list):
+            self.issue((key,), f"expected [[{key}]] tables, not a single value")
+            return []
+        return [((key, index), item) for index, item in enumerate(raw)]
+
+    def kind_table(
+        self,
+        path: KeyPath,
+        raw: Any,
+        head: Section,
+        kind_key: str,
+        kinds: Mapping[str, Section],
+    ) -> Table | None:
+        """A table whose `kind_key` (source / kind) decides which other keys it takes."""
+        kind = raw.get(kind_key) if isinstance(raw, Mapping) else None
+        kind = kind if isinstance(kind, str) else ""
+        if head is settings.PIPELINE_HEAD:
+            declared = settings.pipeline_settings(kind)
+        else:
+            declared = settings.tracker_settings(kind)
+        other_kinds = {
+            setting.key: name
+            for name, section in kinds.items()
+            if name != kind
+            for setting in section.settings
+        }
+        env_key = "password_env" if kind == "cctray" else "token_env"
+        return self.table(path, raw, declared, env_key, (kind_key, kind in kinds, other_kinds))
+
+    def table(
+        self,
+        path: KeyPath,
+        raw: Any,
+        declared: tuple[Setting, ...],
+        env_key: str = "token_env",
+        kinds: tuple[str, bool, Mapping[str, str]] = ("", True, {}),
+    ) -> Table | None:
+        """The checked values of one table (None when it is not a table); problems are recorded.
+
+        `kinds` is (the key choosing the kind, whether its value is known, the keys of the
+        other kinds with their kind): with a wrong kind, keys of other kinds are not reported
+        again; with a right one, "unknown key" says which kind a key belongs to.
+        """
+        if not isinstance(raw, Mapping):
+            self.issue(path, f"expected a table, not {type_name(raw)}")
+            return None
+        kind_key, kind_known, other_kinds = kinds
+        by_key = {setting.key: setting for setting in declared}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            setting = by_key.get(key)
+            if setting is None:
+                if kind_known or key not in other_kinds or looks_like_secret_key(key):
+                    hint = f"{kind_key} '{other_kinds[key]}'" if key in other_kinds else None
+                    self._unknown((*path, key), key, tuple(by_key), "key", value, env_key, hint)
+                continue
+            converted, problems = convert(setting, value, env_key)
+            for problem in problems:
+                self.issue((*path, key, *problem.subpath), problem.message)
+            if not problems:
+                values[key] = converted
+        for setting in declared:
+            if setting.required and setting.key not in raw:
+                self.issue((*path, setting.key), "is required but missing")
+        return Table(path, raw, values)
+
+    def _unknown(
+        self,
+        path: KeyPath,
+        key: str,
+        known: tuple[str, ...],
+        what: str,
+        value: Any,
+        env_key: str = "token_env",
+        belongs_to: str | None = None,
+    ) -> None:
+        if looks_like_secret_key(key) and not isinstance(value, Mapping | list):
+            self.issue(path, secret_advice(env_key))
+            return
+        message = f"unknown {what} '{key}'"
+        close = difflib.get_close_matches(key, known, n=1)
+        if close:
+            message += f" (did you mean '{close[0]}'?)"
+        elif belongs_to is not None:
+            message += f" (it belongs to {belongs_to})"
+        self.issue(path, message)
+
+
+def _assemble(
+    board: Mapping[str, Any],
+    pipelines: list[Mapping[str, Any]],
+    environments: list[Mapping[str, Any]],
+    tracker: Mapping[str, Any] | None,
+) -> BoardConfig:
+    refresh, stale = board_timing(board.get("refresh_seconds"), board.get("stale_after_seconds"))
+    extra = {"page_seconds": board["page_seconds"]} if "page_seconds" in board else {}
+    return BoardConfig(
+        name=board["name"],
+        refresh_seconds=refresh,
+        stale_after_seconds=stale,
+        pipelines=tuple(_pipeline(raw, refresh, stale) for raw in pipelines),
+        environments=tuple(_environment(raw, refresh, stale) for raw in environments),
+        tracker=_tracker(tracker),
+        **extra,
+    )
+
+
+def _split(values: dict[str, Any], section: Section) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the values of `section`'s keys, the rest)."""
+    mine = {key: value for key, value in values.items() if key in section.keys}
+    rest = {key: value for key, value in values.items() if key not in section.keys}
+    return mine, rest
+
+
+def _pipeline(
+    written: Mapping[str, Any], board_refresh: float, board_stale: float
+) -> PipelineConfig:
+    values = dict(written)
+    source = values.pop("source")
+    kind_values, common = _split(values, settings.PIPELINE_SOURCES[source])
+    refresh, stale = item_timing(
+        common.pop("refresh_seconds", None),
+        common.pop("stale_after_seconds", None),
+        board_refresh,
+        board_stale,
+    )
+    options = PIPELINE_OPTIONS[source](**kind_values)
+    return PipelineConfig(
+        options=options, refresh_seconds=refresh, stale_after_seconds=stale, **common
+    )
+
+
+def _environment(
+    written: Mapping[str, Any], board_refresh: float, board_stale: float
+) -> EnvironmentConfig:
+    values = dict(written)
+    refresh, stale = item_timing(
+        values.pop("refresh_seconds", None),
+        values.pop("stale_after_seconds", None),
+        board_refresh,
+        board_stale,
+    )
+    return EnvironmentConfig(refresh_seconds=refresh, stale_after_seconds=stale, **values)
+
+
+def _tracker(written: Mapping[str, Any] | None) -> TrackerConfig:
+    if written is None:
+        return TrackerConfig()
+    values = dict(written)
+    kind = values.pop("kind")
+    kind_values, common = _split(values, settings.TRACKER_KINDS[kind])
+    return TrackerConfig(options=TRACKER_OPTIONS[kind](**kind_values), **common)

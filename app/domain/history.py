@@ -1,0 +1,396 @@
+"""History figures of the board's verdict: timeline, time shares, time to restore, blockers.
+
+Pure: it takes the board verdict's transitions as `(status, at)` pairs (what the store keeps
+under its board key), the state before them and a window `[start, end)`, and computes
+
+- the *timeline*: consecutive `Segment`s of RELEASABLE / NOT_RELEASABLE / UNKNOWN, or `None`
+  where nothing was recorded yet (before the app's first verdict);
+- the *share of time* in each state, over the recorded part of the window (time with no
+  record is reported apart, never counted as releasable or not);
+- the *time to restore releasability*: a spell is a stretch of not being releasable
+  (NOT_RELEASABLE and UNKNOWN together: "NOT, then UNKNOWN, then RELEASABLE" is one spell). A
+  spell counts when it ends in RELEASABLE inside the window; its length is measured from its
+  real start, which may lie before the window (callers pass earlier transitions for that, see
+  `load_figures`). A spell still going at the end is reported separately (`open_spell`);
+- *blockers per category* filed in the window, how many are closed and their time to close.
+
+The store's own records satisfy the small `HistorySource` protocol, so `load_figures` does the
+query and the computing in one call without this module importing the store.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from app.domain.model import Blocker, VerdictState
+from app.domain.triage import CATEGORIES, Category
+
+BOARD_KEY = "board"  # the store's item key for the board's own verdict (app.store.records)
+MIN_LOOKBACK = timedelta(days=30)
+
+
+class Window(StrEnum):
+    """The periods the history view offers."""
+
+    DAY = "24h"
+    WEEK = "7d"
+    MONTH = "30d"
+
+    @property
+    def duration(self) -> timedelta:
+        return {
+            Window.DAY: timedelta(hours=24),
+            Window.WEEK: timedelta(days=7),
+            Window.MONTH: timedelta(days=30),
+        }[self]
+
+    @property
+    def short(self) -> str:
+        """Button text: '24 h', '7 d', '30 d'."""
+        return {Window.DAY: "24 h", Window.WEEK: "7 d", Window.MONTH: "30 d"}[self]
+
+    @property
+    def words(self) -> str:
+        """'last 24 hours', 'last 7 days', 'last 30 days'."""
+        return {
+            Window.DAY: "last 24 hours",
+            Window.WEEK: "last 7 days",
+            Window.MONTH: "last 30 days",
+        }[self]
+
+
+class StateChange(Protocol):
+    """One recorded change of the verdict (the store's `Transition` is one)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+
+class HistorySource(Protocol):
+    """The two queries history needs (`app.store.Store` provides both)."""
+
+    def transitions(
+        self, since: datetime, until: datetime | None = None, item_key: str | None = None
+    ) -> Sequence[StateChange]: ...
+
+    def status_before(self, item_key: str, at: datetime) -> str | None: ...
+
+
+Change = tuple[str | VerdictState, datetime]
+
+
+def verdict_state(status: str | VerdictState | None) -> VerdictState | None:
+    """The verdict a stored status word means: None is "no record", unrecognised is UNKNOWN."""
+    if status is None:
+        return None
+    try:
+        return VerdictState(status)
+    except ValueError:
+        return VerdictState.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """The verdict was `state` over `[start, end)`; `state` None means nothing was recorded."""
+
+    state: VerdictState | None
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """A stretch of not being releasable, from `start` until `end`.
+
+    `restored` is True when it ended in RELEASABLE at `end`; False for the spell still going at
+    the end of the window. `start_known` is False when the spell began before the earliest
+    history looked at: then `start` is that earliest time and the length is a lower bound.
+    """
+
+    start: datetime
+    end: datetime
+    restored: bool
+    start_known: bool = True
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFigures:
+    """Blockers of one category filed in the window."""
+
+    category: str
+    label: str
+    filed: int
+    closed: int
+    median_close_s: float | None
+    longest_close_s: float | None
+
+    @property
+    def still_open(self) -> int:
+        return self.filed - self.closed
+
+
+@dataclass(frozen=True)
+class HistoryFigures:
+    """Everything the history view shows for one window."""
+
+    start: datetime
+    end: datetime
+    segments: tuple[Segment, ...]
+    restores: tuple[Spell, ...] = ()
+    open_spell: Spell | None = None
+    categories: tuple[CategoryFigures, ...] = ()
+    window: Window | None = None
+    board_name: str = ""
+
+    @property
+    def seconds(self) -> dict[VerdictState, float]:
+        """Recorded seconds per verdict state."""
+        totals = dict.fromkeys(VerdictState, 0.0)
+        for seg in self.segments:
+            if seg.state is not None:
+                totals[seg.state] += seg.seconds
+        return totals
+
+    @property
+    def recorded_s(self) -> float:
+        """Seconds of the window with a recorded verdict."""
+        return sum(self.seconds.values())
+
+    @property
+    def no_record_s(self) -> float:
+        return max(0.0, (self.end - self.start).total_seconds() - self.recorded_s)
+
+    def share(self, state: VerdictState) -> float | None:
+        """Fraction (0..1) of the recorded time spent in `state`; None with no record at all."""
+        recorded = self.recorded_s
+        return None if recorded <= 0 else self.seconds.get(state, 0.0) / recorded
+
+    @property
+    def median_restore_s(self) -> float | None:
+        times = [s.seconds for s in self.restores]
+        return statistics.median(times) if times else None
+
+    @property
+    def longest_restore(self) -> Spell | None:
+        return max(self.restores, key=lambda s: s.seconds, default=None)
+
+    @property
+    def longest_restore_s(self) -> float | None:
+        longest = self.longest_restore
+        return None if longest is None else longest.seconds
+
+    @property
+    def blockers_filed(self) -> int:
+        return sum(c.filed for c in self.categories)
+
+
+def _sorted_changes(changes: Iterable[Change]) -> list[tuple[VerdictState, datetime]]:
+    # sorted() is stable: two changes at the same instant keep their recorded order.
+    pairs = [(verdict_state(s) or VerdictState.UNKNOWN, at) for s, at in changes]
+    return sorted(pairs, key=lambda p: p[1])
+
+
+def timeline(
+    changes: Iterable[Change],
+    before: str | VerdictState | None,
+    start: datetime,
+    end: datetime,
+) -> list[Segment]:
+    """The verdict over `[start, end)` as consecutive segments, same states merged.
+
+    `changes` may include changes before `start` (they set the state carried into the window)
+    and after `end` (ignored); `before` is the state before the earliest of them (None when
+    nothing was recorded before).
+    """
+    if end <= start:
+        return []
+    state = verdict_state(before)
+    cursor = start
+    segments: list[Segment] = []
+
+    def close(until: datetime) -> None:
+        if until <= cursor:
+            return
+        if segments and segments[-1].state is state:
+            segments[-1] = Segment(state, segments[-1].start, until)
+        else:
+            segments.append(Segment(state, cursor, until))
+
+    for new_state, at in _sorted_changes(changes):
+        if at >= end:
+            break
+        if at > start:
+            close(at)
+            cursor = at
+        state = new_state
+    close(end)
+    return segments
+
+
+def spells(
+    changes: Iterable[Change],
+    before: str | VerdictState | None,
+    start: datetime,
+    end: datetime,
+    history_start: datetime | None = None,
+) -> tuple[list[Spell], Spell | None]:
+    """Spells restored inside `[start, end)`, and the spell still open at `end` (if any).
+
+    `history_start` is when the earliest change given could have begun (the start of the
+    query); a spell already going then has an unknown start. Defaults to `start`.
+    """
+    first = history_start if history_start is not None else start
+    state = verdict_state(before)
+    began: datetime | None = None
+    known = True
+    if state in (VerdictState.NOT_RELEASABLE, VerdictState.UNKNOWN):
+        began, known = first, False
+    restored: list[Spell] = []
+    for new_state, at in _sorted_changes(changes):
+        if at >= end:
+            break
+        if new_state is VerdictState.RELEASABLE:
+            if began is not None and at >= start and at > began:
+                restored.append(Spell(began, at, restored=True, start_known=known))
+            began = None
+        elif began is None:
+            began, known = at, True
+    still = None if began is None else Spell(began, end, restored=False, start_known=known)
+    return restored, still
+
+
+def category_label(category: str) -> str:
+    try:
+        return Category(category).label
+    except ValueError:
+        return category
+
+
+def blocker_figures(
+    blockers: Iterable[Blocker], start: datetime, end: datetime
+) -> tuple[CategoryFigures, ...]:
+    """Blockers filed in `[start, end)` per category: every known category, then any other.
+
+    A blocker counts as closed when it was closed by `end`; its time to close is from filing
+    to closing.
+    """
+    by_category: dict[str, list[Blocker]] = {c.value: [] for c in CATEGORIES}
+    for blocker in blockers:
+        if start <= blocker.opened_at < end:
+            by_category.setdefault(blocker.category, []).append(blocker)
+    known = [c.value for c in CATEGORIES]
+    others = sorted(k for k, v in by_category.items() if k not in known and v)
+    rows = []
+    for category in [*known, *others]:
+        filed = by_category[category]
+        times = [
+            max(0.0, (b.closed_at - b.opened_at).total_seconds())
+            for b in filed
+            if b.closed_at is not None and b.closed_at <= end
+        ]
+        rows.append(
+            CategoryFigures(
+                category=category,
+                label=category_label(category),
+                filed=len(filed),
+                closed=len(times),
+                median_close_s=statistics.median(times) if times else None,
+                longest_close_s=max(times) if times else None,
+            )
+        )
+    return tuple(rows)
+
+
+def compute_figures(
+    changes: Sequence[Change],
+    before: str | VerdictState | None,
+    start: datetime,
+    end: datetime,
+    blockers: Iterable[Blocker] = (),
+    *,
+    window: Window | None = None,
+    history_start: datetime | None = None,
+    board_name: str = "",
+) -> HistoryFigures:
+    """All figures for `[start, end)` (see the module docstring for what each one means)."""
+    restored, still = spells(changes, before, start, end, history_start)
+    return HistoryFigures(
+        start=start,
+        end=end,
+        segments=tuple(timeline(changes, before, start, end)),
+        restores=tuple(restored),
+        open_spell=still,
+        categories=blocker_figures(blockers, start, end),
+        window=window,
+        board_name=board_name,
+    )
+
+
+def lookback_start(window: Window, start: datetime) -> datetime:
+    """How far back to read so a spell carried into the window has its real start."""
+    return start - max(window.duration, MIN_LOOKBACK)
+
+
+def load_figures(
+    window: Window,
+    now: datetime,
+    source: HistorySource,
+    blockers: Iterable[Blocker] = (),
+    *,
+    board_key: str = BOARD_KEY,
+    board_name: str = "",
+) -> HistoryFigures:
+    """Query the board verdict's history from `source` and compute the window ending `now`.
+
+    Two indexed queries, on the board's own rows only: the transitions since the lookback
+    start, and the state before it. Blocking (it reads the database): run it off the GUI
+    thread.
+    """
+    start = now - window.duration
+    since = lookback_start(window, start)
+    rows = source.transitions(since, now, item_key=board_key)
+    before = source.status_before(board_key, since)
+    return compute_figures(
+        [(t.status, t.at) for t in rows],
+        before,
+        start,
+        now,
+        blockers,
+        window=window,
+        history_start=since,
+        board_name=board_name,
+    )
+
+
+__all__ = [
+    "BOARD_KEY",
+    "CategoryFigures",
+    "HistoryFigures",
+    "HistorySource",
+    "Segment",
+    "Spell",
+    "Window",
+    "blocker_figures",
+    "category_label",
+    "compute_figures",
+    "load_figures",
+    "spells",
+    "timeline",
+    "verdict_state",
+]

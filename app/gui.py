@@ -1,0 +1,141 @@
+"""The desktop app: wires the board file, store, services and windows together.
+
+`run_gui` opens the window (or the kiosk), or with `--screenshot` polls for `--after` seconds
+and renders the board offscreen to a PNG. Everything here runs on the GUI thread and only
+connects parts: fetching happens in `app.services`, drawing in `app.ui`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.cli import BoardNotFound, OpenedBoard, open_board
+from app.config.errors import BoardFileError
+from app.domain.model import BoardSnapshot
+
+log = logging.getLogger(__name__)
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not _has_display():
+        print(
+            "releasable: no display found. To see the board on this machine, render it:\n"
+            "  releasable --demo --screenshot board.png\n"
+            "or run the window on a virtual display:\n"
+            "  xvfb-run -a releasable --demo",
+            file=sys.stderr,
+        )
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Releasable")
+    app.setOrganizationName("Releasable")
+    app.setDesktopFileName("releasable")
+
+    try:
+        with open_board(args.board, args.demo, args.db) as opened:
+            if args.screenshot:
+                return _screenshot(app, opened, args, size)
+            return _window(app, opened, args)
+    except BoardNotFound as err:
+        if args.screenshot:
+            print(f"releasable: {err}", file=sys.stderr)
+            return 2
+        return _welcome(app, str(err))
+    except BoardFileError as err:
+        print(f"releasable: the board file has errors:\n{err}", file=sys.stderr)
+        if args.screenshot:
+            return 2
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "Releasable — board file errors", str(err))
+        return 2
+
+
+def _service(opened: OpenedBoard):  # type: ignore[no-untyped-def]
+    from app.services.board_jobs import board_specs, build_jobs
+    from app.services.board_service import BoardService
+    from app.services.board_store import StoreBoard
+    from app.sources.http import HttpClient
+    from app.store.store import Store
+
+    cfg = opened.config
+    store = Store.open(opened.db_path)
+    service = BoardService(
+        cfg.name, board_specs(cfg), build_jobs(cfg), StoreBoard(store), HttpClient(cache=store)
+    )
+    return service, store
+
+
+def _screenshot(
+    app: QApplication, opened: OpenedBoard, args: argparse.Namespace, size: tuple[int, int]
+) -> int:
+    from app.ui.screenshot import render_snapshot_png
+
+    service, store = _service(opened)
+    latest: list[BoardSnapshot] = []
+    service.updated.connect(latest.append)
+    result = {"code": 1}
+
+    def finish() -> None:
+        service.stop()
+        if not latest:
+            print("releasable: the board could not be drawn (no data)", file=sys.stderr)
+            app.exit(1)
+            return
+        out = render_snapshot_png(latest[-1], Path(args.screenshot), size, kiosk=args.kiosk)
+        print(f"wrote {out} ({size[0]}x{size[1]}): {latest[-1].verdict.state.title}")
+        result["code"] = 0
+        app.exit(0)
+
+    service.start()
+    QTimer.singleShot(int(max(0.0, args.after) * 1000), finish)
+    app.exec()
+    with contextlib.suppress(Exception):
+        store.close()
+    return result["code"]
+
+
+def _window(app: QApplication, opened: OpenedBoard, args: argparse.Namespace) -> int:
+    from app.ui.main_window import MainWindow
+
+    service, store = _service(opened)
+    window = MainWindow()
+    window.setWindowTitle(f"{opened.config.name} — Releasable")
+    service.updated.connect(window.show_snapshot)
+    window.refresh_requested.connect(service.refresh_now)
+    service.start()
+    if args.kiosk:
+        window.set_kiosk(True)
+    else:
+        window.show()
+    code = app.exec()
+    service.stop()
+    store.close()
+    return code
+
+
+def _welcome(app: QApplication, message: str) -> int:
+    print(f"releasable: {message}", file=sys.stderr)
+    return 2

@@ -1,0 +1,317 @@
+"""GitHub Actions: one workflow's runs on one branch, read as a pipeline of stages.
+
+The REST API (version 2022-11-28) gives the runs of a workflow newest first
+(`GET /repos/{owner}/{repo}/actions/workflows/{workflow}/runs`) and the jobs of a run
+(`GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs`, paginated with `Link: rel="next"`,
+latest attempt only by default). Jobs become stages, in the order GitHub returns them.
+
+Reading rules (DESIGN.md, "Reading rules that keep the verdict honest"):
+
+- The stages shown are those of the *latest* run, even while it runs; the gate (`outcome`)
+  is the conclusion of the latest *completed* run.
+- Run conclusion → gate: `success` passes; `neutral` passes too (GitHub's "neither passed nor
+  failed": nothing went wrong, so it does not block delivery); `failure`, `timed_out`,
+  `startup_failure` and `action_required` fail; `cancelled` fails as well — a cancelled run
+  never proved the commit, so the gate is not passed (its job shows as a canceled stage);
+  `skipped` and `stale` are unknown (the run says nothing about the commit); anything else is
+  unknown, never passed. No completed run yet is unknown.
+- A job that failed inside a run that concluded `success` (`continue-on-error`) is a warning
+  ("allowed to fail"), not a failed gate.
+- Every field may be missing (older payloads lack `name`, `display_title`, `run_attempt`); a
+  structure that is not what the API documents is a SourceError in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from requests.utils import parse_header_links
+
+from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
+from app.sources.errors import SourceError
+from app.sources.http import HttpClient, Response, check_status
+
+API_VERSION = "2022-11-28"
+RUNS_PER_PAGE = 20  # enough to find the latest completed run behind a few running ones
+JOBS_PER_PAGE = 100  # the API's maximum
+MAX_JOB_PAGES = 10
+
+# Job status while not completed → stage status and note.
+_JOB_STATUS: dict[str, tuple[StageStatus, str]] = {
+    "queued": (StageStatus.QUEUED, ""),
+    "requested": (StageStatus.QUEUED, "requested"),
+    "waiting": (StageStatus.QUEUED, "waiting (approval or concurrency)"),
+    "pending": (StageStatus.QUEUED, "pending"),
+    "in_progress": (StageStatus.RUNNING, ""),
+}
+
+# Conclusion of a completed job → stage status and note.
+_JOB_CONCLUSION: dict[str, tuple[StageStatus, str]] = {
+    "success": (StageStatus.PASSED, ""),
+    "failure": (StageStatus.FAILED, ""),
+    "timed_out": (StageStatus.FAILED, "timed out"),
+    "startup_failure": (StageStatus.FAILED, "failed to start"),
+    "action_required": (StageStatus.FAILED, "action required"),
+    "cancelled": (StageStatus.CANCELED, ""),
+    "skipped": (StageStatus.SKIPPED, ""),
+    "neutral": (StageStatus.PASSED, "neutral"),
+    "stale": (StageStatus.UNKNOWN, "stale"),
+}
+
+# Conclusion of the latest completed run → gate and the words that describe it.
+_RUN_GATE: dict[str, tuple[Outcome, str]] = {
+    "success": (Outcome.PASSED, ""),
+    "neutral": (Outcome.PASSED, "concluded neutral (counted as passed)"),
+    "failure": (Outcome.FAILED, "failed"),
+    "timed_out": (Outcome.FAILED, "timed out"),
+    "startup_failure": (Outcome.FAILED, "failed to start"),
+    "action_required": (Outcome.FAILED, "needs action (an approval) and did not pass"),
+    "cancelled": (Outcome.FAILED, "was cancelled"),
+    "skipped": (Outcome.UNKNOWN, "was skipped"),
+    "stale": (Outcome.UNKNOWN, "is stale"),
+}
+
+
+class GitHubActionsSource:
+    """Reads one workflow (file name like `deploy.yml`, or its numeric id) on one branch."""
+
+    kind = ItemKind.PIPELINE
+
+    def __init__(
+        self,
+        *,
+        api_url: str = "https://api.github.com",
+        repo: str,
+        workflow: str | int,
+        branch: str | None = "main",
+        token: str | None = None,
+        token_hint: str = "",
+        ca_bundle: str | None = None,
+    ) -> None:
+        owner, _, name = repo.strip().strip("/").partition("/")
+        if not owner or not name or "/" in name:
+            raise ValueError(f"repository must be written OWNER/NAME, not {repo!r}")
+        workflow = str(workflow).strip()
+        if not workflow:
+            raise ValueError("workflow is missing: give its file name (deploy.yml) or its id")
+        self.api_url = api_url.rstrip("/")
+        self.repo = f"{owner}/{name}"
+        self.workflow = workflow
+        self.branch = branch or None
+        self.token = token or None
+        self.token_hint = token_hint
+        self.ca_bundle = ca_bundle
+        self.jobs_per_page = JOBS_PER_PAGE  # fewer only to test pagination
+        self._repo_path = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+
+    def __repr__(self) -> str:  # never shows the token
+        return f"GitHubActionsSource(repo={self.repo!r}, workflow={self.workflow!r})"
+
+    # -- requests -------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _get(self, http: HttpClient, url: str, params: dict[str, Any] | None, what: str) -> Any:
+        resp = http.get(url, headers=self._headers(), params=params, ca_bundle=self.ca_bundle)
+        check_status(resp, what=what, token_hint=self.token_hint)
+        return resp.json()
+
+    def _runs(self, http: HttpClient, **filters: Any) -> list[dict[str, Any]]:
+        workflow = quote(self.workflow, safe="")
+        url = f"{self.api_url}{self._repo_path}/actions/workflows/{workflow}/runs"
+        params: dict[str, Any] = {}
+        if self.branch:
+            params["branch"] = self.branch
+        params.update(filters)
+        body = self._get(
+            http, url, params, what=f"repository {self.repo} or workflow {self.workflow}"
+        )
+        runs = body.get("workflow_runs") if isinstance(body, dict) else None
+        if not isinstance(runs, list):
+            raise SourceError("unexpected answer from GitHub: no list of workflow_runs")
+        if not all(isinstance(run, dict) for run in runs):
+            raise SourceError("unexpected answer from GitHub: a workflow run is not an object")
+        return runs
+
+    def _jobs(self, http: HttpClient, run: dict[str, Any]) -> list[dict[str, Any]]:
+        run_id = run.get("id")
+        if not isinstance(run_id, int) or isinstance(run_id, bool):
+            raise SourceError("unexpected answer from GitHub: a workflow run has no id")
+        url: str | None = f"{self.api_url}{self._repo_path}/actions/runs/{run_id}/jobs"
+        params: dict[str, Any] | None = {"per_page": self.jobs_per_page}
+        what = f"jobs of run {_run_label(run) or run_id} in {self.repo}"
+        jobs: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for _ in range(MAX_JOB_PAGES):
+            if url is None or url in seen:
+                break
+            seen.add(url)
+            resp = http.get(url, headers=self._headers(), params=params, ca_bundle=self.ca_bundle)
+            check_status(resp, what=what, token_hint=self.token_hint)
+            body = resp.json()
+            page = body.get("jobs") if isinstance(body, dict) else None
+            if not isinstance(page, list) or not all(isinstance(job, dict) for job in page):
+                raise SourceError("unexpected answer from GitHub: no list of jobs for a run")
+            jobs.extend(page)
+            url, params = self._next_page(resp), None
+        return jobs
+
+    def _next_page(self, resp: Response) -> str | None:
+        """The `rel="next"` link, only if it stays on the API's host (the token goes there)."""
+        link = resp.headers.get("Link")
+        if not link:
+            return None
+        for entry in parse_header_links(link):
+            if entry.get("rel") == "next" and entry.get("url"):
+                nxt = entry["url"]
+                here, there = urlsplit(self.api_url), urlsplit(nxt)
+                if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+                    raise SourceError(
+                        f"GitHub sent the next page of jobs to another host ({there.netloc}); "
+                        "not following it"
+                    )
+                return nxt
+        return None
+
+    # -- reading --------------------------------------------------------------------------
+
+    def fetch(self, http: HttpClient) -> PipelineReading:
+        runs = self._runs(http, per_page=RUNS_PER_PAGE)
+        if not runs:
+            on = f" on {self.branch}" if self.branch else ""
+            return PipelineReading(
+                stages=(), outcome=Outcome.UNKNOWN, detail=f"no runs of {self.workflow}{on} yet"
+            )
+        latest = runs[0]
+        completed = next((r for r in runs if r.get("status") == "completed"), None)
+        if completed is None and len(runs) >= RUNS_PER_PAGE:
+            older = self._runs(http, status="completed", per_page=1)
+            completed = older[0] if older else None
+
+        running = latest.get("status") != "completed"
+        label = _run_label(latest)
+        latest_conclusion = None if running else latest.get("conclusion")
+        stages = tuple(
+            job_stage(job, run_conclusion=latest_conclusion, label=label)
+            for job in self._jobs(http, latest)
+        )
+        reading = PipelineReading(
+            stages=stages,
+            outcome=Outcome.UNKNOWN,
+            running=running,
+            url=_str(latest.get("html_url")),
+            label=label,
+        )
+        if completed is None:
+            return replace(reading, detail="no completed run yet")
+
+        conclusion = completed.get("conclusion")
+        outcome, words = _RUN_GATE.get(
+            conclusion if isinstance(conclusion, str) else "",
+            (Outcome.UNKNOWN, f"concluded {conclusion!r}, which is not recognised"),
+        )
+        failed_stage = None
+        if outcome is Outcome.FAILED:
+            if completed is latest:
+                done_stages = stages
+            else:
+                done_label = _run_label(completed)
+                done_stages = tuple(
+                    job_stage(job, run_conclusion=conclusion, label=done_label)
+                    for job in self._jobs(http, completed)
+                )
+            failed_stage = first_failed(done_stages)
+        detail = ""
+        if words:
+            done = _run_label(completed)
+            detail = f"run {done} {words}" if done else f"the latest completed run {words}"
+        return replace(
+            reading,
+            outcome=outcome,
+            failed_stage=failed_stage,
+            completed_at=_time(completed.get("updated_at")),
+            detail=detail,
+        )
+
+
+def job_stage(job: dict[str, Any], *, run_conclusion: Any, label: str | None) -> Stage:
+    """One job as a stage; `run_conclusion` is the run's conclusion once it has completed."""
+    status = job.get("status")
+    if status == "completed":
+        conclusion = job.get("conclusion")
+        if conclusion is None:
+            state, note = StageStatus.UNKNOWN, "completed without a conclusion"
+        else:
+            state, note = _JOB_CONCLUSION.get(
+                conclusion if isinstance(conclusion, str) else "",
+                (StageStatus.UNKNOWN, f"conclusion {conclusion!r} not recognised"),
+            )
+        if state is StageStatus.FAILED and run_conclusion == "success":
+            # continue-on-error: the job failed but the run it belongs to passed.
+            state, note = StageStatus.WARNING, "allowed to fail"
+    else:
+        state, note = _JOB_STATUS.get(
+            status if isinstance(status, str) else "",
+            (StageStatus.UNKNOWN, f"status {status!r} not recognised"),
+        )
+    started = _time(job.get("started_at"))
+    finished = _time(job.get("completed_at")) if status == "completed" else None
+    duration = None
+    if started is not None and finished is not None:
+        duration = max(0.0, (finished - started).total_seconds())
+    name = _str(job.get("name")) or (f"job {job['id']}" if "id" in job else "(unnamed job)")
+    return Stage(
+        name=name,
+        status=state,
+        started_at=started,
+        duration_s=duration,
+        url=_str(job.get("html_url")),
+        label=label,
+        note=note,
+    )
+
+
+def first_failed(stages: tuple[Stage, ...]) -> str | None:
+    """The stage to blame: the first failed one, else the first canceled one."""
+    for wanted in (StageStatus.FAILED, StageStatus.CANCELED):
+        for stage in stages:
+            if stage.status is wanted:
+                return stage.name
+    return None
+
+
+def _run_label(run: dict[str, Any]) -> str | None:
+    number = run.get("run_number")
+    if not isinstance(number, int) or isinstance(number, bool):
+        return None
+    attempt = run.get("run_attempt")
+    if isinstance(attempt, int) and not isinstance(attempt, bool) and attempt > 1:
+        return f"#{number} (attempt {attempt})"
+    return f"#{number}"
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _time(value: Any) -> datetime | None:
+    """An ISO 8601 time as GitHub writes it ('2024-05-01T10:00:03Z'), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
+__all__ = ["API_VERSION", "GitHubActionsSource", "first_failed", "job_stage"]

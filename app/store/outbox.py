@@ -1,0 +1,435 @@
+"""Drafts, the outbox and blockers in the store: every query the report path needs.
+
+A *draft* is what the report dialog holds while someone types (autosaved, one row per report
+key). "Send" turns it into an *outbox item*: the finished `Report` plus its delivery state
+(draft, queued, sending, sent, failed). Delivered reports (and local ones, with no tracker)
+become *blockers*, which the board shows and the verdict judges.
+
+Every write here is its own committed transaction, so a crash or SIGKILL never loses what was
+typed or what was sent. The state changes that must be atomic (claiming an item for sending,
+recording it sent together with its blocker) are single statements or one `BEGIN IMMEDIATE`
+transaction.
+Timestamps are stored as ISO 8601 UTC text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlite_utils import Database
+
+from app.domain.model import Blocker, BlockerState, Priority
+from app.domain.report import Report
+from app.store.records import from_db_time, to_db_time
+from app.store.store import Store
+
+DRAFT_FIELDS = (
+    "category",
+    "title",
+    "trying_to",
+    "impact",
+    "prevents_delivery",
+    "statement",
+    "has_workaround",
+    "reporter",
+)
+
+
+class OutboxState(StrEnum):
+    DRAFT = "draft"  # kept locally: no tracker configured, or not sent yet
+    QUEUED = "queued"  # waiting for the tracker (maybe until next_attempt_at)
+    SENDING = "sending"  # claimed by a sender; found like this after a crash = uncertain
+    SENT = "sent"
+    FAILED = "failed"  # permanent error: editable and re-sendable with requeue()
+
+
+@dataclass(frozen=True)
+class Draft:
+    key: str
+    fields: dict[str, Any]
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    key: str
+    report: Report
+    state: OutboxState
+    attempts: int = 0
+    queued_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    not_before: datetime | None = None  # the tracker's Retry-After: even "send now" waits
+    last_error: str | None = None
+    uncertain: bool = False  # an attempt may have created the issue: look it up first
+    sending_started_at: datetime | None = None
+    sending_pid: int | None = None
+    url: str | None = None
+    ref: str | None = None
+    warnings: tuple[str, ...] = ()
+    tracker_kind: str = ""
+    sent_at: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return self.report.title
+
+    @property
+    def priority(self) -> Priority:
+        return self.report.priority
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else to_db_time(when)
+
+
+def _dt(text: str | None) -> datetime | None:
+    return from_db_time(text) if text else None
+
+
+def report_to_json(report: Report) -> str:
+    return json.dumps(
+        {
+            "key": report.key,
+            "title": report.title,
+            "category": report.category,
+            "priority": report.priority.value,
+            "body": report.body,
+            "reporter": report.reporter,
+            "board": report.board,
+            "created_at": _iso(report.created_at),
+            "prevents_delivery": report.prevents_delivery,
+            "statement": report.statement,
+            "labels": list(report.labels),
+        },
+        ensure_ascii=False,
+    )
+
+
+def report_from_json(text: str) -> Report:
+    data = json.loads(text)
+    return Report(
+        key=data["key"],
+        title=data["title"],
+        category=data["category"],
+        priority=Priority(data["priority"]),
+        body=data["body"],
+        reporter=data.get("reporter", ""),
+        board=data.get("board", ""),
+        created_at=_dt(data["created_at"]) or datetime.now(UTC),
+        prevents_delivery=bool(data.get("prevents_delivery", True)),
+        statement=data.get("statement", ""),
+        labels=tuple(data.get("labels", ())),
+    )
+
+
+def _item(row: Mapping[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        key=row["key"],
+        report=report_from_json(row["report_json"]),
+        state=OutboxState(row["state"]),
+        attempts=int(row["attempts"] or 0),
+        queued_at=_dt(row["queued_at"]),
+        next_attempt_at=_dt(row["next_attempt_at"]),
+        not_before=_dt(row["not_before"]),
+        last_error=row["last_error"],
+        uncertain=bool(row["uncertain"]),
+        sending_started_at=_dt(row["sending_started_at"]),
+        sending_pid=row["sending_pid"],
+        url=row["url"],
+        ref=row["ref"],
+        warnings=tuple(json.loads(row["warnings"] or "[]")),
+        tracker_kind=row["tracker_kind"] or "",
+        sent_at=_dt(row["sent_at"]),
+    )
+
+
+def _blocker(row: Mapping[str, Any]) -> Blocker:
+    return Blocker(
+        key=row["key"],
+        title=row["title"],
+        category=row["category"],
+        priority=Priority(row["priority"]),
+        opened_at=_dt(row["opened_at"]) or datetime.now(UTC),
+        reporter=row["reporter"] or "",
+        url=row["url"],
+        state=BlockerState(row["state"]),
+        closed_at=_dt(row["closed_at"]),
+    )
+
+
+class Outbox:
+    """Draft, outbox and blocker queries over the store's database.
+
+    Every call holds the store's lock for its statements only (never across a network call),
+    so the GUI thread and the delivery worker can share one `Store`. Each write is one
+    committed `BEGIN IMMEDIATE` transaction.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.store.connection() as db:
+            cursor = db.execute(sql, list(params))
+            names = [c[0] for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _write(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one write statement in its own committed transaction; returns rows changed."""
+        with self.store.transaction() as db:
+            return db.execute(sql, list(params)).rowcount
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def save_draft(self, key: str, fields: Mapping[str, Any], now: datetime | None = None) -> None:
+        """Autosave what the dialog holds; committed before this returns."""
+        kept = {name: fields[name] for name in DRAFT_FIELDS if name in fields}
+        self._write(
+            "INSERT INTO drafts (key, fields, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET fields = excluded.fields, "
+            "updated_at = excluded.updated_at",
+            [key, json.dumps(kept, ensure_ascii=False), _iso(now or datetime.now(UTC))],
+        )
+
+    def load_drafts(self) -> list[Draft]:
+        """Drafts not sent yet, most recently edited first."""
+        drafts = []
+        for row in self._rows("SELECT * FROM drafts ORDER BY updated_at DESC, key"):
+            try:
+                loaded = json.loads(row["fields"] or "{}")
+            except ValueError:
+                loaded = {}
+            fields = loaded if isinstance(loaded, dict) else {}
+            drafts.append(Draft(row["key"], fields, _dt(row["updated_at"])))
+        return drafts
+
+    def delete_draft(self, key: str) -> None:
+        self._write("DELETE FROM drafts WHERE key = ?", [key])
+
+    # -- the outbox -----------------------------------------------------------------------
+
+    def queue_report(
+        self, report: Report, *, tracker_kind: str, now: datetime | None = None
+    ) -> OutboxItem:
+        """Move a finished report into the outbox and drop its draft, in one transaction.
+
+        With no tracker (`tracker_kind` "none" or empty) the report stays local: it is kept in
+        the outbox as a draft (exportable, sendable later) and its blocker is recorded at once.
+        Queuing a key again replaces the report unless it is being sent or was sent.
+        """
+        now = now or datetime.now(UTC)
+        local = tracker_kind in ("", "none")
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO outbox (key, report_json, state, attempts, queued_at, "
+                "tracker_kind, warnings, uncertain, updated_at) "
+                "VALUES (?, ?, ?, 0, ?, ?, '[]', 0, ?) "
+                "ON CONFLICT(key) DO UPDATE SET report_json = excluded.report_json, "
+                "state = excluded.state, tracker_kind = excluded.tracker_kind, "
+                "next_attempt_at = NULL, updated_at = excluded.updated_at "
+                "WHERE outbox.state IN ('draft', 'failed', 'queued')",
+                [
+                    report.key,
+                    report_to_json(report),
+                    (OutboxState.DRAFT if local else OutboxState.QUEUED).value,
+                    _iso(now),
+                    tracker_kind or "none",
+                    _iso(now),
+                ],
+            )
+            db.execute("DELETE FROM drafts WHERE key = ?", [report.key])
+            if local:
+                self._upsert_blocker(db, report, url=None, ref=None)
+        item = self.get(report.key)
+        assert item is not None
+        return item
+
+    def get(self, key: str) -> OutboxItem | None:
+        rows = self._rows("SELECT * FROM outbox WHERE key = ?", [key])
+        return _item(rows[0]) if rows else None
+
+    def items(self, states: Iterable[OutboxState] | None = None) -> list[OutboxItem]:
+        """Outbox items, oldest first; all of them, or those in `states`."""
+        wanted = None if states is None else {OutboxState(s) for s in states}
+        found = [_item(r) for r in self._rows("SELECT * FROM outbox ORDER BY queued_at, key")]
+        return [i for i in found if wanted is None or i.state in wanted]
+
+    def pending(self) -> list[OutboxItem]:
+        """Everything not delivered yet: what the board's outbox list shows."""
+        return [i for i in self.items() if i.state is not OutboxState.SENT]
+
+    def claim(self, item: OutboxItem, now: datetime, *, tracker_kind: str) -> bool:
+        """Mark the item `sending` (committed) unless someone else changed it meanwhile.
+
+        One conditional UPDATE on the state and attempt count it was read with: two senders
+        (the app and `releasable outbox send`) can never both claim the same attempt.
+        """
+        return (
+            self._write(
+                "UPDATE outbox SET state = 'sending', sending_started_at = ?, sending_pid = ?, "
+                "attempts = attempts + 1, tracker_kind = ?, updated_at = ? "
+                "WHERE key = ? AND state = ? AND attempts = ?",
+                [
+                    _iso(now),
+                    os.getpid(),
+                    tracker_kind,
+                    _iso(now),
+                    item.key,
+                    item.state.value,
+                    item.attempts,
+                ],
+            )
+            == 1
+        )
+
+    def mark_sent(
+        self,
+        key: str,
+        *,
+        url: str,
+        ref: str,
+        warnings: Iterable[str] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Record the issue's link and open its blocker, in one transaction."""
+        now = now or datetime.now(UTC)
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET state = 'sent', url = ?, ref = ?, warnings = ?, "
+                "last_error = NULL, uncertain = 0, next_attempt_at = NULL, not_before = NULL, "
+                "sent_at = ?, updated_at = ? WHERE key = ?",
+                [url, ref, json.dumps(list(warnings)), _iso(now), _iso(now), key],
+            )
+            row = db.execute("SELECT report_json FROM outbox WHERE key = ?", [key]).fetchone()
+            if row is not None:
+                self._upsert_blocker(db, report_from_json(row[0]), url=url, ref=ref)
+
+    def mark_retry(
+        self,
+        key: str,
+        *,
+        error: str,
+        next_attempt_at: datetime,
+        uncertain: bool,
+        not_before: datetime | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Back to `queued` until `next_attempt_at`; `uncertain` only ever turns on here."""
+        self._write(
+            "UPDATE outbox SET state = 'queued', last_error = ?, next_attempt_at = ?, "
+            "not_before = ?, uncertain = MAX(uncertain, ?), updated_at = ? WHERE key = ?",
+            [
+                error,
+                _iso(next_attempt_at),
+                _iso(not_before),
+                int(uncertain),
+                _iso(now or datetime.now(UTC)),
+                key,
+            ],
+        )
+
+    def mark_failed(self, key: str, *, error: str, now: datetime | None = None) -> None:
+        """A permanent error: stop retrying, keep the report editable and re-sendable.
+
+        The `uncertain` flag is kept: if an earlier attempt may have filed the issue, the
+        next send after `requeue()` still looks it up first.
+        """
+        self._write(
+            "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL, "
+            "updated_at = ? WHERE key = ?",
+            [error, _iso(now or datetime.now(UTC)), key],
+        )
+
+    def requeue(self, key: str, report: Report | None = None, now: datetime | None = None) -> bool:
+        """Send again (after a permanent error, or a local draft once a tracker exists).
+
+        `report`, when given, replaces the edited report; the key never changes. The wait is
+        cleared, so the next delivery round sends it at once (after a look-up: an earlier
+        attempt counts). False when there is nothing to requeue (unknown key, already sent,
+        or being sent right now).
+        """
+        if report is not None and report.key != key:
+            raise ValueError("an edited report keeps its key")
+        now = now or datetime.now(UTC)
+        with self.store.transaction() as db:
+            row = db.execute(
+                "SELECT state, report_json FROM outbox WHERE key = ?", [key]
+            ).fetchone()
+            if row is None or row[0] in (OutboxState.SENT.value, OutboxState.SENDING.value):
+                return False
+            db.execute(
+                "UPDATE outbox SET state = 'queued', next_attempt_at = NULL, "
+                "report_json = ?, updated_at = ? WHERE key = ?",
+                [report_to_json(report) if report is not None else row[1], _iso(now), key],
+            )
+        return True
+
+    def discard(self, key: str) -> bool:
+        """Throw away a report that was never delivered (a local draft or a failed one)."""
+        return (
+            self._write("DELETE FROM outbox WHERE key = ? AND state IN ('draft', 'failed')", [key])
+            == 1
+        )
+
+    def export_markdown(self, key: str) -> str:
+        """The report as Markdown, to paste anywhere (with no tracker, or as a copy)."""
+        item = self.get(key)
+        if item is None:
+            raise KeyError(key)
+        report = item.report
+        return f"# [{report.priority.value}] {report.title}\n\n{report.body.rstrip()}\n"
+
+    # -- blockers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _upsert_blocker(db: Database, report: Report, *, url: str | None, ref: str | None) -> None:
+        db.execute(
+            "INSERT INTO blockers (key, title, category, priority, opened_at, reporter, url, "
+            "ref, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open') "
+            "ON CONFLICT(key) DO UPDATE SET url = COALESCE(excluded.url, blockers.url), "
+            "ref = COALESCE(excluded.ref, blockers.ref)",
+            [
+                report.key,
+                report.title,
+                report.category,
+                report.priority.value,
+                _iso(report.created_at),
+                report.reporter,
+                url,
+                ref,
+            ],
+        )
+
+    def blockers(self, *, open_only: bool = True) -> tuple[Blocker, ...]:
+        """Blockers for the board (open ones by default), oldest first."""
+        where = " WHERE state = 'open'" if open_only else ""
+        rows = self._rows(f"SELECT * FROM blockers{where} ORDER BY opened_at, key")
+        return tuple(_blocker(r) for r in rows)
+
+    def tracked_blockers(self, tracker_kind: str) -> list[tuple[Blocker, str]]:
+        """Open blockers filed on a tracker of `tracker_kind`, with their tracker reference."""
+        rows = self._rows(
+            "SELECT b.* FROM blockers b JOIN outbox o ON o.key = b.key WHERE b.state = 'open' "
+            "AND b.ref IS NOT NULL AND o.tracker_kind = ? ORDER BY b.opened_at, b.key",
+            [tracker_kind],
+        )
+        return [(_blocker(r), r["ref"]) for r in rows]
+
+    def blocker_ref(self, key: str) -> str | None:
+        """The tracker's reference of a delivered blocker ("123", "OPS-42")."""
+        rows = self._rows("SELECT ref FROM blockers WHERE key = ?", [key])
+        return rows[0]["ref"] if rows else None
+
+    def set_blocker_state(self, key: str, state: BlockerState, now: datetime | None = None) -> None:
+        """Close (or reopen) a blocker: closed on the tracker, or closed in the app."""
+        closed_at = _iso(now or datetime.now(UTC)) if state is BlockerState.CLOSED else None
+        self._write(
+            "UPDATE blockers SET state = ?, closed_at = ? WHERE key = ?",
+            [state.value, closed_at, key],
+        )

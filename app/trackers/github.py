@@ -1,0 +1,258 @@
+"""GitHub Issues (github.com and Enterprise Server): file a report, find it by its key, read
+whether it is still open.
+
+Create is `POST /repos/{owner}/{repo}/issues`. GitHub silently drops labels and assignees when
+the token lacks push access, so the answer is compared with what was sent and the difference
+becomes a warning. Finding an issue already filed never uses the search API (its index lags by
+minutes, which is exactly when a re-send happens): it lists the repository's issues created by
+the token's user since the report was made and reads the hidden key marker in each body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.domain.model import BlockerState
+from app.domain.report import Report
+from app.domain.report_body import find_marker, utc_iso
+from app.sources.http import HttpClient, Response
+from app.trackers.base import Filed, TrackerError
+from app.trackers.transport import (
+    MAX_PAGES,
+    Clock,
+    clip,
+    error_for,
+    is_success,
+    json_of,
+    maybe_json,
+    merge_labels,
+    next_link,
+    send,
+    utc_now,
+)
+
+DEFAULT_PRIORITY_LABELS: Mapping[str, str] = {"P1": "P1", "P2": "P2", "P3": "P3"}
+TITLE_LIMIT = 256
+# Issues are listed from a little before the report was made: the laptop's clock may be fast.
+CLOCK_SLACK = timedelta(hours=1)
+_CODE_WORDS = {
+    "missing": "does not exist",
+    "missing_field": "is missing",
+    "invalid": "is not valid",
+    "already_exists": "already exists",
+    "unprocessable": "could not be processed",
+}
+
+
+class GitHubTracker:
+    kind = "github"
+
+    def __init__(
+        self,
+        *,
+        repo: str,
+        token: str,
+        api_url: str = "https://api.github.com",
+        token_hint: str = "",
+        labels: Iterable[str] = (),
+        priority_labels: Mapping[str, str] | None = None,
+        assignees: Iterable[str] = (),
+        ca_bundle: str | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.repo = repo.strip("/")
+        self.token = token
+        self.token_hint = token_hint
+        self.labels = tuple(labels)
+        self.priority_labels = dict(
+            DEFAULT_PRIORITY_LABELS if priority_labels is None else priority_labels
+        )
+        self.assignees = tuple(assignees)
+        self.ca_bundle = ca_bundle
+        self.clock = clock
+        self._login: str | None = None
+
+    def __repr__(self) -> str:  # never show the token
+        return f"GitHubTracker(api_url={self.api_url!r}, repo={self.repo!r})"
+
+    # ----- the Tracker interface ------------------------------------------------------------
+
+    def create(self, http: HttpClient, report: Report) -> Filed:
+        labels = self.labels_for(report)
+        payload = {
+            "title": clip(report.title, TITLE_LIMIT),
+            "body": report.body,
+            "labels": list(labels),
+            "assignees": list(self.assignees),
+        }
+        resp = self._send(http, "POST", f"/repos/{self.repo}/issues", json_body=payload)
+        if not is_success(resp):
+            raise self._error(resp, "create")
+        issue = json_of(resp, uncertain=True)
+        filed = _filed(issue)
+        if filed is None:
+            raise TrackerError(
+                f"GitHub answered {resp.status} without the new issue's number", uncertain=True
+            )
+        warnings = []
+        got_labels = {str(label.get("name", "")).lower() for label in _dicts(issue.get("labels"))}
+        if any(label.lower() not in got_labels for label in labels):
+            warnings.append(f"labels were not applied — the token needs push access to {self.repo}")
+        got_people = {str(user.get("login", "")).lower() for user in _dicts(issue.get("assignees"))}
+        if any(login.lower() not in got_people for login in self.assignees):
+            warnings.append(
+                f"assignees were not applied — the token needs push access to {self.repo}"
+            )
+        return Filed(filed.url, filed.ref, tuple(warnings))
+
+    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None:
+        """The issue carrying `report.key`, among the issues created since `since`."""
+        params: dict[str, str] = {
+            "state": "all",
+            "since": utc_iso(since - CLOCK_SLACK),
+            "per_page": "100",
+        }
+        login = self._user_login(http)
+        if login:
+            params["creator"] = login
+        url: str | None = f"{self.api_url}/repos/{self.repo}/issues"
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            resp = self._send(http, "GET", url, params=params, absolute=True)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            page = json_of(resp)
+            for issue in page if isinstance(page, list) else []:
+                if not isinstance(issue, dict) or "pull_request" in issue:
+                    continue
+                if find_marker(_text(issue.get("body"))) == report.key:
+                    return _filed(issue)
+            url, params = next_link(resp, self.api_url), {}
+        return None
+
+    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
+        """Open or closed; an issue GitHub says was deleted (410) counts as closed."""
+        if not filed.ref.isdigit():
+            raise TrackerError(f"not a GitHub issue number: {filed.ref}", permanent=True)
+        resp = self._send(http, "GET", f"/repos/{self.repo}/issues/{filed.ref}")
+        if resp.status == 410:
+            return BlockerState.CLOSED
+        if resp.status == 404:
+            raise TrackerError(
+                f"issue #{filed.ref} not found in {self.repo}, or not visible to the token (404)",
+                permanent=True,
+            )
+        if not is_success(resp):
+            raise self._error(resp, "read")
+        issue = json_of(resp)
+        state = issue.get("state") if isinstance(issue, dict) else None
+        if state == "closed":
+            return BlockerState.CLOSED
+        if state == "open":
+            return BlockerState.OPEN
+        return None
+
+    # ----- details --------------------------------------------------------------------------
+
+    def labels_for(self, report: Report) -> tuple[str, ...]:
+        priority = self.priority_labels.get(report.priority.value, "")
+        return merge_labels(self.labels, report.labels, [priority])
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "Authorization": f"Bearer {self.token}",
+        }
+
+    def _send(
+        self,
+        http: HttpClient,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        absolute: bool = False,
+    ) -> Response:
+        url = path if absolute else f"{self.api_url}{path}"
+        return send(
+            http,
+            method,
+            url,
+            headers=self._headers(),
+            params=params or None,
+            json_body=json_body,
+            ca_bundle=self.ca_bundle,
+        )
+
+    def _user_login(self, http: HttpClient) -> str | None:
+        """The token's login, asked once; None when GET /user is not allowed (an app token)."""
+        if self._login is None:
+            resp = self._send(http, "GET", "/user")
+            data = maybe_json(resp) if is_success(resp) else None
+            login = data.get("login") if isinstance(data, dict) else None
+            if not isinstance(login, str) or not login:
+                return None
+            self._login = login
+        return self._login
+
+    def _error(self, resp: Response, action: str) -> TrackerError:
+        if resp.status == 410:
+            return TrackerError(f"issues are disabled in {self.repo} (410)", permanent=True)
+        return error_for(
+            resp,
+            vendor="GitHub",
+            token_hint=self.token_hint,
+            forbidden=f"the token may not {action} issues in {self.repo}",
+            not_found=f"repository {self.repo} not found or not visible to the token",
+            refused="GitHub refused the issue",
+            details=error_details(maybe_json(resp)),
+            now=self.clock(),
+        )
+
+
+def error_details(data: Any) -> str:
+    """GitHub's error answer in words: the field errors, else the message."""
+    if not isinstance(data, dict):
+        return ""
+    parts: list[str] = []
+    for err in data.get("errors") or []:
+        if isinstance(err, str):
+            parts.append(err)
+        elif isinstance(err, dict):
+            if err.get("message"):
+                parts.append(str(err["message"]))
+            else:
+                field = str(err.get("field") or err.get("resource") or "a field")
+                code = str(err.get("code") or "invalid")
+                value = f" ({err['value']})" if err.get("value") not in (None, "") else ""
+                parts.append(f"{field} {_CODE_WORDS.get(code, code.replace('_', ' '))}{value}")
+    if parts:
+        return "; ".join(parts)
+    message = data.get("message")
+    return str(message) if message else ""
+
+
+def _filed(issue: Any) -> Filed | None:
+    if not isinstance(issue, dict):
+        return None
+    url, number = issue.get("html_url"), issue.get("number")
+    if not isinstance(url, str) or not isinstance(number, int):
+        return None
+    return Filed(url, str(number))
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+__all__ = ["DEFAULT_PRIORITY_LABELS", "GitHubTracker", "error_details"]

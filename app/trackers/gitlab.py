@@ -1,0 +1,241 @@
+"""GitLab Issues (gitlab.com and self-managed): file a report, find it by its key, read whether
+it is still open.
+
+Create is `POST /projects/:id/issues` (the project by numeric id or URL-encoded path), with
+labels as one comma-separated string and `issue_type` ("incident" when the board asks for it).
+Finding an issue already filed lists the project's issues the token's user created since the
+report was made (`scope=created_by_me`, `created_after`) and reads the hidden key marker in each
+description: an exact look-up, not a search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from app.domain.model import BlockerState
+from app.domain.report import Report
+from app.domain.report_body import find_marker, utc_iso
+from app.sources.http import HttpClient, Response
+from app.trackers.base import Filed, TrackerError
+from app.trackers.transport import (
+    MAX_PAGES,
+    Clock,
+    clip,
+    error_for,
+    is_success,
+    json_of,
+    maybe_json,
+    merge_labels,
+    next_link,
+    send,
+    utc_now,
+)
+
+DEFAULT_PRIORITY_LABELS: Mapping[str, str] = {"P1": "P1", "P2": "P2", "P3": "P3"}
+TITLE_LIMIT = 255
+CLOCK_SLACK = timedelta(hours=1)
+
+
+class GitLabTracker:
+    kind = "gitlab"
+
+    def __init__(
+        self,
+        *,
+        project: str | int,
+        token: str,
+        api_url: str = "https://gitlab.com/api/v4",
+        token_hint: str = "",
+        labels: Iterable[str] = (),
+        priority_labels: Mapping[str, str] | None = None,
+        issue_type: str = "issue",
+        ca_bundle: str | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.project = str(project).strip("/")
+        self.token = token
+        self.token_hint = token_hint
+        self.labels = tuple(labels)
+        self.priority_labels = dict(
+            DEFAULT_PRIORITY_LABELS if priority_labels is None else priority_labels
+        )
+        self.issue_type = issue_type
+        self.ca_bundle = ca_bundle
+        self.clock = clock
+
+    def __repr__(self) -> str:  # never show the token
+        return f"GitLabTracker(api_url={self.api_url!r}, project={self.project!r})"
+
+    @property
+    def issues_url(self) -> str:
+        return f"{self.api_url}/projects/{quote(self.project, safe='')}/issues"
+
+    # ----- the Tracker interface ------------------------------------------------------------
+
+    def create(self, http: HttpClient, report: Report) -> Filed:
+        labels = self.labels_for(report)
+        payload = {
+            "title": clip(report.title, TITLE_LIMIT),
+            "description": report.body,
+            "labels": ",".join(labels),
+            "issue_type": self.issue_type,
+        }
+        resp = self._send(http, "POST", self.issues_url, json_body=payload)
+        if not is_success(resp):
+            raise self._error(resp, "create")
+        issue = json_of(resp, uncertain=True)
+        filed = _filed(issue)
+        if filed is None:
+            raise TrackerError(
+                f"GitLab answered {resp.status} without the new issue's number", uncertain=True
+            )
+        got = {str(label).lower() for label in issue.get("labels") or []}
+        warnings: tuple[str, ...] = ()
+        if any(label.lower() not in got for label in labels):
+            warnings = (
+                f"labels were not applied — the token may not label issues in {self.project}",
+            )
+        return Filed(filed.url, filed.ref, warnings)
+
+    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None:
+        """The issue carrying `report.key`, among the user's issues created since `since`."""
+        params: Mapping[str, str] = {
+            "scope": "created_by_me",
+            "created_after": utc_iso(since - CLOCK_SLACK),
+            "order_by": "created_at",
+            "sort": "desc",
+            "per_page": "100",
+        }
+        url: str | None = self.issues_url
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            resp = self._send(http, "GET", url, params=params)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            page = json_of(resp)
+            for issue in page if isinstance(page, list) else []:
+                if isinstance(issue, dict) and find_marker(_text(issue.get("description"))) == (
+                    report.key
+                ):
+                    return _filed(issue)
+            url, params = self._next_page(resp, params)
+        return None
+
+    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
+        if not filed.ref.isdigit():
+            raise TrackerError(f"not a GitLab issue number: {filed.ref}", permanent=True)
+        resp = self._send(http, "GET", f"{self.issues_url}/{filed.ref}")
+        if resp.status == 404:
+            raise TrackerError(
+                f"issue #{filed.ref} not found in {self.project}, or not visible to the token "
+                "(404)",
+                permanent=True,
+            )
+        if not is_success(resp):
+            raise self._error(resp, "read")
+        issue = json_of(resp)
+        state = issue.get("state") if isinstance(issue, dict) else None
+        if state == "closed":
+            return BlockerState.CLOSED
+        if state in ("opened", "reopened", "locked"):
+            return BlockerState.OPEN
+        return None
+
+    # ----- details --------------------------------------------------------------------------
+
+    def labels_for(self, report: Report) -> tuple[str, ...]:
+        """The labels sent; a comma would split one label in two, so it becomes a space."""
+        priority = self.priority_labels.get(report.priority.value, "")
+        merged = merge_labels(self.labels, report.labels, [priority])
+        return merge_labels(label.replace(",", " ") for label in merged)
+
+    def _next_page(
+        self, resp: Response, params: Mapping[str, str]
+    ) -> tuple[str | None, Mapping[str, str]]:
+        """The next page: the Link header (on GitLab's own origin), else X-Next-Page.
+
+        A GitLab behind a proxy may write Link URLs with its own external name; X-Next-Page
+        then still leads on from the URL we used.
+        """
+        url = next_link(resp, self.api_url)
+        if url is not None:
+            return url, {}
+        page = resp.headers.get("X-Next-Page", "").strip()
+        if page.isdigit() and params:
+            return self.issues_url, {**params, "page": page}
+        return None, {}
+
+    def _send(
+        self,
+        http: HttpClient,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Response:
+        return send(
+            http,
+            method,
+            url,
+            headers={"PRIVATE-TOKEN": self.token, "Accept": "application/json"},
+            params=params or None,
+            json_body=json_body,
+            ca_bundle=self.ca_bundle,
+        )
+
+    def _error(self, resp: Response, action: str) -> TrackerError:
+        return error_for(
+            resp,
+            vendor="GitLab",
+            token_hint=self.token_hint,
+            forbidden=f"the token may not {action} issues in {self.project}",
+            not_found=f"project {self.project} not found or not visible to the token",
+            refused="GitLab refused the issue",
+            details=error_details(maybe_json(resp)),
+            now=self.clock(),
+        )
+
+
+def error_details(data: Any) -> str:
+    """GitLab's error answer in words.
+
+    Validation errors come as `{"message": {"title": ["can't be blank"]}}`, parameter errors
+    as `{"error": "title is missing"}`, others as `{"message": "403 Forbidden"}`.
+    """
+    if not isinstance(data, dict):
+        return ""
+    message = data.get("message")
+    if isinstance(message, dict):
+        parts = []
+        for field, problems in message.items():
+            items = problems if isinstance(problems, list) else [problems]
+            parts += [f"{field} {problem}" for problem in items]
+        return "; ".join(parts)
+    if isinstance(message, list):
+        return "; ".join(str(m) for m in message)
+    for key in ("message", "error", "error_description"):
+        if data.get(key):
+            return str(data[key])
+    return ""
+
+
+def _filed(issue: Any) -> Filed | None:
+    if not isinstance(issue, dict):
+        return None
+    url, iid = issue.get("web_url"), issue.get("iid")
+    if not isinstance(url, str) or not isinstance(iid, int):
+        return None
+    return Filed(url, str(iid))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+__all__ = ["DEFAULT_PRIORITY_LABELS", "GitLabTracker", "error_details"]

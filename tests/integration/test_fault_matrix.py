@@ -1,0 +1,238 @@
+"""Every source against every fault a server or network can throw at it.
+
+Each cell must end in a `SourceError` whose words say what happened (for a health check, a
+DOWN or UNKNOWN reading with words is also fine: a bad answer is a reading there), and
+nothing else may escape: no KeyError, no JSONDecodeError, no requests exception.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request
+from werkzeug import Response as WzResponse
+
+from app.domain.model import EnvironmentReading, Health
+from app.sources.cctray import CctraySource
+from app.sources.errors import SourceError
+from app.sources.health import HealthSource, TlsExpiryCache
+from app.sources.http import HttpClient
+from app.sources.jenkins import JenkinsSource
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+HINTS = {
+    "cctray": "CI_TOKEN",
+    "jenkins": "JENKINS_TOKEN",
+    "github_actions": "GITHUB_TOKEN",
+    "gitlab": "GITLAB_TOKEN",
+}
+SOURCES = ["cctray", "health", "jenkins", "github_actions", "gitlab"]
+ANY_PATH = re.compile(".*")
+LOGIN_PAGE = (FIXTURES / "health" / "login.html").read_bytes()
+ENTITY_BOMB = (FIXTURES / "cctray" / "entity_bomb.xml").read_bytes()
+
+
+def _make_source(kind: str, base: str) -> Any:
+    if kind == "cctray":
+        return CctraySource(
+            f"{base}/go/cctray.xml",
+            project_prefix="web :: ",
+            auth=("ci", "t0k"),
+            token_hint=HINTS[kind],
+        )
+    if kind == "health":
+        return HealthSource(f"{base}/actuator/health", tls_cache=TlsExpiryCache())
+    if kind == "jenkins":
+        return JenkinsSource(
+            f"{base}/job/payments/job/api/", username="ci", token="t0k", token_hint=HINTS[kind]
+        )
+    if kind == "github_actions":
+        module = pytest.importorskip("app.sources.github_actions")
+        return module.GitHubActionsSource(
+            api_url=base,
+            repo="acme/payments-api",
+            workflow="deploy.yml",
+            branch="main",
+            token="t0k",
+            token_hint=HINTS[kind],
+        )
+    module = pytest.importorskip("app.sources.gitlab")
+    return module.GitLabSource(
+        api_url=f"{base}/api/v4",
+        project="acme/mobile",
+        ref="main",
+        token="t0k",
+        token_hint=HINTS[kind],
+    )
+
+
+@dataclass(frozen=True)
+class Fault:
+    """How the server misbehaves, and the words each kind of source must answer with."""
+
+    name: str
+    serve: Callable[[HTTPServer, str], None] | None  # None: no server at all
+    words: Callable[[str], str]  # source kind → regex the words must match
+
+
+def _respond(body: bytes, status: int = 200, ctype: str = "", **headers: str) -> Any:
+    def serve(server: HTTPServer, _kind: str) -> None:
+        server.expect_request(ANY_PATH).respond_with_data(
+            body, status=status, content_type=ctype or None, headers=headers
+        )
+
+    return serve
+
+
+def _per_kind(json_body: bytes, xml_body: bytes, ctype_json: str, ctype_xml: str) -> Any:
+    def serve(server: HTTPServer, kind: str) -> None:
+        body, ctype = (xml_body, ctype_xml) if kind == "cctray" else (json_body, ctype_json)
+        server.expect_request(ANY_PATH).respond_with_data(body, content_type=ctype)
+
+    return serve
+
+
+def _redirect_loop(server: HTTPServer, _kind: str) -> None:
+    def handler(request: Request) -> WzResponse:
+        return WzResponse("", status=302, headers={"Location": request.full_path})
+
+    server.expect_request(ANY_PATH).respond_with_handler(handler)
+
+
+def _by_kind(default: str, **special: str) -> Callable[[str], str]:
+    return lambda kind: special.get(kind, default)
+
+
+FAULTS = [
+    Fault("connection refused", None, _by_kind(r"connection refused by 127\.0\.0\.1:\d+")),
+    Fault("timeout", None, _by_kind(r"timed out")),
+    Fault("500", _respond(b"oops", 500), _by_kind(r"server error 500")),
+    Fault(
+        "401",
+        _respond(b"", 401),
+        lambda kind: (
+            r"asks for sign-in \(401\)"
+            if kind == "health"
+            else rf"token rejected \(401\) — check {HINTS[kind]}"
+        ),
+    ),
+    Fault("403", _respond(b"", 403), _by_kind(r"denied \(403\)")),
+    Fault("404", _respond(b"", 404), _by_kind(r"not found.*\(404\)")),
+    Fault(
+        "429 with Retry-After",
+        _respond(b"", 429, **{"Retry-After": "90"}),
+        _by_kind(r"rate-limited until \d\d:\d\d \(429\)"),
+    ),
+    Fault(
+        "403 with x-ratelimit-remaining 0",
+        _respond(
+            b'{"message": "API rate limit exceeded"}',
+            403,
+            "application/json",
+            **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "4102444800"},
+        ),
+        _by_kind(r"rate-limited until \d\d:\d\d \(403\)"),
+    ),
+    Fault(
+        "malformed body",
+        _per_kind(
+            b'{"total_count": 1, "workflow_runs": [{"id": ',
+            b'<Projects><Project name="web :: build"',
+            "application/json",
+            "application/xml",
+        ),
+        _by_kind(r"not valid JSON", cctray=r"feed is not well-formed XML \(line 1"),
+    ),
+    Fault(
+        "HTML instead of JSON or XML",
+        _respond(LOGIN_PAGE, 200, "text/html"),
+        _by_kind(
+            r"expected JSON but got an HTML page from http://127\.0\.0\.1:\d+/\S* \(looks like a"
+            r" sign-in page",
+            cctray=r"feed is not cctray XML \(root is <html>\)",
+            health=r"^got an HTML page, not a health report \(sign-in page\?\)$",
+        ),
+    ),
+    Fault("10 MB body", _respond(b"x" * 10 * 1024 * 1024, 200), _by_kind(r"too large")),
+    Fault(
+        "XML entity bomb",
+        _respond(ENTITY_BOMB, 200, "application/xml"),
+        _by_kind(
+            r"not valid JSON \(starts with '<\?xml",
+            cctray=r"^feed refused: XML entities are not allowed$",
+            health=r"^got XML, not a health report$",
+        ),
+    ),
+    Fault(
+        "invalid UTF-8",
+        _per_kind(
+            b'{"status": "\xff\xfe"}',
+            b'<Projects><Project name="\xff"/></Projects>',
+            "application/json",
+            "application/xml",
+        ),
+        _by_kind(r"not valid UTF-8", cctray=r"^feed is not valid UTF-8 \(byte 25\)$"),
+    ),
+    Fault("redirect loop", _redirect_loop, _by_kind(r"too many redirects from 127\.0\.0\.1")),
+]
+
+
+def _unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """Lets a deliberately stuck handler go once the test is done with it."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+@pytest.mark.parametrize("kind", SOURCES)
+def test_fault_ends_in_words(
+    httpserver: HTTPServer, release: threading.Event, kind: str, fault: Fault
+) -> None:
+    http = HttpClient(read_timeout_s=0.3)
+    base = httpserver.url_for("").rstrip("/")
+    if fault.name == "connection refused":
+        base = f"http://127.0.0.1:{_unused_port()}"
+    elif fault.name == "timeout":
+
+        def stuck(_request: Request) -> WzResponse:
+            release.wait(5)
+            return WzResponse("late")
+
+        httpserver.expect_request(ANY_PATH).respond_with_handler(stuck)
+    elif fault.serve is not None:
+        fault.serve(httpserver, kind)
+    source = _make_source(kind, base)
+    words = fault.words(kind)
+
+    try:
+        reading = source.fetch(http)
+    except SourceError as err:
+        assert re.search(words, str(err)), f"{kind} / {fault.name}: {err}"
+        limited = fault.name.startswith(("429", "403 with"))
+        assert (err.rate_limited_until is not None) == limited
+        assert "t0k" not in str(err)
+        return
+    finally:
+        release.set()
+        http.close()
+
+    assert kind == "health", f"{kind} / {fault.name}: read {reading!r} instead of failing"
+    assert isinstance(reading, EnvironmentReading)
+    assert reading.health in (Health.DOWN, Health.UNKNOWN), reading
+    assert re.search(words, reading.detail), f"{kind} / {fault.name}: {reading.detail}"
