@@ -120,8 +120,6 @@ def main(out_dir: Path) -> int:
     p1.form.statement.textEdited.emit(p1.form.statement.text())
     p1.preview_toggle.setChecked(True)
     _settle(p1)
-    p1.adjustSize()
-    _settle(p1)
     p1.grab().save(str(out_dir / "report-dialog-p2.png"), "PNG")
     print(f"wrote {out_dir / 'report-dialog-p2.png'} ({p1.width()}x{p1.height()})")
     _on_screen(window, p1, out_dir / "report-dialog-p2-1366x768.png")

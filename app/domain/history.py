@@ -31,7 +31,6 @@ from app.domain.model import Blocker, VerdictState
 from app.domain.triage import CATEGORIES, Category
 
 BOARD_KEY = "board"  # the store's item key for the board's own verdict (app.store.records)
-MIN_LOOKBACK = timedelta(days=30)
 
 
 class Window(StrEnum):
@@ -85,16 +84,18 @@ class HistorySource(Protocol):
 
 
 Change = tuple[str | VerdictState, datetime]
+_STATES: dict[str, VerdictState] = {s.value: s for s in VerdictState}
+_NOT_RELEASABLE = (VerdictState.NOT_RELEASABLE, VerdictState.UNKNOWN)
+# How far back `load_figures` looks for the start of a spell carried into the window, in steps
+# (most spells are short: one day of rows usually finds it).
+LOOKBACK_STEPS = (timedelta(days=1), timedelta(days=7), timedelta(days=30), timedelta(days=90))
 
 
 def verdict_state(status: str | VerdictState | None) -> VerdictState | None:
     """The verdict a stored status word means: None is "no record", unrecognised is UNKNOWN."""
     if status is None:
         return None
-    try:
-        return VerdictState(status)
-    except ValueError:
-        return VerdictState.UNKNOWN
+    return _STATES.get(status, VerdictState.UNKNOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +201,14 @@ class HistoryFigures:
         return sum(c.filed for c in self.categories)
 
 
-def _sorted_changes(changes: Iterable[Change]) -> list[tuple[VerdictState, datetime]]:
+Parsed = list[tuple[VerdictState, datetime]]
+
+
+def _sorted_changes(changes: Iterable[Change]) -> Parsed:
     # sorted() is stable: two changes at the same instant keep their recorded order.
     pairs = [(verdict_state(s) or VerdictState.UNKNOWN, at) for s, at in changes]
-    return sorted(pairs, key=lambda p: p[1])
+    pairs.sort(key=lambda p: p[1])
+    return pairs
 
 
 def timeline(
@@ -218,28 +223,33 @@ def timeline(
     and after `end` (ignored); `before` is the state before the earliest of them (None when
     nothing was recorded before).
     """
+    return _timeline(_sorted_changes(changes), verdict_state(before), start, end)
+
+
+def _timeline(
+    changes: Parsed, state: VerdictState | None, start: datetime, end: datetime
+) -> list[Segment]:
     if end <= start:
         return []
-    state = verdict_state(before)
     cursor = start
     segments: list[Segment] = []
 
-    def close(until: datetime) -> None:
+    def add(seg_state: VerdictState | None, until: datetime) -> None:
         if until <= cursor:
             return
-        if segments and segments[-1].state is state:
-            segments[-1] = Segment(state, segments[-1].start, until)
+        if segments and segments[-1].state is seg_state:
+            segments[-1] = Segment(seg_state, segments[-1].start, until)
         else:
-            segments.append(Segment(state, cursor, until))
+            segments.append(Segment(seg_state, cursor, until))
 
-    for new_state, at in _sorted_changes(changes):
+    for new_state, at in changes:
         if at >= end:
             break
-        if at > start:
-            close(at)
+        if new_state is not state and at > start:
+            add(state, at)
             cursor = at
         state = new_state
-    close(end)
+    add(state, end)
     return segments
 
 
@@ -256,13 +266,22 @@ def spells(
     query); a spell already going then has an unknown start. Defaults to `start`.
     """
     first = history_start if history_start is not None else start
-    state = verdict_state(before)
+    return _spells(_sorted_changes(changes), verdict_state(before), start, end, first)
+
+
+def _spells(
+    changes: Parsed,
+    state: VerdictState | None,
+    start: datetime,
+    end: datetime,
+    first: datetime,
+) -> tuple[list[Spell], Spell | None]:
     began: datetime | None = None
     known = True
-    if state in (VerdictState.NOT_RELEASABLE, VerdictState.UNKNOWN):
+    if state in _NOT_RELEASABLE:
         began, known = first, False
     restored: list[Spell] = []
-    for new_state, at in _sorted_changes(changes):
+    for new_state, at in changes:
         if at >= end:
             break
         if new_state is VerdictState.RELEASABLE:
@@ -329,11 +348,14 @@ def compute_figures(
     board_name: str = "",
 ) -> HistoryFigures:
     """All figures for `[start, end)` (see the module docstring for what each one means)."""
-    restored, still = spells(changes, before, start, end, history_start)
+    parsed = _sorted_changes(changes)
+    state = verdict_state(before)
+    first = history_start if history_start is not None else start
+    restored, still = _spells(parsed, state, start, end, first)
     return HistoryFigures(
         start=start,
         end=end,
-        segments=tuple(timeline(changes, before, start, end)),
+        segments=tuple(_timeline(parsed, state, start, end)),
         restores=tuple(restored),
         open_spell=still,
         categories=blocker_figures(blockers, start, end),
@@ -342,9 +364,27 @@ def compute_figures(
     )
 
 
-def lookback_start(window: Window, start: datetime) -> datetime:
-    """How far back to read so a spell carried into the window has its real start."""
-    return start - max(window.duration, MIN_LOOKBACK)
+def _carried_in(
+    source: HistorySource, key: str, start: datetime, before: str | None
+) -> tuple[list[Change], str | None, datetime]:
+    """Changes before `start` back to the beginning of the spell going at `start`, if any.
+
+    Returns (those changes, the state before them, when they were read from). Looks back in
+    `LOOKBACK_STEPS`; a spell longer than the last step keeps an unknown start.
+    """
+    earlier: list[Change] = []
+    until = since = start
+    for step in LOOKBACK_STEPS:
+        if verdict_state(before) not in _NOT_RELEASABLE:
+            break
+        since = start - step
+        rows = [(t.status, t.at) for t in source.transitions(since, until, item_key=key)]
+        earlier = rows + earlier
+        before = source.status_before(key, since)
+        if any(verdict_state(s) is VerdictState.RELEASABLE for s, _ in rows):
+            break
+        until = since
+    return earlier, before, since
 
 
 def load_figures(
@@ -358,16 +398,16 @@ def load_figures(
 ) -> HistoryFigures:
     """Query the board verdict's history from `source` and compute the window ending `now`.
 
-    Two indexed queries, on the board's own rows only: the transitions since the lookback
-    start, and the state before it. Blocking (it reads the database): run it off the GUI
-    thread.
+    Indexed queries on the board's own rows only: the window's transitions and the state
+    before it, and, when the team was not releasable at the window's start, the rows back to
+    where that spell began. Blocking (it reads the database): run it off the GUI thread.
     """
     start = now - window.duration
-    since = lookback_start(window, start)
-    rows = source.transitions(since, now, item_key=board_key)
-    before = source.status_before(board_key, since)
+    rows = [(t.status, t.at) for t in source.transitions(start, now, item_key=board_key)]
+    before = source.status_before(board_key, start)
+    earlier, before, since = _carried_in(source, board_key, start, before)
     return compute_figures(
-        [(t.status, t.at) for t in rows],
+        earlier + rows,
         before,
         start,
         now,

@@ -238,6 +238,24 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{_host(url)}{parts.path}"
 
 
+# Headers that carry a secret. requests drops `Authorization` when a redirect leaves the
+# original host; these vendor headers must go with it.
+SECRET_HEADERS = ("PRIVATE-TOKEN", "JOB-TOKEN", "X-Api-Key", "X-Auth-Token", "Cookie")
+
+
+class _Session(requests.Session):
+    """A Session that never sends a token to another host on a redirect."""
+
+    def rebuild_auth(
+        self, prepared_request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        original = response.request.url or ""
+        if prepared_request.url and self.should_strip_auth(original, prepared_request.url):
+            for name in SECRET_HEADERS:
+                prepared_request.headers.pop(name, None)
+        super().rebuild_auth(prepared_request, response)
+
+
 class HttpClient:
     """Shared by all worker threads; one `requests.Session` per thread."""
 
@@ -261,7 +279,7 @@ class HttpClient:
     def session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _Session()
             session.max_redirects = MAX_REDIRECTS
             session.headers["User-Agent"] = USER_AGENT
             session.trust_env = True

@@ -38,48 +38,18 @@ from app.domain.report_body import Evidence, build_report, evidence_from, new_re
 from app.domain.triage import TriageResult
 from app.store.outbox import Draft
 from app.ui.labels import PlainLabel
-from app.ui.report_form import ReportForm, wrapped_label
+from app.ui.report_form import ReportForm, evidence_summary, prefill_fields, team_words
 from app.ui.report_gateway import DraftGateway
-from app.ui.theme import muted_text
+from app.ui.report_widgets import WrapLabel, mute, wrapped_label
 
 AUTOSAVE_MS = 500
 REPORTER_SETTING = "report/reporter"
-MAX_EVIDENCE_LINES = 3
 
 NowFn = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def prefill_fields(prefill: Mapping[str, Any]) -> dict[str, Any]:
-    """Draft fields suggested by a "Report a blocker…" menu entry (see `report_context`).
-
-    The category and title are taken as suggestions; what the board shows about the item
-    (and its link) starts the impact, so the report says which stage or environment it is
-    about. Everything stays plain text and editable.
-    """
-    fields: dict[str, Any] = {}
-    if isinstance(prefill.get("category"), str):
-        fields["category"] = prefill["category"]
-    title = prefill.get("title")
-    if isinstance(title, str) and title.strip():
-        fields["title"] = " ".join(title.split())
-    evidence = prefill.get("evidence")
-    if isinstance(evidence, str) and evidence.strip():
-        words = f"The board shows {' '.join(evidence.split())}."
-        url = prefill.get("url")
-        fields["impact"] = f"{words}\n{url}" if isinstance(url, str) and url else words
-    return fields
-
-
-def _team(board_name: str) -> str:
-    """ "the Payments team" for a board called "Payments team" or "Payments"."""
-    name = " ".join(board_name.split())
-    if not name:
-        return "the team"
-    return f"the {name}" if "team" in name.casefold().split() else f"the {name} team"
 
 
 def _empty_board_evidence(board_name: str, now: datetime) -> Evidence:
@@ -153,7 +123,7 @@ class ReportDialog(QDialog):
 
     def _build(self) -> None:
         self.intro = wrapped_label(
-            f"Anything that stops {_team(self.board_name)} from deploying to production is a "
+            f"Anything that stops {team_words(self.board_name)} from deploying to production is a "
             "P1 for the platform team. Your report is saved as you type and sent when the "
             "tracker can be reached.",
             self,
@@ -201,9 +171,7 @@ class ReportDialog(QDialog):
             shortcut.activated.connect(self.send)
 
         for label in (self.intro, self.evidence_label, self.status):
-            palette = label.palette()
-            palette.setColor(label.foregroundRole(), muted_text(palette))
-            label.setPalette(palette)
+            mute(label)
 
         left = QVBoxLayout()
         left.setSpacing(10)
@@ -229,12 +197,16 @@ class ReportDialog(QDialog):
         QWidget.setTabOrder(self.close_button, self.send_button)
 
     def fit_to_contents(self) -> None:
-        """Take the natural size. Wrapped text only knows its height once it has a width,
-        so the layout is run until the size hint stops changing (two or three passes)."""
-        layout = self.layout()
-        assert layout is not None
-        for _ in range(4):
-            layout.activate()
+        """Take the natural size. Wrapped text only knows its height once it has a width, and
+        a hidden window's children get no resize events, so the layouts are run here until the
+        size stops changing (two or three passes)."""
+        layouts = [w.layout() for w in (self, self.form)]
+        for _ in range(6):
+            for label in self.findChildren(WrapLabel):
+                label.updateGeometry()
+            for layout in layouts:
+                assert layout is not None
+                layout.activate()
             if self.size() == self.sizeHint():
                 break
             self.resize(self.sizeHint())
@@ -250,23 +222,9 @@ class ReportDialog(QDialog):
         else:
             fields.update(prefill_fields(self.prefill))
         self.form.set_fields(fields)
-        self.evidence_label.set_text(self._evidence_words())
+        self.evidence_label.set_text(evidence_summary(self.snapshot))
         self.form.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self.form.title.end(False)
-
-    def _evidence_words(self) -> str:
-        snapshot = self.snapshot
-        if snapshot is None:
-            return "The board has no data yet: the report will say so."
-        verdict = snapshot.verdict
-        reasons = [r.text for r in verdict.reasons]
-        shown = reasons[:MAX_EVIDENCE_LINES]
-        more = len(reasons) - len(shown)
-        lines = [f"Attached: what the board shows now — {verdict.state.title}"]
-        lines += [f"• {text}" for text in shown]
-        if more > 0:
-            lines.append(f"• and {more} more (see the preview)")
-        return "\n".join(lines)
 
     # -- the report -----------------------------------------------------------------------
 
@@ -451,4 +409,4 @@ class ReportDialog(QDialog):
         super().closeEvent(event)
 
 
-__all__ = ["AUTOSAVE_MS", "REPORTER_SETTING", "ReportDialog", "prefill_fields"]
+__all__ = ["AUTOSAVE_MS", "REPORTER_SETTING", "ReportDialog"]

@@ -17,174 +17,76 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPaintEvent, QResizeEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QComboBox,
     QGridLayout,
     QLabel,
     QLayout,
     QLineEdit,
-    QPlainTextEdit,
     QRadioButton,
-    QSizePolicy,
-    QStyle,
-    QStyleOptionComboBox,
-    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.domain.model import Priority, VerdictState
-from app.domain.triage import CATEGORIES, Category, TriageResult, triage
+from app.domain.model import BoardSnapshot
+from app.domain.triage import Category, TriageResult, triage
 from app.ui.labels import PlainLabel
-from app.ui.theme import BANNER_FILLS, muted_text
+from app.ui.report_widgets import (
+    CategoryCombo,
+    PriorityBadge,
+    TextBox,
+    error_label,
+    mute,
+    wrapped_label,
+)
 
 TITLE_MAX = 200
-# Badge fills: white text on P1 and P3 and black on P2 all keep a contrast of at least 4.5:1.
-BADGE_COLOURS: dict[Priority, tuple[str, str]] = {
-    Priority.P1: (BANNER_FILLS[VerdictState.NOT_RELEASABLE], "#FFFFFF"),
-    Priority.P2: ("#E69F00", "#000000"),
-    Priority.P3: (BANNER_FILLS[VerdictState.UNKNOWN], "#FFFFFF"),
-}
-ERROR_COLOUR = "#B34700"
+MAX_EVIDENCE_LINES = 3
 
 
-def badge_text(result: TriageResult) -> str:
-    """The words on the priority badge: the priority and, in a few words, why."""
-    if result.needs_answer:
-        return f"{result.priority.value} — until you say whether it prevents production delivery"
-    if result.prevents_delivery:
-        return f"{result.priority.value} — prevents production delivery"
-    if result.priority is Priority.P3:
-        return f"{result.priority.value} — production delivery still possible, with a workaround"
-    return f"{result.priority.value} — production delivery still possible"
+def prefill_fields(prefill: Mapping[str, Any]) -> dict[str, Any]:
+    """Draft fields suggested by a "Report a blocker…" menu entry (see `report_context`).
 
-
-class CategoryCombo(QComboBox):
-    """The six categories, each with its one-line description in the list; closed, the combo
-    shows only the category's name."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        for cat in CATEGORIES:
-            self.addItem(f"{cat.label} — {cat.description}", cat.value)
-            self.setItemData(self.count() - 1, cat.description, Qt.ItemDataRole.ToolTipRole)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(max(len(c.label) for c in CATEGORIES) + 2)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        view = self.view()
-        view.setTextElideMode(Qt.TextElideMode.ElideNone)
-        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)
-
-    def category(self) -> Category:
-        return Category(self.currentData())
-
-    def set_category(self, category: Category) -> None:
-        self.setCurrentIndex(self.findData(category.value))
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QStylePainter(self)
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        if self.currentIndex() >= 0:
-            option.currentText = self.category().label
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
-
-
-class PriorityBadge(PlainLabel):
-    """A coloured pill with the priority in words (never colour alone)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("", parent, bold=True)
-        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-        self.priority: Priority | None = None
-
-    def show_result(self, result: TriageResult) -> None:
-        text = badge_text(result)
-        if self.priority is not result.priority:
-            self.priority = result.priority
-            fill, ink = BADGE_COLOURS[result.priority]
-            self.setStyleSheet(
-                f"QLabel {{ background: {fill}; color: {ink}; border-radius: 4px; "
-                "padding: 3px 9px; }"
-            )
-        self.set_text(text)
-        self.setAccessibleName(f"Priority: {text}")
-
-
-class WrapLabel(PlainLabel):
-    """A word-wrapping plain label whose size hint is its height at its real width.
-
-    Qt asks a wrapping label for its size before it knows the width and guesses a narrow,
-    tall box; in a dialog that guess clips the text or leaves holes. This label answers with
-    its height for the width it was given and asks for a new layout when that changes.
+    The category and title are taken as suggestions; what the board shows about the item
+    (and its link) starts the impact, so the report says which stage or environment it is
+    about. Everything stays plain text and editable.
     """
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent, wrap=True)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._laid_out_height = -1
-
-    def _height(self) -> int:
-        return self.heightForWidth(self.width()) if self.width() > 1 else -1
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        height = self._height()
-        return QSize(hint.width(), height) if height > 0 else hint
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        height = self._height()
-        return QSize(hint.width(), height) if height > 0 else hint
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        height = self._height()
-        if height != self._laid_out_height:
-            self._laid_out_height = height
-            self.updateGeometry()
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self._laid_out_height = -1
-        self.updateGeometry()
+    fields: dict[str, Any] = {}
+    if isinstance(prefill.get("category"), str):
+        fields["category"] = prefill["category"]
+    title = prefill.get("title")
+    if isinstance(title, str) and title.strip():
+        fields["title"] = " ".join(title.split())
+    evidence = prefill.get("evidence")
+    if isinstance(evidence, str) and evidence.strip():
+        words = f"The board shows {' '.join(evidence.split())}."
+        url = prefill.get("url")
+        fields["impact"] = f"{words}\n{url}" if isinstance(url, str) and url else words
+    return fields
 
 
-def wrapped_label(text: str, parent: QWidget) -> WrapLabel:
-    return WrapLabel(text, parent)
+def team_words(board_name: str) -> str:
+    """ "the Payments team" for a board called "Payments team" or "Payments"."""
+    name = " ".join(board_name.split())
+    if not name:
+        return "the team"
+    return f"the {name}" if "team" in name.casefold().split() else f"the {name} team"
 
 
-def _error_label(parent: QWidget) -> PlainLabel:
-    label = wrapped_label("", parent)
-    label.setStyleSheet(f"QLabel {{ color: {ERROR_COLOUR}; }}")
-    label.hide()
-    return label
-
-
-class TextBox(QPlainTextEdit):
-    """A plain-text box that starts `lines` tall (it grows with the window) and lets Tab
-    move on instead of typing a tab."""
-
-    def __init__(self, parent: QWidget, name: str, placeholder: str, lines: int) -> None:
-        super().__init__(parent)
-        self.setTabChangesFocus(True)
-        self.setAccessibleName(name)
-        self.setPlaceholderText(placeholder)
-        margins = self.contentsMargins()
-        frame = 2 * self.frameWidth() + margins.top() + margins.bottom()
-        doc = int(2 * self.document().documentMargin())
-        self._height = self.fontMetrics().lineSpacing() * lines + frame + doc + 2
-        self.setMinimumHeight(self._height)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def sizeHint(self) -> QSize:
-        return QSize(super().sizeHint().width(), self._height)
+def evidence_summary(snapshot: BoardSnapshot | None) -> str:
+    """A few plain lines on what the board shows, to say what evidence goes with the report."""
+    if snapshot is None:
+        return "The board has no data yet: the report will say so."
+    verdict = snapshot.verdict
+    reasons = [r.text for r in verdict.reasons]
+    shown = reasons[:MAX_EVIDENCE_LINES]
+    lines = [f"Attached: what the board shows now — {verdict.state.title}"]
+    lines += [f"• {text}" for text in shown]
+    if len(reasons) > len(shown):
+        lines.append(f"• and {len(reasons) - len(shown)} more (see the preview)")
+    return "\n".join(lines)
 
 
 class ReportForm(QWidget):
@@ -205,7 +107,7 @@ class ReportForm(QWidget):
         self.title.setAccessibleName("Title")
         self.title.setPlaceholderText("e.g. Laptop won't boot, cannot deploy")
         self.title.setMaxLength(TITLE_MAX)
-        self.title_error = _error_label(self)
+        self.title_error = error_label(self)
         self.trying_to = TextBox(
             self, "What were you trying to do?", "e.g. Deploy the payment fix to production", 2
         )
@@ -218,13 +120,13 @@ class ReportForm(QWidget):
         self.answers = QButtonGroup(self)
         self.answers.addButton(self.yes)
         self.answers.addButton(self.no)
-        self.answer_error = _error_label(self)
+        self.answer_error = error_label(self)
         self.statement_label = QLabel("&How is it still possible?", self)
         self.statement = QLineEdit(self)
         self.statement.setAccessibleName("How is production delivery still possible?")
         self.statement.setPlaceholderText("Required: this statement goes into the report")
         self.statement_label.setBuddy(self.statement)
-        self.statement_error = _error_label(self)
+        self.statement_error = error_label(self)
         self.workaround = QCheckBox("There is a &workaround", self)
         self.workaround.setAccessibleName("There is a workaround")
 
@@ -237,8 +139,8 @@ class ReportForm(QWidget):
         self.reason.setAccessibleName("Why this priority")
 
         self._layout()
-        self._mute(self.category_help)
-        self._mute(self.reason)
+        mute(self.category_help)
+        mute(self.reason)
         self.setTabOrder(self.category, self.title)
         for first, second in (
             (self.title, self.trying_to),
@@ -321,11 +223,6 @@ class ReportForm(QWidget):
         row("Priority:", None, priority)
         grid.setColumnMinimumWidth(0, self.fontMetrics().horizontalAdvance("x" * 22))
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x" * 84))
-
-    def _mute(self, label: QLabel) -> None:
-        palette = label.palette()
-        palette.setColor(label.foregroundRole(), muted_text(palette))
-        label.setPalette(palette)
 
     # -- reading and writing --------------------------------------------------------------
 
@@ -471,13 +368,4 @@ class ReportForm(QWidget):
         self.result_changed.emit(result)
 
 
-__all__ = [
-    "BADGE_COLOURS",
-    "CategoryCombo",
-    "PriorityBadge",
-    "ReportForm",
-    "TextBox",
-    "WrapLabel",
-    "badge_text",
-    "wrapped_label",
-]
+__all__ = ["ReportForm", "evidence_summary", "prefill_fields", "team_words"]

@@ -251,7 +251,7 @@ def test_what_is_not_a_feed_is_said_in_words(body: bytes, words: str) -> None:
 
 
 def test_a_latin1_feed_that_declares_it_parses() -> None:
-    body = '<?xml version="1.0" encoding="ISO-8859-1"?><Projects>'.encode()
+    body = b'<?xml version="1.0" encoding="ISO-8859-1"?><Projects>'
     body += _p("café", "Success").encode("latin-1") + b"</Projects>"
 
     assert parse_feed(body)[0].name == "café"

@@ -233,23 +233,48 @@ class _Row:
         self.at = when
 
 
-def test_load_figures_reads_only_the_board_rows_with_a_lookback() -> None:
+def test_load_figures_reads_only_the_board_rows_and_looks_back_for_a_carried_spell() -> None:
     now = at(24 * 40)
+    start = now - 30 * DAY
     source = FakeSource(
         [
-            (BOARD_KEY, "not-releasable", now - 70 * DAY),  # before the lookback
+            (BOARD_KEY, "not-releasable", now - 70 * DAY),
             (BOARD_KEY, "releasable", now - 35 * DAY),
             ("pipeline:api", "failed", now - 2 * H),  # an item's row: never read
-            (BOARD_KEY, "not-releasable", now - 31 * DAY),  # spell carried into the window
+            (BOARD_KEY, "not-releasable", now - 34 * DAY),  # spell carried into the window
             (BOARD_KEY, "releasable", now - 29 * DAY),
         ]
     )
     figures = load_figures(Window.MONTH, now, source, board_name="Payments")
-    assert source.queries == [(now - 60 * DAY, now, BOARD_KEY)]
+    assert source.queries == [
+        (start, now, BOARD_KEY),  # the window
+        (start - DAY, start, BOARD_KEY),  # not releasable at its start: look back in steps
+        (start - 7 * DAY, start - DAY, BOARD_KEY),  # found the spell's start here
+    ]
     assert figures.window is Window.MONTH and figures.board_name == "Payments"
-    assert figures.start == now - 30 * DAY
-    assert [s.seconds for s in figures.restores] == [2 * 86400]
+    assert figures.start == start
+    assert figures.restores == (Spell(now - 34 * DAY, now - 29 * DAY, restored=True),)
     assert figures.share(R) == pytest.approx(29 / 30)
+
+
+def test_load_figures_does_not_look_back_when_releasable_at_the_start() -> None:
+    now = at(24 * 10)
+    source = FakeSource([(BOARD_KEY, "releasable", now - 3 * DAY)])
+    figures = load_figures(Window.DAY, now, source)
+    assert source.queries == [(now - DAY, now, BOARD_KEY)]
+    assert figures.segments == (Segment(R, now - DAY, now),)
+
+
+def test_spell_longer_than_the_lookback_keeps_an_unknown_start() -> None:
+    now = at(24 * 400)
+    source = FakeSource(
+        [(BOARD_KEY, "unknown", now - 300 * DAY), (BOARD_KEY, "releasable", now - 2 * H)]
+    )
+    figures = load_figures(Window.DAY, now, source)
+    assert len(source.queries) == 5  # the window, then 1, 7, 30 and 90 days back
+    (spell,) = figures.restores
+    assert not spell.start_known
+    assert spell.start == now - DAY - 90 * DAY
 
 
 def test_blockers_filed_counts_every_category() -> None:

@@ -221,3 +221,39 @@ def test_401_names_the_token_hint(httpserver: HTTPServer, http: HttpClient) -> N
     resp = http.get(httpserver.url_for("/x"))
     with pytest.raises(SourceError, match="token rejected \\(401\\) — check GITHUB_TOKEN"):
         check_status(resp, what="x", token_hint="GITHUB_TOKEN")
+
+
+def test_secret_headers_do_not_follow_a_redirect_to_another_host(
+    httpserver: HTTPServer, http: HttpClient
+) -> None:
+    other = HTTPServer(host="127.0.0.2", port=0)
+    other.start()
+    try:
+        other.expect_request("/landing").respond_with_json({"ok": True})
+        target = f"http://127.0.0.2:{other.port}/landing"
+        httpserver.expect_request("/start").respond_with_data(
+            "", status=302, headers={"Location": target}
+        )
+        resp = http.get(
+            httpserver.url_for("/start"),
+            headers={"PRIVATE-TOKEN": "glpat-secret", "Authorization": "Bearer ghp-secret"},
+        )
+        assert resp.status == 200
+        ((request, _),) = other.log
+        assert "PRIVATE-TOKEN" not in request.headers
+        assert "Authorization" not in request.headers
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_secret_headers_stay_on_a_same_host_redirect(
+    httpserver: HTTPServer, http: HttpClient
+) -> None:
+    httpserver.expect_request("/landing").respond_with_json({"ok": True})
+    httpserver.expect_request("/start").respond_with_data(
+        "", status=302, headers={"Location": httpserver.url_for("/landing")}
+    )
+    http.get(httpserver.url_for("/start"), headers={"PRIVATE-TOKEN": "glpat-secret"})
+    landing = [r for r, _ in httpserver.log if r.path == "/landing"]
+    assert landing[0].headers.get("PRIVATE-TOKEN") == "glpat-secret"
