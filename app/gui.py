@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     app.setApplicationName("Releasable")
     app.setOrganizationName("Releasable")
     app.setDesktopFileName("releasable")
+    _quit_on_signals(app)
 
     try:
         with open_board(args.board, args.demo, args.db) as opened:
@@ -73,27 +75,28 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
         return 2
 
 
-def _service(opened: OpenedBoard):  # type: ignore[no-untyped-def]
-    from app.services.board_jobs import board_specs, build_jobs
-    from app.services.board_service import BoardService
-    from app.services.board_store import StoreBoard
-    from app.sources.http import HttpClient
-    from app.store.store import Store
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM close the app cleanly (drafts and the outbox are committed).
 
-    cfg = opened.config
-    store = Store.open(opened.db_path)
-    service = BoardService(
-        cfg.name, board_specs(cfg), build_jobs(cfg), StoreBoard(store), HttpClient(cache=store)
-    )
-    return service, store
+    Python runs signal handlers only between bytecodes, so a light timer wakes the interpreter.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
 
 
 def _screenshot(
     app: QApplication, opened: OpenedBoard, args: argparse.Namespace, size: tuple[int, int]
 ) -> int:
+    from app.desktop import make_board_service
+    from app.store.store import Store
     from app.ui.screenshot import render_snapshot_png
 
-    service, store = _service(opened)
+    store = Store.open(opened.db_path)
+    service = make_board_service(opened, store)
     latest: list[BoardSnapshot] = []
     service.updated.connect(latest.append)
     result = {"code": 1}
@@ -118,21 +121,16 @@ def _screenshot(
 
 
 def _window(app: QApplication, opened: OpenedBoard, args: argparse.Namespace) -> int:
-    from app.ui.main_window import MainWindow
+    from app.desktop import DesktopBoard
 
-    service, store = _service(opened)
-    window = MainWindow()
-    window.setWindowTitle(f"{opened.config.name} — Releasable")
-    service.updated.connect(window.show_snapshot)
-    window.refresh_requested.connect(service.refresh_now)
-    service.start()
+    board = DesktopBoard(opened)
+    board.start()
     if args.kiosk:
-        window.set_kiosk(True)
+        board.window.set_kiosk(True)
     else:
-        window.show()
+        board.window.show()
     code = app.exec()
-    service.stop()
-    store.close()
+    board.stop()
     return code
 
 

@@ -111,6 +111,7 @@ def main(out_dir: Path) -> int:
         return d
 
     p1 = dialog(prefill=prefill)
+    p1.form.title.deselect()
     p1.grab().save(str(out_dir / "report-dialog.png"), "PNG")
     print(f"wrote {out_dir / 'report-dialog.png'} ({p1.width()}x{p1.height()})")
     _on_screen(window, p1, out_dir / "report-dialog-1366x768.png")

@@ -12,7 +12,8 @@ under its board key), the state before them and a window `[start, end)`, and com
   spell counts when it ends in RELEASABLE inside the window; its length is measured from its
   real start, which may lie before the window (callers pass earlier transitions for that, see
   `load_figures`). A spell still going at the end is reported separately (`open_spell`);
-- *blockers per category* filed in the window, how many are closed and their time to close.
+- *blockers per category* filed in the window, how many are closed and their time to close
+  (app.domain.blocker_history).
 
 The store's own records satisfy the small `HistorySource` protocol, so `load_figures` does the
 query and the computing in one call without this module importing the store.
@@ -27,8 +28,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from app.domain.blocker_history import CategoryFigures, blocker_figures, category_label
 from app.domain.model import Blocker, VerdictState
-from app.domain.triage import CATEGORIES, Category
 
 BOARD_KEY = "board"  # the store's item key for the board's own verdict (app.store.records)
 
@@ -128,22 +129,6 @@ class Spell:
     @property
     def seconds(self) -> float:
         return (self.end - self.start).total_seconds()
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryFigures:
-    """Blockers of one category filed in the window."""
-
-    category: str
-    label: str
-    filed: int
-    closed: int
-    median_close_s: float | None
-    longest_close_s: float | None
-
-    @property
-    def still_open(self) -> int:
-        return self.filed - self.closed
 
 
 @dataclass(frozen=True)
@@ -294,48 +279,6 @@ def _spells(
     return restored, still
 
 
-def category_label(category: str) -> str:
-    try:
-        return Category(category).label
-    except ValueError:
-        return category
-
-
-def blocker_figures(
-    blockers: Iterable[Blocker], start: datetime, end: datetime
-) -> tuple[CategoryFigures, ...]:
-    """Blockers filed in `[start, end)` per category: every known category, then any other.
-
-    A blocker counts as closed when it was closed by `end`; its time to close is from filing
-    to closing.
-    """
-    by_category: dict[str, list[Blocker]] = {c.value: [] for c in CATEGORIES}
-    for blocker in blockers:
-        if start <= blocker.opened_at < end:
-            by_category.setdefault(blocker.category, []).append(blocker)
-    known = [c.value for c in CATEGORIES]
-    others = sorted(k for k, v in by_category.items() if k not in known and v)
-    rows = []
-    for category in [*known, *others]:
-        filed = by_category[category]
-        times = [
-            max(0.0, (b.closed_at - b.opened_at).total_seconds())
-            for b in filed
-            if b.closed_at is not None and b.closed_at <= end
-        ]
-        rows.append(
-            CategoryFigures(
-                category=category,
-                label=category_label(category),
-                filed=len(filed),
-                closed=len(times),
-                median_close_s=statistics.median(times) if times else None,
-                longest_close_s=max(times) if times else None,
-            )
-        )
-    return tuple(rows)
-
-
 def compute_figures(
     changes: Sequence[Change],
     before: str | VerdictState | None,
@@ -421,6 +364,7 @@ def load_figures(
 __all__ = [
     "BOARD_KEY",
     "CategoryFigures",
+    "Change",
     "HistoryFigures",
     "HistorySource",
     "Segment",

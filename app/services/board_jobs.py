@@ -144,16 +144,21 @@ def build_jobs(board: BoardConfig) -> list[PollJob]:
     for url, pipelines in feeds.items():
         jobs.append(_feed_job(url, pipelines))
     for e in board.environments:
-        from app.sources.health import HealthSource
-
         spec = environment_spec(e)
-        source = HealthSource(
-            e.url,
-            json_field=e.json_field,
-            slow_ms=e.slow_ms,
-            tls_warn_days=e.tls_warn_days,
-            expected_status=e.expected_status or None,
-            ca_bundle=e.ca_bundle,
-        )
+        source = make_environment_source(e)
         jobs.append(_single_job(spec.key, spec, source, e.refresh_seconds))
     return jobs
+
+
+def make_environment_source(e: EnvironmentConfig) -> Any:
+    """The health-check source for one environment (also the board editor's "Test")."""
+    from app.sources.health import HealthSource
+
+    return HealthSource(
+        e.url,
+        json_field=e.json_field,
+        slow_ms=e.slow_ms,
+        tls_warn_days=e.tls_warn_days,
+        expected_status=e.expected_status or None,
+        ca_bundle=e.ca_bundle,
+    )

@@ -35,7 +35,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
-from app.domain.history import category_label
+from app.domain.blocker_history import category_label
 from app.domain.model import (
     Blocker,
     BlockerState,

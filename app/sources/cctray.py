@@ -1,20 +1,16 @@
-"""cctray feeds (the CCTray/CCMenu "Multiple Project Summary Reporting Standard").
+"""cctray feeds as pipelines: which projects of a feed are one pipeline's stages, and its reading.
 
 Jenkins (`/cc.xml`), GoCD (`/go/cctray.xml`), TeamCity, CircleCI, Buildkite and others emit
-one `<Projects>` root with one `<Project>` per build: `name`, `activity` (Sleeping, Building,
-CheckingModifications), `lastBuildStatus` (Success, Failure, Exception, Unknown),
-`lastBuildLabel`, `lastBuildTime`, `webUrl`, and optionally `nextBuildTime`, `description`,
-`category` and `serverName`. GoCD names projects `pipeline :: stage` and
-`pipeline :: stage :: job` and adds `<messages><message kind="Breakers" text="..."/>`.
+cctray (parsed in `app.sources.cctray_feed`). GoCD names projects `pipeline :: stage` and
+`pipeline :: stage :: job`: with a prefix "web :: " the stage-level entries are the stages
+and the job-level entries fold into them, so a failed job shows on its stage.
 
-This module owns parsing (safely: `defusedxml` refuses entity declarations and external
-references, so a billion-laughs feed is refused rather than expanded) and turning the projects
-of one pipeline into a `PipelineReading`. One feed often carries many pipelines: a scheduler
-may fetch it once (`fetch_feed`) and hand the parsed list to each source's `read()`.
+One feed often carries many pipelines: a scheduler may fetch it once (`fetch_feed`) and hand
+the parsed list to each source's `read()`.
 
-Times: ISO 8601 with or without offset and fractional seconds. A time with no offset is read
-as UTC: Jenkins and GoCD always write UTC ("...Z"), and the servers that omit the offset (old
-CruiseControl) give no way to know their zone; it only moves the "when" shown, never a status.
+Honest reading: a stage that is building is running, and the outcome keeps its last
+*completed* status until the build ends; a status or activity outside the standard is
+unknown, never passed; a pipeline whose stages match nothing in the feed is unknown.
 """
 
 from __future__ import annotations
@@ -22,177 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import NamedTuple
-from xml.sax import SAXParseException
-from xml.sax.handler import ContentHandler
-from xml.sax.xmlreader import AttributesImpl
-
-import defusedxml
-import defusedxml.sax as defused_sax
 
 from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
-from app.sources.errors import SourceError
-from app.sources.http import HttpClient, check_status, looks_like_html
+from app.sources.cctray_feed import (
+    Activity,
+    BuildStatus,
+    CctrayProject,
+    parse_feed,
+    parse_time,
+)
+from app.sources.http import HttpClient, check_status
 
 GOCD_SEPARATOR = " :: "
-
-
-class Activity(StrEnum):
-    SLEEPING = "Sleeping"
-    BUILDING = "Building"
-    CHECKING_MODIFICATIONS = "CheckingModifications"
-    UNKNOWN = "unknown"  # absent or not in the standard
-
-
-class BuildStatus(StrEnum):
-    SUCCESS = "Success"
-    FAILURE = "Failure"
-    EXCEPTION = "Exception"
-    UNKNOWN = "Unknown"  # the standard's own "Unknown" and any value it does not define
-
-
-_ACTIVITIES = {a.value: a for a in Activity if a is not Activity.UNKNOWN}
-_STATUSES = {s.value: s for s in BuildStatus}
 _FAILING = (BuildStatus.FAILURE, BuildStatus.EXCEPTION)
-
-
-class CctrayProject(NamedTuple):
-    """One `<Project>` of a feed, as written there (`raw_*` keep unrecognised values).
-
-    A NamedTuple rather than a frozen dataclass: a big feed makes thousands of these, and
-    tuple construction is several times cheaper.
-    """
-
-    name: str
-    activity: Activity
-    last_build_status: BuildStatus
-    last_build_label: str | None = None
-    last_build_time: datetime | None = None
-    web_url: str | None = None
-    next_build_time: datetime | None = None
-    description: str | None = None
-    category: str | None = None
-    server_name: str | None = None
-    breakers: tuple[str, ...] = ()
-    raw_activity: str = ""
-    raw_status: str = ""
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """ISO 8601 as cctray servers write it; no offset means UTC; unreadable means None."""
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
-
-
-def parse_feed(body: bytes) -> list[CctrayProject]:
-    """The projects of a cctray feed, in feed order; SourceError in words if it is not one.
-
-    SAX through defusedxml's expat reader: it refuses entity declarations and external
-    references, and builds no tree, so a 5,000-project feed parses in a few tens of ms.
-    """
-    if not body.strip():
-        raise SourceError("feed is empty")
-    if looks_like_html(body):
-        raise SourceError(f"feed is not cctray XML (root is <html>){_sign_in_hint(body)}")
-    handler = _FeedHandler()
-    try:
-        defused_sax.parseString(body, handler, forbid_dtd=False, forbid_entities=True)
-    except _WrongRoot as err:
-        raise SourceError(f"feed is not cctray XML (root is <{err.tag}>)") from None
-    except defusedxml.EntitiesForbidden:
-        raise SourceError("feed refused: XML entities are not allowed") from None
-    except (defusedxml.ExternalReferenceForbidden, defusedxml.DTDForbidden):
-        raise SourceError("feed refused: XML external references are not allowed") from None
-    except SAXParseException as err:
-        raise SourceError(_parse_error_words(body, err)) from None
-    return handler.projects
-
-
-class _WrongRoot(Exception):
-    def __init__(self, tag: str) -> None:
-        super().__init__(tag)
-        self.tag = tag
-
-
-class _FeedHandler(ContentHandler):
-    """Collects `<Project>` attributes and GoCD's Breakers messages, nothing else."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.projects: list[CctrayProject] = []
-        self._depth = 0
-        self._current: AttributesImpl | None = None
-        self._breakers: list[str] = []
-
-    def startElement(self, name: str, attrs: AttributesImpl) -> None:
-        self._depth += 1
-        tag = name.rsplit(":", 1)[-1]
-        if self._depth == 1:
-            if tag != "Projects":
-                raise _WrongRoot(tag)
-        elif self._depth == 2 and tag == "Project":
-            self._current = attrs
-            self._breakers = []
-        elif tag == "message" and self._current is not None and attrs.get("kind") == "Breakers":
-            text = attrs.get("text", "")
-            self._breakers.extend(n.strip() for n in text.split(",") if n.strip())
-
-    def endElement(self, name: str) -> None:
-        if self._depth == 2 and self._current is not None:
-            project = _project(self._current, tuple(self._breakers))
-            if project is not None:
-                self.projects.append(project)
-            self._current = None
-        self._depth -= 1
-
-
-def _project(attrs: AttributesImpl, breakers: tuple[str, ...]) -> CctrayProject | None:
-    get = attrs.get
-    name = get("name")
-    if not name:
-        return None
-    raw_activity = get("activity", "")
-    raw_status = get("lastBuildStatus", "")
-    return CctrayProject(
-        name,
-        _ACTIVITIES.get(raw_activity, Activity.UNKNOWN),
-        _STATUSES.get(raw_status, BuildStatus.UNKNOWN),
-        get("lastBuildLabel") or None,
-        parse_time(get("lastBuildTime")),
-        get("webUrl") or None,
-        parse_time(get("nextBuildTime")),
-        get("description") or None,
-        get("category") or None,
-        get("serverName") or None,
-        breakers,
-        raw_activity,
-        raw_status,
-    )
-
-
-def _sign_in_hint(body: bytes) -> str:
-    low = body[:4096].lower()
-    if b"password" in low or b"login" in low or b"sign in" in low:
-        return " — a sign-in page? Check the feed URL and its credentials"
-    return ""
-
-
-def _parse_error_words(body: bytes, err: SAXParseException) -> str:
-    head = body[:200].lower()
-    declares_other = b"encoding=" in head and b"utf-8" not in head and b"utf8" not in head
-    if not declares_other:
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            return f"feed is not valid UTF-8 (byte {bad.start})"
-    line, column = err.getLineNumber(), err.getColumnNumber()
-    return f"feed is not well-formed XML (line {line}, column {column})"
+_STANDARD_STATUSES = frozenset(s.value for s in BuildStatus)
 
 
 def fetch_feed(
@@ -370,7 +209,7 @@ def _stage(group: _StageGroup) -> Stage:
             notes.append("exception")
     if last is BuildStatus.UNKNOWN and group.entry is not None:
         raw = group.entry.raw_status
-        if raw and raw not in _STATUSES:
+        if raw and raw not in _STANDARD_STATUSES:
             notes.append(f"status {raw!r} not recognised")
         elif not raw or raw == "Unknown":
             notes.append("no completed build yet")
@@ -413,7 +252,12 @@ def _reading(groups: list[_StageGroup]) -> PipelineReading:
     if missing:
         detail = "not in the feed: " + ", ".join(missing)
     elif outcome is Outcome.UNKNOWN:
-        detail = "; ".join(f"{s.name}: {s.note}" for s in stages if s.status is StageStatus.UNKNOWN)
+        unsure = zip(stages, lasts, strict=True)
+        detail = "; ".join(
+            f"{s.name}: {s.note or 'unknown'}"
+            for s, last in unsure
+            if s.status is StageStatus.UNKNOWN or last is not BuildStatus.SUCCESS
+        )
     return PipelineReading(
         stages=stages,
         outcome=outcome,

@@ -19,7 +19,10 @@ client refuses the service.
 
 Health checks are never conditional (a cached 304 would hide a dead server behind a proxy).
 For https URLs the certificate's expiry is read with the stdlib `ssl` module over a separate
-short connection with the same verification, at most once an hour per host (`TlsExpiryCache`).
+short connection with the same verification (the given CA bundle, else the one `requests`
+uses) and the client's connect timeout, at most once an hour per host (`TlsExpiryCache`), and
+afresh when the request itself failed its TLS handshake, to tell "expired" from other faults.
+Behind an HTTP(S) proxy no direct handshake is tried and expiry stays unread.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from app.domain.model import EnvironmentReading, Health, ItemKind
@@ -93,10 +97,11 @@ class HealthSource:
     def fetch(self, http: HttpClient) -> EnvironmentReading:
         try:
             resp = http.get(self.url, conditional=False, ca_bundle=self.ca_bundle)
-        except SourceError:
-            # Was it an expired certificate? Ask afresh (not the hourly cache): a renewal
-            # must show at once. Any other failure stays an error.
-            tls = self._tls(http, fresh=True)
+        except SourceError as err:
+            # A TLS failure: was it an expired certificate? Ask afresh (not the hourly cache):
+            # a renewal must show at once. Any other failure stays an error.
+            tls_failed = isinstance(err.__context__, requests.exceptions.SSLError)
+            tls = self._tls(http, fresh=True) if tls_failed else None
             if tls is not None and tls.expired:
                 return EnvironmentReading(
                     health=Health.DOWN, detail="certificate expired", url=self.url
@@ -127,6 +132,8 @@ class HealthSource:
         parts = urlsplit(self.url)
         if parts.scheme != "https" or not parts.hostname:
             return None
+        if requests.utils.get_environ_proxies(self.url):
+            return None  # behind a proxy a direct handshake may hang; expiry is then not read
         try:
             port = parts.port or 443
         except ValueError:

@@ -38,6 +38,7 @@ _NOT_SENT_PREFIXES = (
 )
 _RETRY_LATER_STATUSES = (408, 425, 429)
 MAX_PAGES = 10  # a look-up never walks more than this many pages
+DETAILS_LIMIT = 300  # a vendor's error text is quoted up to this many characters
 
 
 def utc_now() -> datetime:
@@ -128,6 +129,7 @@ def error_for(
         return TrackerError(
             f"{vendor} rate limit reached ({status}); retrying after {local}", retry_at=until
         )
+    details = clip(" ".join(details.split()), DETAILS_LIMIT)
     tail = f": {details}" if details else ""
     if status == 401:
         check = f" — check {token_hint}" if token_hint else ""

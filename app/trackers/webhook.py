@@ -8,6 +8,7 @@ this?" or "is it still open?", so `find` and `state` answer None.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,7 @@ from app.trackers.base import Filed, TrackerError
 from app.trackers.transport import Clock, error_for, is_success, maybe_json, send, utc_now
 
 SCHEMA = "releasable.blocker/v1"
+_OWN_HEADERS = frozenset({"content-type", "accept", "idempotency-key", "content-length", "host"})
 
 
 def payload_for(report: Report) -> dict[str, Any]:
@@ -49,11 +51,16 @@ class WebhookTracker:
         url: str,
         token: str | None = None,
         token_hint: str = "",
+        headers: Mapping[str, str] | None = None,
         ca_bundle: str | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.url = url.strip()
         self.token = token or None
+        # Extra headers from the board file; they never replace the ones the protocol needs.
+        self.headers = {
+            str(k): str(v) for k, v in (headers or {}).items() if str(k).lower() not in _OWN_HEADERS
+        }
         self.token_hint = token_hint
         self.ca_bundle = ca_bundle
         self.clock = clock
@@ -62,7 +69,7 @@ class WebhookTracker:
         return f"WebhookTracker(host={urlsplit(self.url).hostname!r})"
 
     def create(self, http: HttpClient, report: Report) -> Filed:
-        headers = {"Accept": "application/json", "Idempotency-Key": report.key}
+        headers = {**self.headers, "Accept": "application/json", "Idempotency-Key": report.key}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         resp = send(

@@ -182,7 +182,7 @@ class ReportDialog(QDialog):
         columns = QHBoxLayout()
         columns.setSpacing(16)
         columns.addLayout(left, 3)
-        columns.addWidget(self.preview, 2)  # beside the form: a laptop screen has width to spare
+        columns.addWidget(self.preview, 2)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.buttons)
@@ -269,7 +269,7 @@ class ReportDialog(QDialog):
         self._sending = True
         self._set_busy(True)
         self.status.set_text("Putting it in the outbox…")
-        self.gateway.queue(report, self._guard(self._queued), self._guard_error(self._not_queued))
+        self.gateway.queue(report, self._guard(self._queued), self._guard(self._not_queued))
 
     def _queued(self) -> None:
         self._sending = False
@@ -312,7 +312,7 @@ class ReportDialog(QDialog):
         self._saves_in_flight += 1
         self.status.set_text("Saving…")
         self.gateway.save_draft(
-            self.key, self.form.fields(), self._guard(self._saved), self._guard_error(self._unsaved)
+            self.key, self.form.fields(), self._guard(self._saved), self._guard(self._unsaved)
         )
 
     def _saved(self) -> None:
@@ -324,23 +324,14 @@ class ReportDialog(QDialog):
     def _unsaved(self, error: BaseException) -> None:
         self._saves_in_flight -= 1
         self._dirty = True  # try again with the next edit or on close
-        self.status.set_text(f"Could not save the draft ({error}); keep this window open.")
+        self.status.set_text(f"Could not save the draft ({error}); it is kept in this window.")
 
-    def _guard(self, callback: Callable[[], None]) -> Callable[[], None]:
+    def _guard(self, callback: Callable[..., None]) -> Callable[..., None]:
         """A callback that does nothing once the dialog's widgets are gone."""
 
-        def call() -> None:
+        def call(*args: Any) -> None:
             if isValid(self):
-                callback()
-
-        return call
-
-    def _guard_error(
-        self, callback: Callable[[BaseException], None]
-    ) -> Callable[[BaseException], None]:
-        def call(error: BaseException) -> None:
-            if isValid(self):
-                callback(error)
+                callback(*args)
 
         return call
 
@@ -358,24 +349,23 @@ class ReportDialog(QDialog):
         )
         if on:
             self._update_preview()
-        width_before = self.width()
+        shown = max(self.preview.sizeHint().width(), self.preview.minimumWidth())
+        room = (shown if on else self.preview.width()) + 16
+        width = self.width() + room if on else self.width() - room
         self.preview.setVisible(on)
-        if self.isVisible():
-            self._fit_width(on, width_before)
-
-    def _fit_width(self, wider: bool, width_before: int) -> None:
-        """Make room for the preview beside the form (or give it back), on screen."""
         layout = self.layout()
-        assert layout is not None
-        layout.activate()
-        room = self.preview.sizeHint().width() + layout.spacing() + 16
-        width = width_before + room if wider else max(self.minimumWidth(), width_before - room)
-        screen = self.screen().availableGeometry()
-        width = min(width, screen.width())
-        self.resize(width, self.height())
-        frame = self.frameGeometry()
-        if frame.right() > screen.right():
-            self.move(max(screen.left(), self.x() - (frame.right() - screen.right())), self.y())
+        if layout is not None:
+            layout.activate()  # the window's minimum width follows the preview at once
+        if self.isVisible():
+            # Beside the form, so the window grows sideways (a laptop screen has width to
+            # spare, not height) and stays on screen.
+            screen = self.screen().availableGeometry()
+            self.resize(
+                max(self.minimumSizeHint().width(), min(width, screen.width())), self.height()
+            )
+            frame = self.frameGeometry()
+            if frame.right() > screen.right():
+                self.move(max(screen.left(), self.x() - (frame.right() - screen.right())), self.y())
 
     def _update_preview(self) -> None:
         report = self.build()

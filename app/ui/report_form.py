@@ -101,6 +101,7 @@ class ReportForm(QWidget):
         self._loading = False
 
         self.category = CategoryCombo(self)
+        self.category.set_category(Category.OTHER)  # a blank report names no cause
         self.category.setAccessibleName("Category")
         self.category_help = wrapped_label("", self)
         self.title = QLineEdit(self)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.model import Priority, VerdictState
 from app.domain.triage import CATEGORIES, Category, TriageResult
 from app.ui.labels import PlainLabel
-from app.ui.theme import BANNER_FILLS, muted_text
+from app.ui.theme import BANNER_FILLS, inherited_palette, is_dark, muted_text
 
 # Badge fills: white text on P1 and P3 and black on P2 all keep a contrast of at least 4.5:1.
 BADGE_COLOURS: dict[Priority, tuple[str, str]] = {
@@ -31,7 +31,8 @@ BADGE_COLOURS: dict[Priority, tuple[str, str]] = {
     Priority.P2: ("#E69F00", "#000000"),
     Priority.P3: (BANNER_FILLS[VerdictState.UNKNOWN], "#FFFFFF"),
 }
-ERROR_COLOUR = "#B34700"
+# Darkened vermillion on light backgrounds, a light one on dark: both above 4.5:1.
+ERROR_COLOURS = {"light": "#B34700", "dark": "#FF9A5C"}
 
 
 def badge_text(result: TriageResult) -> str:
@@ -143,8 +144,10 @@ def wrapped_label(text: str, parent: QWidget) -> WrapLabel:
 
 
 def error_label(parent: QWidget) -> PlainLabel:
+    """A message beside a field: hidden until there is something to say."""
     label = wrapped_label("", parent)
-    label.setStyleSheet(f"QLabel {{ color: {ERROR_COLOUR}; }}")
+    colour = ERROR_COLOURS["dark" if is_dark(inherited_palette(label)) else "light"]
+    label.setStyleSheet(f"QLabel {{ color: {colour}; }}")
     label.hide()
     return label
 

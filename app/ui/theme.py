@@ -56,7 +56,7 @@ TONE_COLOURS: dict[Tone, str] = {
 }
 BANNER_FILLS: dict[VerdictState, str] = {
     VerdictState.RELEASABLE: "#0072B2",  # white text 5.2:1
-    VerdictState.NOT_RELEASABLE: "#B34700",  # darkened vermillion, white text 5.5:1
+    VerdictState.NOT_RELEASABLE: "#8F3800",  # dark vermillion: white text 7.9:1, OCR-safe
     VerdictState.UNKNOWN: "#5F5F5F",  # grey, white text 6.4:1
 }
 BANNER_TEXT = "#FFFFFF"

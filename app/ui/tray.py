@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
 from app.domain.model import BoardSnapshot, VerdictState
@@ -46,26 +46,37 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _draw_pause_badge(image: QImage, px: int) -> None:
+    """A black square with two white bars in the bottom-right corner, on whole pixels so it
+    stays crisp at 16 px (a white rim only where there is room for it)."""
+    side = max(9, round(px * 0.5))
+    bar_w = max(2, side // 5)
+    margin_y = max(2, side // 4)
+    left = top = px - side
+    painter = QPainter(image)
+    painter.setPen(Qt.PenStyle.NoPen)
+    if px >= 32:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rim = max(1, px // 32)
+        painter.setBrush(QColor("#FFFFFF"))
+        painter.drawRoundedRect(QRectF(left - rim, top - rim, side + rim, side + rim), 3, 3)
+        painter.setBrush(QColor("#000000"))
+        painter.drawRoundedRect(QRectF(left, top, side, side), 2, 2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    else:
+        painter.fillRect(left, top, side, side, QColor("#000000"))
+    x0 = left + (side - 3 * bar_w) // 2
+    for x in (x0, x0 + 2 * bar_w):
+        painter.fillRect(x, top + margin_y, bar_w, side - 2 * margin_y, QColor("#FFFFFF"))
+    painter.end()
+
+
 def tray_image(state: VerdictState | None, px: int, paused: bool = False) -> QImage:
     """The tray picture of `state` (None: no data yet) at `px` pixels square."""
     look = VERDICT_LOOKS[state] if state is not None else UNKNOWN_LOOK
     image = status_image(look, px).copy()
     if paused:
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = max(7.0, px * 0.5)
-        badge = QRectF(px - side, px - side, side, side)
-        painter.setPen(QPen(QColor("#FFFFFF"), max(1.0, px / 24)))
-        painter.setBrush(QColor("#000000"))
-        painter.drawRoundedRect(badge, side * 0.2, side * 0.2)
-        bar_w, bar_h = side * 0.18, side * 0.5
-        top = badge.center().y() - bar_h / 2
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#FFFFFF"))
-        for dx in (-0.16, 0.16):
-            left = badge.center().x() + dx * side - bar_w / 2
-            painter.drawRect(QRectF(QPointF(left, top), QRectF(0, 0, bar_w, bar_h).size()))
-        painter.end()
+        _draw_pause_badge(image, px)
     return image
 
 
@@ -120,9 +131,7 @@ class VerdictTray(QObject):
         self.clock = clock
         self._choose = choose
         self._beep = beep
-        self.available = (
-            QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
-        )
+        self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.explanation = "" if self.available else NO_TRAY
         self.snapshot: BoardSnapshot | None = None
         self.state: VerdictState | None = None
@@ -255,7 +264,13 @@ class VerdictTray(QObject):
         ):
             self.open_board_requested.emit()
 
-    def hide(self) -> None:
-        """Remove the tray icon (before quitting, so no ghost icon stays behind)."""
+    def close(self) -> None:
+        """Remove the tray icon and its menu (connect `QApplication.aboutToQuit` here).
+
+        The menu is a top-level widget (a QObject cannot parent a widget): it must go before
+        the application does, and a hidden icon leaves no ghost in the tray.
+        """
         if self.tray is not None:
             self.tray.hide()
+            self.tray.setContextMenu(None)  # type: ignore[arg-type]
+        self.menu.deleteLater()

@@ -43,7 +43,10 @@ def test_every_kind_is_made() -> None:
         email="dana@example.com",
     )
     assert isinstance(jira, JiraTracker) and jira.url == "https://acme.atlassian.net"
-    assert isinstance(make_tracker("webhook", url="https://hooks.example.com/x"), WebhookTracker)
+    webhook = make_tracker(
+        "webhook", url="https://hooks.example.com/x", token_env=None, headers={"X-Team": "a"}
+    )
+    assert isinstance(webhook, WebhookTracker) and webhook.headers == {"X-Team": "a"}
     assert KINDS == ("github", "gitlab", "jira", "webhook", "none")
 
 

@@ -76,6 +76,18 @@ def test_no_token_no_authorization_header(httpserver: HTTPServer, http: HttpClie
     assert "Authorization" not in httpserver.log[0][0].headers
 
 
+def test_extra_headers_from_the_board_are_sent_but_never_replace_ours(
+    httpserver: HTTPServer, http: HttpClient
+) -> None:
+    httpserver.expect_oneshot_request(
+        "/hooks/releasable",
+        headers={"X-Team": "payments", "Idempotency-Key": KEY, "Content-Type": "application/json"},
+    ).respond_with_data("", status=204)
+    extra = {"X-Team": "payments", "Idempotency-Key": "other", "Content-Type": "text/plain"}
+    hook(httpserver, headers=extra).create(http, sample_report())
+    httpserver.check_assertions()
+
+
 def test_an_empty_answer_links_the_webhook_and_uses_the_key(
     httpserver: HTTPServer, http: HttpClient
 ) -> None:

@@ -7,7 +7,7 @@ the real SQLite store through the real `OutboxGateway` (which writes off the GUI
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,10 +21,13 @@ from app.domain.triage import CATEGORIES, Category
 from app.services.tasks import pending_tasks
 from app.store.outbox import DRAFT_FIELDS, Outbox, OutboxState
 from app.store.store import Store
+from app.ui.outbox_rows import outbox_rows
 from app.ui.report_context import environment_context, stage_context
 from app.ui.report_dialog import REPORTER_SETTING, ReportDialog
 from app.ui.report_gateway import OutboxGateway
 from app.ui.sample import HOSTILE_NAME, sample_snapshot
+
+MakeDialog = Callable[..., ReportDialog]
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=UTC)
 SNAPSHOT = sample_snapshot(NOW)
@@ -61,7 +64,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def make_dialog(qtbot: QtBot, gateway: OutboxGateway, settings: QSettings):  # type: ignore[no-untyped-def]
+def make_dialog(qtbot: QtBot, gateway: OutboxGateway, settings: QSettings) -> MakeDialog:
     def make(**kw: object) -> ReportDialog:
         kw.setdefault("snapshot", SNAPSHOT)
         kw.setdefault("board_name", BOARD)
@@ -90,7 +93,7 @@ def _failing_stage_prefill() -> dict[str, object]:
 
 
 def test_typing_autosaves_the_draft_once_after_the_debounce(
-    qtbot: QtBot, make_dialog, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox
 ) -> None:
     dialog = make_dialog()
     saves: list[str] = []
@@ -103,7 +106,9 @@ def test_typing_autosaves_the_draft_once_after_the_debounce(
     assert dialog.status.text() == "Draft saved"
 
 
-def test_every_field_reaches_the_draft(qtbot: QtBot, make_dialog, outbox: Outbox) -> None:
+def test_every_field_reaches_the_draft(
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox
+) -> None:
     dialog = make_dialog()
     form = dialog.form
     form.category.set_category(Category.OTHER)
@@ -115,8 +120,12 @@ def test_every_field_reaches_the_draft(qtbot: QtBot, make_dialog, outbox: Outbox
     form.workaround.click()
     form.reporter.clear()
     qtbot.keyClicks(form.reporter, "Dana")
-    qtbot.waitUntil(lambda: bool(outbox.load_drafts()) and outbox.load_drafts()[0].fields
-                    .get("reporter") == "Dana", timeout=3000)
+    qtbot.waitUntil(
+        lambda: (
+            bool(outbox.load_drafts()) and outbox.load_drafts()[0].fields.get("reporter") == "Dana"
+        ),
+        timeout=3000,
+    )
     assert outbox.load_drafts()[0].fields == {
         "category": "other",
         "title": "VPN drops every 5 min",
@@ -130,7 +139,7 @@ def test_every_field_reaches_the_draft(qtbot: QtBot, make_dialog, outbox: Outbox
 
 
 def test_reopening_a_draft_restores_its_fields_and_key(
-    qtbot: QtBot, make_dialog, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox
 ) -> None:
     first = make_dialog()
     first.form.category.set_category(Category.WORKSTATION_BROKEN)
@@ -152,7 +161,7 @@ def test_reopening_a_draft_restores_its_fields_and_key(
 
 
 def test_closing_saves_at_once_without_waiting_for_the_debounce(
-    qtbot: QtBot, make_dialog, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox
 ) -> None:
     dialog = make_dialog(autosave_ms=60_000)
     qtbot.keyClicks(dialog.form.title, "Staging down")
@@ -161,7 +170,9 @@ def test_closing_saves_at_once_without_waiting_for_the_debounce(
     qtbot.waitUntil(lambda: _draft_titles(outbox) == {dialog.key: "Staging down"})
 
 
-def test_closing_the_window_saves_too(qtbot: QtBot, make_dialog, outbox: Outbox) -> None:
+def test_closing_the_window_saves_too(
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox
+) -> None:
     dialog = make_dialog(autosave_ms=60_000)
     qtbot.keyClicks(dialog.form.title, "Scanner false alarm")
     dialog.close()
@@ -169,7 +180,7 @@ def test_closing_the_window_saves_too(qtbot: QtBot, make_dialog, outbox: Outbox)
 
 
 def test_opening_and_closing_without_typing_leaves_no_draft(
-    qtbot: QtBot, make_dialog, gateway: OutboxGateway, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, gateway: OutboxGateway, outbox: Outbox
 ) -> None:
     dialog = make_dialog(prefill=_failing_stage_prefill())
     dialog.reject()
@@ -180,7 +191,15 @@ def test_opening_and_closing_without_typing_leaves_no_draft(
 # -- priority on screen ---------------------------------------------------------------------
 
 
-def test_every_named_category_shows_p1(make_dialog) -> None:
+def test_a_blank_report_names_no_cause_and_asks_the_question(make_dialog: MakeDialog) -> None:
+    dialog = make_dialog()
+    assert dialog.form.category.category() is Category.OTHER
+    assert dialog.form.answer() is None
+    assert dialog.form.badge.priority is Priority.P1
+    assert dialog.form.title.hasFocus()
+
+
+def test_every_named_category_shows_p1(make_dialog: MakeDialog) -> None:
     dialog = make_dialog()
     for category in CATEGORIES[:-1]:
         dialog.form.category.set_category(category)
@@ -190,7 +209,9 @@ def test_every_named_category_shows_p1(make_dialog) -> None:
         assert dialog.send_button.text() == "&Send as P1"
 
 
-def test_no_with_a_statement_shows_p2_and_the_statement(qtbot: QtBot, make_dialog) -> None:
+def test_no_with_a_statement_shows_p2_and_the_statement(
+    qtbot: QtBot, make_dialog: MakeDialog
+) -> None:
     dialog = make_dialog()
     dialog.form.category.set_category(Category.ENVIRONMENT_INSTABILITY)
     qtbot.mouseClick(dialog.form.no, Qt.MouseButton.LeftButton)
@@ -205,7 +226,7 @@ def test_no_with_a_statement_shows_p2_and_the_statement(qtbot: QtBot, make_dialo
     assert not dialog.form.statement.isVisible()
 
 
-def test_other_asks_the_question_and_can_be_p3(qtbot: QtBot, make_dialog) -> None:
+def test_other_asks_the_question_and_can_be_p3(qtbot: QtBot, make_dialog: MakeDialog) -> None:
     dialog = make_dialog()
     form = dialog.form
     form.category.set_category(Category.OTHER)
@@ -223,9 +244,10 @@ def test_other_asks_the_question_and_can_be_p3(qtbot: QtBot, make_dialog) -> Non
 
 
 def test_the_downgrade_statement_is_in_the_preview_and_the_body(
-    qtbot: QtBot, make_dialog
+    qtbot: QtBot, make_dialog: MakeDialog
 ) -> None:
     dialog = make_dialog()
+    dialog.form.category.set_category(Category.SECURITY_FALSE_POSITIVE)
     qtbot.keyClicks(dialog.form.title, "Scanner blocks deploys")
     qtbot.mouseClick(dialog.preview_toggle, Qt.MouseButton.LeftButton)
     assert dialog.preview.isVisible()
@@ -243,7 +265,11 @@ def test_the_downgrade_statement_is_in_the_preview_and_the_body(
 
 
 def test_send_queues_one_report_and_deletes_the_draft(
-    qtbot: QtBot, make_dialog, outbox: Outbox, gateway: OutboxGateway, queued_keys: list[str]
+    qtbot: QtBot,
+    make_dialog: MakeDialog,
+    outbox: Outbox,
+    gateway: OutboxGateway,
+    queued_keys: list[str],
 ) -> None:
     dialog = make_dialog()
     dialog.form.category.set_category(Category.WORKSTATION_BROKEN)
@@ -265,9 +291,10 @@ def test_send_queues_one_report_and_deletes_the_draft(
 
 
 def test_a_save_in_flight_at_send_never_brings_the_draft_back(
-    qtbot: QtBot, make_dialog, outbox: Outbox, gateway: OutboxGateway
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxGateway
 ) -> None:
     dialog = make_dialog(autosave_ms=60_000)
+    dialog.form.category.set_category(Category.CI_INSTABILITY)
     qtbot.keyClicks(dialog.form.title, "CI runners gone")
     dialog.save_now()  # queued on the writer thread, not yet written
     with qtbot.waitSignal(dialog.sent):
@@ -277,8 +304,11 @@ def test_a_save_in_flight_at_send_never_brings_the_draft_back(
     assert [i.key for i in outbox.items()] == [dialog.key]
 
 
-def test_ctrl_return_sends_from_a_text_box(qtbot: QtBot, make_dialog, outbox: Outbox) -> None:
+def test_ctrl_return_sends_from_a_text_box(
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox
+) -> None:
     dialog = make_dialog()
+    dialog.form.category.set_category(Category.PRODUCTION_OUTAGE)
     qtbot.keyClicks(dialog.form.title, "Prod is down")
     dialog.form.impact.setFocus()
     with qtbot.waitSignal(dialog.sent):
@@ -287,7 +317,7 @@ def test_ctrl_return_sends_from_a_text_box(qtbot: QtBot, make_dialog, outbox: Ou
 
 
 def test_validation_messages_sit_beside_the_fields(
-    qtbot: QtBot, make_dialog, gateway: OutboxGateway, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, gateway: OutboxGateway, outbox: Outbox
 ) -> None:
     dialog = make_dialog()
     form = dialog.form
@@ -314,13 +344,14 @@ def test_validation_messages_sit_beside_the_fields(
 
 
 def test_the_reporter_is_remembered(
-    qtbot: QtBot, make_dialog, settings: QSettings
+    qtbot: QtBot, make_dialog: MakeDialog, settings: QSettings
 ) -> None:
     settings.setValue(REPORTER_SETTING, "Dana")
     dialog = make_dialog()
     assert dialog.form.reporter.text() == "Dana"
     dialog.form.reporter.clear()
     qtbot.keyClicks(dialog.form.reporter, "Sam Okafor")
+    dialog.form.category.set_category(Category.ENVIRONMENT_INSTABILITY)
     qtbot.keyClicks(dialog.form.title, "Staging down")
     with qtbot.waitSignal(dialog.sent):
         dialog.send()
@@ -332,7 +363,7 @@ def test_the_reporter_is_remembered(
 
 
 def test_a_failing_stage_makes_it_two_clicks(
-    qtbot: QtBot, make_dialog, outbox: Outbox, gateway: OutboxGateway
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxGateway
 ) -> None:
     dialog = make_dialog(prefill=_failing_stage_prefill())
     form = dialog.form
@@ -353,7 +384,7 @@ def test_a_failing_stage_makes_it_two_clicks(
     assert body.rstrip().endswith(f"<!-- releasable-key: {dialog.key} -->")
 
 
-def test_an_unhealthy_environment_prefills_without_a_tier_field(make_dialog) -> None:
+def test_an_unhealthy_environment_prefills_without_a_tier_field(make_dialog: MakeDialog) -> None:
     staging = next(e for e in SNAPSHOT.board.environments if e.name == "staging")
     dialog = make_dialog(prefill=environment_context(BOARD, staging, NOW))
     assert dialog.form.category.category() is Category.ENVIRONMENT_INSTABILITY
@@ -361,7 +392,7 @@ def test_an_unhealthy_environment_prefills_without_a_tier_field(make_dialog) -> 
     assert set(dialog.form.fields()) == set(DRAFT_FIELDS)  # nothing about "only staging"
 
 
-def test_remote_text_is_shown_as_plain_text(make_dialog) -> None:
+def test_remote_text_is_shown_as_plain_text(make_dialog: MakeDialog) -> None:
     hostile = sample_snapshot(NOW, "hostile")
     prefill = {"category": "ci-instability", "title": HOSTILE_NAME, "evidence": HOSTILE_NAME}
     dialog = make_dialog(snapshot=hostile, prefill=prefill)
@@ -375,7 +406,7 @@ def test_remote_text_is_shown_as_plain_text(make_dialog) -> None:
 # -- keyboard -------------------------------------------------------------------------------
 
 
-def test_tab_goes_through_every_field_in_order(make_dialog) -> None:
+def test_tab_goes_through_every_field_in_order(make_dialog: MakeDialog) -> None:
     dialog = make_dialog()
     form = dialog.form
     expected: list[QWidget] = [
@@ -399,10 +430,54 @@ def test_tab_goes_through_every_field_in_order(make_dialog) -> None:
         assert widget.accessibleName() or widget.text()  # type: ignore[attr-defined]
 
 
-def test_mnemonics_reach_the_fields(qtbot: QtBot, make_dialog) -> None:
+def test_mnemonics_reach_the_fields(qtbot: QtBot, make_dialog: MakeDialog) -> None:
     dialog = make_dialog()
     qtbot.keyClick(dialog, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
     assert dialog.form.impact.hasFocus()
     qtbot.keyClick(dialog, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(dialog.form.no.isChecked)  # a mnemonic "animates" the click
     assert dialog.form.statement.isVisible()
+
+
+def test_the_preview_opens_beside_the_form_and_closes_again(
+    qtbot: QtBot, make_dialog: MakeDialog
+) -> None:
+    dialog = make_dialog()
+    narrow = dialog.width()
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(dialog.preview.isVisible)
+    assert dialog.width() > narrow + dialog.preview.minimumWidth() // 2
+    assert dialog.preview.isReadOnly()
+    assert dialog.preview_text().startswith("# [P1] (no title yet)")
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not dialog.preview.isVisible())
+    assert dialog.width() == pytest.approx(narrow, abs=20)
+
+
+# -- the window's outbox rows ---------------------------------------------------------------
+
+
+def test_outbox_rows_list_drafts_with_their_keys_then_queued_reports(
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxGateway
+) -> None:
+    draft = make_dialog(autosave_ms=60_000)
+    draft.form.category.set_category(Category.OTHER)
+    qtbot.mouseClick(draft.form.no, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(draft.form.statement, "nightly build still ships")
+    qtbot.keyClicks(draft.form.title, "Wiki slow")
+    draft.close()
+    sent = make_dialog()
+    sent.form.category.set_category(Category.CI_INSTABILITY)
+    qtbot.keyClicks(sent.form.title, "Runners gone")
+    with qtbot.waitSignal(sent.sent):
+        sent.send()
+    assert gateway.wait()
+
+    rows = outbox_rows(outbox, datetime.now(UTC))
+    assert [(r.key, r.cells[0], r.cells[1]) for r in rows] == [
+        (draft.key, "[P2] Wiki slow", "draft, not sent: open to finish it"),
+        (sent.key, "[P1] Runners gone", "waiting to be sent"),
+    ]
+    assert rows[0].draft is not None and rows[1].draft is None
+    reopened = make_dialog(draft=rows[0].draft)
+    assert reopened.form.statement.text() == "nightly build still ships"

@@ -1,0 +1,151 @@
+"""One open board on the desktop: its services, its window and the reports filed from it.
+
+`DesktopBoard` owns the pieces that live as long as the window: the board service (polling),
+the outbox service (delivery), the draft gateway and the report dialogs. It only connects
+them; every read and write of the store goes through `run_task` or a service's worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool
+
+from app.cli import OpenedBoard
+from app.services.board_jobs import board_specs, build_jobs
+from app.services.board_service import BoardService
+from app.services.board_store import StoreBoard
+from app.services.outbox_service import OutboxService
+from app.services.tasks import run_task
+from app.sources.http import HttpClient
+from app.store.outbox import Draft, Outbox
+from app.store.store import Store
+from app.trackers.configured import TrackerSetupError, tracker_from_config
+from app.ui.main_window import MainWindow
+from app.ui.outbox_rows import OutboxRow, outbox_rows
+from app.ui.report_dialog import ReportDialog
+from app.ui.report_gateway import OutboxGateway
+
+log = logging.getLogger(__name__)
+
+
+def make_board_service(opened: OpenedBoard, store: Store) -> BoardService:
+    cfg = opened.config
+    return BoardService(
+        cfg.name, board_specs(cfg), build_jobs(cfg), StoreBoard(store), HttpClient(cache=store)
+    )
+
+
+class DesktopBoard(QObject):
+    def __init__(self, opened: OpenedBoard, window: MainWindow | None = None) -> None:
+        super().__init__()
+        self.opened = opened
+        self.store = Store.open(opened.db_path)
+        self.window = window or MainWindow()
+        self.window.setWindowTitle(f"{opened.config.name} — Releasable")
+        self.service = make_board_service(opened, self.store)
+        self.service.updated.connect(self.window.show_snapshot)
+        self.window.refresh_requested.connect(self.service.refresh_now)
+
+        try:
+            tracker = tracker_from_config(opened.config.tracker)
+        except TrackerSetupError as err:
+            tracker = None
+            self.window.show_banner(f"Blockers stay on this machine: {err}")
+        self.outbox = OutboxService(self.store, tracker, HttpClient(cache=self.store), parent=self)
+        self.outbox.changed.connect(self.refresh_outbox)
+        self.outbox.warned.connect(lambda _key, text: self.window.show_banner(text))
+        self.outbox.failed.connect(
+            lambda _key, reason: self.window.show_banner(f"A report was not sent: {reason}")
+        )
+        self.outbox.delivered.connect(
+            lambda _key, url: self.window.statusBar().showMessage(f"Blocker filed: {url}", 10_000)
+        )
+
+        self.gateway = OutboxGateway(
+            Outbox(self.store),
+            tracker_kind=lambda: tracker.kind if tracker is not None else "none",
+            on_queued=lambda _key: self._queued(),
+            on_drafts_changed=self.refresh_outbox,
+        )
+        self.rows: list[OutboxRow] = []
+        self.dialogs: dict[str, ReportDialog] = {}
+        self.window.action_report_blocker.triggered.connect(
+            lambda: self.open_report(self.window.current_report_context() or None)
+        )
+        self.window.report_requested.connect(self.open_report)
+        self.window.board.blockers.outbox_view.activated.connect(self._reopen)
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.refresh_outbox()
+        self.outbox.start()
+        self.service.start()
+
+    def stop(self) -> None:
+        for dialog in list(self.dialogs.values()):
+            dialog.save_now()
+        self.outbox.stop()
+        self.service.stop()
+        self.gateway.wait()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        self.store.close()
+
+    # -- outbox and reports ------------------------------------------------------------------
+
+    def refresh_outbox(self) -> None:
+        """Re-read the outbox list and the open blockers (off the GUI thread)."""
+        outbox = Outbox(self.store)
+        run_task(lambda: outbox_rows(outbox, datetime.now(UTC)), self._show_rows, _log_error)
+        self.service.reload_blockers()
+
+    def _show_rows(self, rows: list[OutboxRow]) -> None:
+        self.rows = rows
+        self.window.set_outbox_rows([r.cells for r in rows])
+
+    def _queued(self) -> None:
+        self.refresh_outbox()
+        self.outbox.wake()
+
+    def open_report(
+        self, prefill: Mapping[str, Any] | None = None, draft: Draft | None = None
+    ) -> ReportDialog:
+        if draft is not None and draft.key in self.dialogs:
+            existing = self.dialogs[draft.key]
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog = ReportDialog(
+            self.gateway,
+            snapshot=self.window.board.snapshot,
+            board_name=self.opened.config.name,
+            settings=self.window.settings,
+            prefill=prefill,
+            draft=draft,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogs[dialog.key] = dialog
+        dialog.finished.connect(lambda _r, key=dialog.key: self.dialogs.pop(key, None))
+        dialog.sent.connect(
+            lambda _key: self.window.statusBar().showMessage(
+                "Blocker queued: it goes to the tracker as soon as it can be reached.", 8000
+            )
+        )
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _reopen(self, index: QModelIndex) -> None:
+        row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
+        if row is not None and row.draft is not None:
+            self.open_report(draft=row.draft)
+
+
+def _log_error(error: BaseException) -> None:
+    log.error("background task failed", exc_info=error)
