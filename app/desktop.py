@@ -13,21 +13,27 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool
+from PySide6.QtWidgets import QApplication
 
 from app.cli import OpenedBoard
+from app.domain.history import HistoryFigures, Window, load_figures
 from app.services.board_jobs import board_specs, build_jobs
 from app.services.board_service import BoardService
 from app.services.board_store import StoreBoard
+from app.services.notifier import Notifier
 from app.services.outbox_service import OutboxService
 from app.services.tasks import run_task
 from app.sources.http import HttpClient
 from app.store.outbox import Draft, Outbox
 from app.store.store import Store
 from app.trackers.configured import TrackerSetupError, tracker_from_config
+from app.ui.history_view import HistoryView
+from app.ui.labels import PlainLabel
 from app.ui.main_window import MainWindow
 from app.ui.outbox_rows import OutboxRow, outbox_rows
 from app.ui.report_dialog import ReportDialog
 from app.ui.report_gateway import OutboxGateway
+from app.ui.tray import VerdictTray
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +84,48 @@ class DesktopBoard(QObject):
         )
         self.window.report_requested.connect(self.open_report)
         self.window.board.blockers.outbox_view.activated.connect(self._reopen)
+        self._wire_history()
+        self._wire_notifications()
+
+    def _wire_history(self) -> None:
+        store, name = self.store, self.opened.config.name
+        outbox = Outbox(store)
+
+        def load(window: Window) -> HistoryFigures:  # on a worker thread
+            blockers = outbox.blockers(open_only=False)
+            return load_figures(window, datetime.now(UTC), store, blockers, board_name=name)
+
+        self.history = HistoryView(load, board_name=name, parent=self.window)
+        self.history.back_requested.connect(self.window.show_board)
+        self.window.action_history.triggered.connect(self.show_history)
+
+    def show_history(self) -> None:
+        self.window.show_page(self.history)
+        self.history.refresh()
+
+    def _wire_notifications(self) -> None:
+        window = self.window
+        self.notifier = Notifier(window.settings, parent=window)
+        self.tray = VerdictTray(self.notifier, parent=window)
+        self.tray.parent_widget = window  # parent of the Mute… dialog
+        self.service.updated.connect(self.notifier.feed)
+        self.service.updated.connect(self.tray.show_snapshot)
+        window.tick_timer.timeout.connect(self.tray.tick)
+        self.tray.open_board_requested.connect(self._raise_board)
+        self.tray.report_requested.connect(window.action_report_blocker.trigger)
+        self.tray.quit_requested.connect(QApplication.quit)
+        self.tray.banner_requested.connect(window.show_banner)  # used when there is no tray
+        if not self.tray.available:
+            window.statusBar().addWidget(PlainLabel(self.tray.explanation, window))
+        menu = window.menuBar().addMenu("&Notifications")  # pause and mute work without a tray
+        for action in self.tray.notification_actions():
+            menu.addAction(action)
+
+    def _raise_board(self) -> None:
+        self.window.show_board()
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -87,6 +135,7 @@ class DesktopBoard(QObject):
         self.service.start()
 
     def stop(self) -> None:
+        self.tray.close()
         for dialog in list(self.dialogs.values()):
             dialog.save_now()
         self.outbox.stop()

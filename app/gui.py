@@ -48,6 +48,9 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from app.ui.crash_handler import route_qt_messages
+
+    route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Releasable")
@@ -121,9 +124,20 @@ def _screenshot(
 
 
 def _window(app: QApplication, opened: OpenedBoard, args: argparse.Namespace) -> int:
+    import platformdirs
+
     from app.desktop import DesktopBoard
+    from app.ui.crash_handler import CrashReporter
 
     board = DesktopBoard(opened)
+    # In the kiosk nothing modal may ever appear: crashes become a banner on the wall.
+    reporter = CrashReporter(
+        Path(platformdirs.user_data_dir("releasable")) / "crash-reports",
+        show=(lambda summary, _report: board.window.show_banner(f"Error: {summary}"))
+        if args.kiosk
+        else None,
+    )
+    reporter.install()
     board.start()
     if args.kiosk:
         board.window.set_kiosk(True)
@@ -131,6 +145,7 @@ def _window(app: QApplication, opened: OpenedBoard, args: argparse.Namespace) ->
         board.window.show()
     code = app.exec()
     board.stop()
+    reporter.uninstall()
     return code
 
 
