@@ -99,6 +99,7 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
             projects=list(opts.projects) or None,
             auth=auth,
             ca_bundle=p.ca_bundle,
+            token_hint=hint,
         )
     raise ValueError(f"unknown source {p.source!r}")
 
@@ -119,7 +120,9 @@ def _feed_job(url: str, pipelines: list[PipelineConfig]) -> PollJob:
     interval = min(p.refresh_seconds for p in pipelines)
 
     def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
-        projects = fetch_feed(http, url, auth=first.auth, ca_bundle=first.ca_bundle)
+        projects = fetch_feed(
+            http, url, auth=first.auth, ca_bundle=first.ca_bundle, token_hint=first.token_hint
+        )
         return {spec.key: source.read(projects) for spec, source in sources}
 
     return PollJob(f"cctray:{url}", tuple(s for s, _ in sources), interval, fetch)
@@ -154,6 +157,7 @@ def make_environment_source(e: EnvironmentConfig) -> Any:
     """The health-check source for one environment (also the board editor's "Test")."""
     from app.sources.health import HealthSource
 
+    token, _hint = _token(e.token_env, e.token_keyring)
     return HealthSource(
         e.url,
         json_field=e.json_field,
@@ -161,4 +165,6 @@ def make_environment_source(e: EnvironmentConfig) -> Any:
         tls_warn_days=e.tls_warn_days,
         expected_status=e.expected_status or None,
         ca_bundle=e.ca_bundle,
+        headers=dict(e.headers),
+        token=token,
     )

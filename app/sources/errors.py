@@ -12,7 +12,16 @@ class SourceError(Exception):
     skips this source until then and the item shows "rate-limited until 14:05".
     """
 
-    def __init__(self, message: str, *, rate_limited_until: datetime | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        rate_limited_until: datetime | None = None,
+        not_sent: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.rate_limited_until = rate_limited_until
+        # True when the request certainly never reached the server (refused, DNS, TLS, bad
+        # URL): a create can then be retried without looking for a duplicate first.
+        self.not_sent = not_sent

@@ -34,7 +34,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -82,21 +82,32 @@ class HealthSource:
         json_field: str | None = None,
         slow_ms: float = 2000,
         tls_warn_days: int = 14,
-        expected_status: int | None = None,
+        expected_status: int | Collection[int] | None = None,
         ca_bundle: str | None = None,
         tls_cache: TlsExpiryCache | None = None,
+        headers: Mapping[str, str] | None = None,
+        token: str | None = None,
     ) -> None:
         self.url = url
+        self.headers = dict(headers or {})
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
         self.json_field = json_field or None
         self.slow_ms = slow_ms
         self.tls_warn_days = tls_warn_days
-        self.expected_status = expected_status
+        if isinstance(expected_status, int):
+            expected_status = (expected_status,)
+        self.expected_status: tuple[int, ...] | None = (
+            tuple(expected_status) if expected_status else None
+        )
         self.ca_bundle = ca_bundle
         self.tls_cache = tls_cache if tls_cache is not None else SHARED_TLS_CACHE
 
     def fetch(self, http: HttpClient) -> EnvironmentReading:
         try:
-            resp = http.get(self.url, conditional=False, ca_bundle=self.ca_bundle)
+            resp = http.get(
+                self.url, headers=self.headers, conditional=False, ca_bundle=self.ca_bundle
+            )
         except SourceError as err:
             # A TLS failure: was it an expired certificate? Ask afresh (not the hourly cache):
             # a renewal must show at once. Any other failure stays an error.
@@ -188,9 +199,10 @@ class HealthSource:
     def _by_code(self, status: int, text: str) -> tuple[Health, str]:
         snippet = _snippet(text)
         if self.expected_status is not None:
-            if status == self.expected_status:
+            if status in self.expected_status:
                 return Health.UP, f"answered {status}{snippet}"
-            return Health.DOWN, f"answered {status}, expected {self.expected_status}{snippet}"
+            wanted = " or ".join(str(code) for code in self.expected_status)
+            return Health.DOWN, f"answered {status}, expected {wanted}{snippet}"
         if 200 <= status < 300:
             return Health.UP, f"answered {status}{snippet}"
         if status >= 500:

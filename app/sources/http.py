@@ -318,7 +318,7 @@ class HttpClient:
             requests.exceptions.InvalidSchema,
             requests.exceptions.InvalidURL,
         ):
-            raise SourceError(_invalid_url_words(url)) from None
+            raise SourceError(_invalid_url_words(url), not_sent=True) from None
         cached = self.cache.get(full_url) if (conditional and method == "GET") else None
         if cached is not None:
             if cached.etag:
@@ -348,10 +348,11 @@ class HttpClient:
         except SourceError:
             raise
         except requests.exceptions.SSLError as err:
-            raise SourceError(_tls_words(err, full_url)) from None
+            raise SourceError(_tls_words(err, full_url), not_sent=True) from None
         except requests.exceptions.ConnectTimeout:
             raise SourceError(
-                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s"
+                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s",
+                not_sent=True,
             ) from None
         except (requests.exceptions.ReadTimeout, TimeoutError):
             raise SourceError(
@@ -362,9 +363,10 @@ class HttpClient:
                 f"too many redirects from {_host(full_url)} (more than {MAX_REDIRECTS}; a loop?)"
             ) from None
         except requests.exceptions.ConnectionError as err:
-            raise SourceError(_connection_words(err, full_url)) from None
+            words = _connection_words(err, full_url)
+            raise SourceError(words, not_sent=words.startswith(_NOT_SENT_WORDS)) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
-            raise SourceError(_invalid_url_words(url)) from None
+            raise SourceError(_invalid_url_words(url), not_sent=True) from None
         except requests.exceptions.RequestException as err:
             raise SourceError(
                 f"request to {_host(full_url)} failed: {type(err).__name__}"
@@ -426,6 +428,10 @@ def _tls_words(err: Exception, url: str) -> str:
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return f"certificate of {host} could not be verified (set ca_bundle for a private CA)"
     return f"TLS handshake with {host} failed"
+
+
+# Connection failures that happen before a single byte of the request left this machine.
+_NOT_SENT_WORDS = ("connection refused by", "host name not found")
 
 
 def _connection_words(err: Exception, url: str) -> str:

@@ -25,17 +25,6 @@ from app.trackers.base import TrackerError
 Clock = Callable[[], datetime]
 
 # Transport failures that happen before a request leaves the machine: nothing was created.
-_NOT_SENT_PREFIXES = (
-    "could not connect to",
-    "connection refused by",
-    "host name not found",
-    "not a valid URL",
-    "certificate expired for",
-    "self-signed certificate at",
-    "certificate does not match",
-    "certificate of ",
-    "TLS handshake with",
-)
 _RETRY_LATER_STATUSES = (408, 425, 429)
 MAX_PAGES = 10  # a look-up never walks more than this many pages
 DETAILS_LIMIT = 300  # a vendor's error text is quoted up to this many characters
@@ -73,7 +62,7 @@ def send(
             conditional=method == "GET",
         )
     except SourceError as err:
-        sent = not err.message.startswith(_NOT_SENT_PREFIXES)
+        sent = not err.not_sent
         raise TrackerError(
             err.message,
             retry_at=err.rate_limited_until,
