@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPaintEvent, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QVBoxLayout, QWidget
 
 from app.domain.model import EnvironmentReading, Health, Observed
 from app.ui.describe import environment_words, error_words, item_look, latency_words, stale_words
@@ -37,7 +37,7 @@ class EnvironmentRow(QFrame):
         self.stale = False
         self._style: tuple[Look, bool] | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.icon = QLabel(self)
+        self.icon = PlainLabel("", self)
         self.status = PlainLabel("", self, bold=True)
         self.name = PlainLabel("", self, bold=True, scale=1.1)
         self.latency = PlainLabel("", self)

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QToolTip, QVBoxLayout, QWidget
 
 from app.domain.model import Observed, Outcome, PipelineReading, Stage, StageStatus
 from app.ui.describe import (
@@ -110,7 +110,7 @@ class StageChip(QFrame):
         self.stage = Stage("", StageStatus.UNKNOWN)
         self._greyed = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.icon = QLabel(self)
+        self.icon = PlainLabel("", self)
         self.name = PlainLabel("", self, bold=True)
         self.duration = PlainLabel("", self, scale=0.9)
         text = QVBoxLayout()
@@ -213,7 +213,7 @@ class PipelineRow(QFrame):
         self.stale = False
         self._style: tuple[Look, bool] | None = None
         self.chips: list[StageChip] = []
-        self.icon = QLabel(self)
+        self.icon = PlainLabel("", self)
         self.name = PlainLabel("", self, bold=True, scale=1.15)
         self.outcome = PlainLabel("", self, bold=True)
         self.words = PlainLabel("", self)

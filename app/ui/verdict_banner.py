@@ -12,7 +12,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontInfo, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from app.domain.model import Verdict, VerdictState
 from app.domain.words import ago_words
@@ -22,6 +22,7 @@ from app.ui.labels import PlainLabel
 from app.ui.theme import BANNER_FILLS, BANNER_TEXT
 
 NO_DATA = Verdict(VerdictState.UNKNOWN)
+ALL_CLEAR = "every delivery pipeline passed, every environment is up, no P1 blocker is open"
 
 
 class VerdictBanner(QFrame):
@@ -36,7 +37,7 @@ class VerdictBanner(QFrame):
         self._verdict: Verdict = NO_DATA
         self._taken_at: datetime | None = None
 
-        self.icon = QLabel(self)
+        self.icon = PlainLabel("", self)
         self.icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.title = PlainLabel("UNKNOWN", self, bold=True)
         self.title.setObjectName("verdictTitle")
@@ -99,6 +100,8 @@ class VerdictBanner(QFrame):
         lines = reason_lines(verdict, self._max_reasons)
         if taken_at is None:
             lines = ["waiting for the first reading of the board"]
+        elif not lines and verdict.state is VerdictState.RELEASABLE:
+            lines = [ALL_CLEAR]
         for label, text in zip(self.reasons, [*lines, *[""] * len(self.reasons)], strict=False):
             label.set_text(f"• {text}" if text else "")
         self.tick(now)

@@ -55,7 +55,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: LoopbackServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+    def do_GET(self) -> None:
         srv = self.server
         if not srv.count_request():
             self._send(503, b"request budget spent", "text/plain", None)
@@ -87,7 +87,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if status != 304:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
