@@ -166,7 +166,12 @@ def test_edit_round_trip_change_a_field_add_a_pipeline_reorder(
     )
     expected = replace(
         example,
-        pipelines=(replace(api, options=replace(api.options, branch="release")), mobile, web, jenkins),
+        pipelines=(
+            replace(api, options=replace(api.options, branch="release")),
+            mobile,
+            web,
+            jenkins,
+        ),
     )
     assert load_board(save_to) == expected
     assert not editor.is_modified()
@@ -448,7 +453,9 @@ def test_testing_a_cctray_pipeline_shows_its_stages(
     text = run_test(qtbot, editor)
 
     assert "FAILED at stage deploy" in text
-    stage_lines = [line.split() for line in text.splitlines() if line.strip().startswith(("build", "deploy"))]
+    stage_lines = [
+        line.split() for line in text.splitlines() if line.strip().startswith(("build", "deploy"))
+    ]
     assert [(words[0], words[1]) for words in stage_lines] == [
         ("build", "passed"),
         ("deploy", "failed"),

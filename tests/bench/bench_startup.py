@@ -1,0 +1,209 @@
+"""Start-up benchmark: a new process to the first painted board from a cached store.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_startup.py
+
+Prints figures, asserts nothing. Two boards, each with a store that already holds its last
+known state (filled by one real poll, as `releasable status` does, from loopback servers):
+
+- the demo board (4 pipelines from GitHub Actions, GitLab and cctray, 4 environments), from
+  the demo's own servers;
+- a 1,000-item board: 800 cctray pipelines × 5 stages (4,000 projects in 8 feeds) and 200
+  health endpoints, from tests/bench/loopback.py.
+
+The board file the app then opens points every URL at a dead loopback port, so no fetch
+succeeds: what is measured is the cached board appearing. Each run starts
+`.venv/bin/releasable --board FILE --db COPY` with `RELEASABLE_EXIT_AFTER_FIRST_PAINT=1`
+(app/gui.py): the window quits right after the board view's first paint with the store's data
+and prints the time since its process started and its peak RSS (VmHWM). This script also
+times it from just before the spawn to that line, and to the process's exit.
+
+The file cache is warm (one run that is not counted goes first); the machine is shared, so
+the median and the minimum are both given, with the load average. Targets (issue 5): ≤ 0.8 s
+to the first painted board (demo-sized, median of 5) on a 2-core machine; RSS ≤ 150 MB with
+the 1,000-item board.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loopback import LoopbackServer, board_toml, dead_port, feed_documents  # noqa: E402
+
+from app.config.loader import load_board, parse_board  # noqa: E402
+from app.domain.verdict import decide  # noqa: E402
+from app.services.board_jobs import board_specs, build_jobs  # noqa: E402
+from app.services.board_store import StoreBoard  # noqa: E402
+from app.services.polling import board_state, poll_once  # noqa: E402
+from app.sources.http import HttpClient  # noqa: E402
+from app.store.store import Store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+RELEASABLE = ROOT / ".venv" / "bin" / "releasable"
+RUNS = 5
+RUN_TIMEOUT_S = 120.0
+TARGET_S = 0.8
+TARGET_RSS_MB = 150.0
+_LOOPBACK_URL = re.compile(r"http://127\.0\.0\.1:\d+")
+_LINE = re.compile(r"first paint: ([\d.?]+) s .*?; (\d+)/(\d+) items .*?peak RSS ([\d.]+) MB")
+
+
+def fill_store(board_file: Path, db: Path) -> int:
+    """Poll every source of the board once into a new store; returns items read."""
+    cfg = load_board(board_file)
+    store = Store.open(db)
+    try:
+        adapter = StoreBoard(store)
+        specs = board_specs(cfg)
+        poll_once(build_jobs(cfg), HttpClient(cache=store), adapter.record, workers=32)
+        items, _ = adapter.load_board(specs)
+        now = datetime.now(UTC)
+        store.record_verdict(decide(board_state(cfg.name, specs, items), now).state, now)
+        return sum(1 for i in items.values() if i.read_at is not None)
+    finally:
+        store.close()
+
+
+def offline_copy(board_file: Path, out: Path) -> Path:
+    """The board file with every loopback URL pointing at a port nobody listens on."""
+    dead = f"http://127.0.0.1:{dead_port()}"
+    out.write_text(_LOOPBACK_URL.sub(dead, board_file.read_text()))
+    parse_board(out.read_text(), str(out))  # still a valid board
+    return out
+
+
+def prepare_demo(folder: Path) -> tuple[Path, Path, int]:
+    from app.demo import start_demo
+
+    db = folder / "demo.db"
+    with start_demo() as demo:
+        read = fill_store(demo.board_path, db)
+        board = offline_copy(demo.board_path, folder / "demo-board.toml")
+    return board, db, read
+
+
+def prepare_big(folder: Path) -> tuple[Path, Path, int]:
+    server = LoopbackServer(feed_documents(800, 5, 8), max_seconds=120).start()
+    try:
+        live = folder / "big-live.toml"
+        live.write_text(board_toml(server.base_url, pipelines=800, feeds=8, environments=200))
+        db = folder / "big.db"
+        read = fill_store(live, db)
+    finally:
+        server.stop()
+    return offline_copy(live, folder / "big-board.toml"), db, read
+
+
+def start_once(board: Path, db: Path, folder: Path) -> dict[str, Any]:
+    """One start of the app on a fresh copy of the cached store."""
+    run_db = folder / "run.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{run_db}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(db, run_db)
+    home = folder / "home"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "RELEASABLE_EXIT_AFTER_FIRST_PAINT": "1",
+        "XDG_CONFIG_HOME": str(home / "config"),  # window settings, never the user's
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    cmd = [str(RELEASABLE), "--board", str(board), "--db", str(run_db)]
+    started = time.monotonic()
+    child = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    seen: dict[str, Any] = {}
+
+    def read_stdout() -> None:  # stamps the line the moment it arrives
+        assert child.stdout is not None
+        for text in child.stdout:
+            if text.startswith("first paint:") and "line" not in seen:
+                seen["at"], seen["line"] = time.monotonic() - started, text.strip()
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
+    try:
+        _, stderr = child.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        _, stderr = child.communicate(timeout=10)
+    reader.join(5)
+    painted, line = seen.get("at"), seen.get("line", "")
+    exited = time.monotonic() - started
+    match = _LINE.search(line)
+    if painted is None or match is None:
+        raise SystemExit(f"no first paint from {' '.join(cmd)}:\n{stderr[-2000:]}")
+    since_start = float(match.group(1)) if match.group(1) != "?" else float("nan")
+    return {
+        "spawn_to_paint_s": painted,
+        "since_start_s": since_start,
+        "exit_s": exited,
+        "from_store": (int(match.group(2)), int(match.group(3))),
+        "rss_mb": float(match.group(4)),
+    }
+
+
+def _row(name: str, values: list[float], unit: str, scale: float = 1.0) -> str:
+    v = [x * scale for x in values]
+    return (
+        f"  {name:<30} median {statistics.median(v):7.3f} {unit}   min {min(v):7.3f} {unit}"
+        f"   max {max(v):7.3f} {unit}"
+    )
+
+
+def measure(label: str, board: Path, db: Path, folder: Path, runs: int) -> list[dict[str, Any]]:
+    warm = start_once(board, db, folder)
+    results = [start_once(board, db, folder) for _ in range(runs)]
+    read, total = results[0]["from_store"]
+    print(f"{label}: {read}/{total} items painted from the store; {runs} runs after 1 warm-up")
+    print(f"  (warm-up run: {warm['spawn_to_paint_s']:.3f} s to first paint)")
+    print(_row("spawn -> first painted board", [r["spawn_to_paint_s"] for r in results], "s"))
+    print(_row("  as the app measures it", [r["since_start_s"] for r in results], "s"))
+    print(_row("spawn -> process exit", [r["exit_s"] for r in results], "s"))
+    print(_row("peak RSS (VmHWM)", [r["rss_mb"] for r in results], "MB"))
+    return results
+
+
+def main() -> int:
+    if not RELEASABLE.exists():
+        print(f"skipped: {RELEASABLE} is missing (make venv)")
+        return 0
+    print(
+        f"Start-up to the first painted board from a cached store; load average "
+        f"{os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs, file cache warm"
+    )
+    with tempfile.TemporaryDirectory(prefix="releasable-startup-") as tmp:
+        folder = Path(tmp)
+        demo_board, demo_db, _ = prepare_demo(folder)
+        demo = measure("demo board", demo_board, demo_db, folder, RUNS)
+        big_board, big_db, _ = prepare_big(folder)
+        big = measure("1,000-item board", big_board, big_db, folder, RUNS)
+    paint = statistics.median(r["spawn_to_paint_s"] for r in demo)
+    rss = statistics.median(r["rss_mb"] for r in big)
+    print(
+        f"targets: demo board first paint ≤ {TARGET_S} s -> "
+        f"{'met' if paint <= TARGET_S else 'MISSED'} ({paint:.3f} s median); "
+        f"RSS with 1,000 items ≤ {TARGET_RSS_MB:g} MB -> "
+        f"{'met' if rss <= TARGET_RSS_MB else 'MISSED'} ({rss:.1f} MB median)"
+    )
+    print(f"  load average at the end {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
