@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.cli import OpenedBoard
@@ -27,6 +27,7 @@ from app.sources.http import HttpClient
 from app.store.outbox import Draft, Outbox
 from app.store.store import Store
 from app.trackers.configured import TrackerSetupError, tracker_from_config
+from app.ui.board_editor import BoardEditor
 from app.ui.history_view import HistoryView
 from app.ui.labels import PlainLabel
 from app.ui.main_window import MainWindow
@@ -46,6 +47,8 @@ def make_board_service(opened: OpenedBoard, store: Store) -> BoardService:
 
 
 class DesktopBoard(QObject):
+    reload_requested = Signal(object)  # Path: the board file was saved in the editor
+
     def __init__(self, opened: OpenedBoard, window: MainWindow | None = None) -> None:
         super().__init__()
         self.opened = opened
@@ -61,7 +64,13 @@ class DesktopBoard(QObject):
         except TrackerSetupError as err:
             tracker = None
             self.window.show_banner(f"Blockers stay on this machine: {err}")
-        self.outbox = OutboxService(self.store, tracker, HttpClient(cache=self.store), parent=self)
+        self.outbox = OutboxService(
+            self.store,
+            tracker,
+            HttpClient(cache=self.store),
+            blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
+            parent=self,
+        )
         self.outbox.changed.connect(self.refresh_outbox)
         self.outbox.warned.connect(lambda _key, text: self.window.show_banner(text))
         self.outbox.failed.connect(
@@ -86,6 +95,23 @@ class DesktopBoard(QObject):
         self.window.board.blockers.outbox_view.activated.connect(self._reopen)
         self._wire_history()
         self._wire_notifications()
+        self.editor: BoardEditor | None = None
+        self.window.action_edit_board.triggered.connect(self.edit_board)
+
+    def edit_board(self) -> None:
+        if self.editor is None:
+            # The demo's board file is temporary: editing it starts a new board to save.
+            path = None if self.opened.demo is not None else self.opened.path
+            self.editor = BoardEditor(self.opened.config, path, parent=self.window)
+            self.editor.close_requested.connect(self._editor_closed)
+            self.editor.saved.connect(self.reload_requested.emit)
+        self.window.show_page(self.editor)
+
+    def _editor_closed(self) -> None:
+        self.window.show_board()
+        if self.editor is not None:
+            self.editor.deleteLater()
+            self.editor = None
 
     def _wire_history(self) -> None:
         store, name = self.store, self.opened.config.name

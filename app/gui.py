@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.cli import BoardNotFound, OpenedBoard, open_board
@@ -67,24 +67,35 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     app.setDesktopFileName("releasable")
     _quit_on_signals(app)
 
-    try:
-        with open_board(args.board, args.demo, args.db) as opened:
+    while True:  # the welcome page and the editor may hand back another board to open
+        try:
+            with open_board(args.board, args.demo, args.db) as opened:
+                if args.screenshot:
+                    return _screenshot(app, opened, args, size)
+                code, next_board = _window(app, opened, args)
+        except BoardNotFound as err:
             if args.screenshot:
-                return _screenshot(app, opened, args, size)
-            return _window(app, opened, args)
-    except BoardNotFound as err:
-        if args.screenshot:
-            print(f"releasable: {err}", file=sys.stderr)
-            return 2
-        return _welcome(app, str(err))
-    except BoardFileError as err:
-        print(f"releasable: the board file has errors:\n{err}", file=sys.stderr)
-        if args.screenshot:
-            return 2
-        from PySide6.QtWidgets import QMessageBox
+                print(f"releasable: {err}", file=sys.stderr)
+                return 2
+            choice = _welcome(app, "No board file was found on this computer yet.")
+            if choice is None:
+                return 0
+            args.board, args.demo = choice
+            continue
+        except BoardFileError as err:
+            print(f"releasable: the board file has errors:\n{err}", file=sys.stderr)
+            if args.screenshot:
+                return 2
+            from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, "Releasable — board file errors", str(err))
-        return 2
+            box = QMessageBox(QMessageBox.Icon.Critical, "Releasable — board file errors", "")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(str(err))
+            box.exec()
+            return 2
+        if next_board is None:
+            return code
+        args.board, args.demo = str(next_board), False
 
 
 def _quit_on_signals(app: QApplication) -> None:
@@ -132,7 +143,10 @@ def _screenshot(
     return result["code"]
 
 
-def _window(app: QApplication, opened: OpenedBoard, args: argparse.Namespace) -> int:
+def _window(
+    app: QApplication, opened: OpenedBoard, args: argparse.Namespace
+) -> tuple[int, Path | None]:
+    """Run the board window; returns the exit code and a board file to open next, if any."""
     import platformdirs
 
     from app.desktop import DesktopBoard
@@ -155,11 +169,16 @@ def _window(app: QApplication, opened: OpenedBoard, args: argparse.Namespace) ->
         board.window.set_kiosk(True)
     else:
         board.window.show()
+    next_board: list[Path] = []
+    board.reload_requested.connect(lambda path: (next_board.append(path), app.exit(0)))
     code = app.exec()
     del first_paint
     board.stop()
     reporter.uninstall()
-    return code
+    if next_board:
+        board.window.close()
+        board.window.deleteLater()
+    return code, (next_board[0] if next_board else None)
 
 
 EXIT_AFTER_FIRST_PAINT = "RELEASABLE_EXIT_AFTER_FIRST_PAINT"
@@ -224,6 +243,33 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _welcome(app: QApplication, message: str) -> int:
-    print(f"releasable: {message}", file=sys.stderr)
-    return 2
+def _welcome(app: QApplication, message: str) -> tuple[str | None, bool] | None:
+    """First run: (board path, demo) chosen on the welcome page, or None if the window closed."""
+    from app.ui.board_editor import BoardEditor
+    from app.ui.main_window import MainWindow
+    from app.ui.welcome import WelcomePage
+
+    window = MainWindow()
+    window.toolbar.hide()  # nothing to refresh or filter yet
+    window.menuBar().hide()
+    page = WelcomePage(message)
+    chosen: list[tuple[str | None, bool]] = []
+
+    def choose(board: str | None, demo: bool) -> None:
+        chosen.append((board, demo))
+        window.close()
+
+    def create() -> None:
+        editor = BoardEditor(None, parent=window)
+        editor.saved.connect(lambda path: choose(str(path), False))
+        editor.close_requested.connect(lambda: window.show_page(page))
+        window.show_page(editor)
+
+    page.demo_requested.connect(lambda: choose(None, True))
+    page.open_requested.connect(lambda path: choose(str(path), False))
+    page.create_requested.connect(create)
+    window.show_page(page)
+    window.show()
+    app.exec()
+    window.deleteLater()
+    return chosen[0] if chosen else None

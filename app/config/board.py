@@ -260,6 +260,7 @@ class TrackerConfig:
     """The `[tracker]` table; no table means `kind = "none"`."""
 
     options: TrackerOptions = field(default_factory=NoTrackerOptions)
+    refresh_seconds: float = _default(settings.TRACKER_TAIL, "refresh_seconds")
     ca_bundle: str | None = None
     token_keyring: str | None = None
 

@@ -314,7 +314,17 @@ TRACKER_TAIL = Section(
     "tracker",
     "[tracker]",
     "Keys every tracker takes, whatever its kind.",
-    (_CA_BUNDLE, _token_keyring()),
+    (
+        Setting(
+            "refresh_seconds",
+            ValueType.SECONDS,
+            "How often the tracker's open blockers are read: the team's, filed from any "
+            "machine, and whether the ones filed from here were closed.",
+            default=60,
+        ),
+        _CA_BUNDLE,
+        _token_keyring(),
+    ),
 )
 
 _LABELS = Setting("labels", ValueType.TEXT_LIST, "Labels added to every report.", default=())

@@ -150,6 +150,8 @@ def _tracker(tracker: TrackerConfig) -> dict[str, Any]:
     """The [tracker] table; empty when there is nothing to say (kind none, no extras)."""
     declared = settings.tracker_settings(tracker.kind)
     values = _fields(declared, (tracker.options, tracker))
+    if tracker.refresh_seconds != TrackerConfig().refresh_seconds:
+        values["refresh_seconds"] = tracker.refresh_seconds  # a timing key: _fields skips it
     if values.keys() == {"kind"} and tracker.kind == "none":
         return {}
     return _in_order(values, declared)

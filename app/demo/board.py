@@ -97,7 +97,8 @@ name = "auth-service"
 url = "$auth_health"
 
 # Blockers go to the platform team's GitHub Issues. The demo sets RELEASABLE_DEMO_TOKEN to a
-# dummy value in its own process; its tracker accepts any token.
+# dummy value in its own process; its tracker accepts any token. The open issues labelled
+# delivery-blocker are the team's blockers, whoever filed them, from whichever machine.
 [tracker]
 kind = "github"
 api_url = "$github"
@@ -105,6 +106,7 @@ repo = "acme/platform"
 token_env = "RELEASABLE_DEMO_TOKEN"
 labels = ["delivery-blocker"]
 priority_labels = { P1 = "P1", P2 = "P2", P3 = "P3" }
+refresh_seconds = 2             # teammates' blockers (Dana's laptop) show up within seconds
 """
 
 

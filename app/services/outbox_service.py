@@ -5,8 +5,10 @@ off the GUI thread) every few seconds, and at once on `wake()` (a report was jus
 the user pressed "send now", the network came back). Rounds never overlap: a wake during a
 round runs one more round right after it. After each round the next one is timed for the
 earliest retry the outbox asked for, so a report waiting for an unreachable tracker goes out
-within seconds of the tracker coming back. Every minute a round also asks the tracker which
-open blockers were closed there. Results reach the GUI only through signals.
+within seconds of the tracker coming back. Every `blocker_poll_ms` (the board's
+`[tracker] refresh_seconds`) a round also reads the tracker's blockers: which of ours were
+closed there (`refresh_blockers`), and the team's open blockers, filed by anyone from any
+machine (`sync_team_blockers`). Results reach the GUI only through signals.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from app.store.outbox import Outbox, OutboxItem, OutboxState
 from app.store.store import Store
 from app.trackers.base import Tracker
 from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due, refresh_blockers
+from app.trackers.team_blockers import TeamSync, sync_team_blockers
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class _Round:
     results: list[DeliveryResult]
     next_due: datetime | None  # the earliest retry still waiting
     closed: list[str]  # blockers the tracker says were closed
+    team: TeamSync = TeamSync()  # the team's open blockers, read from the tracker
 
 
 class OutboxService(QObject):
@@ -57,6 +61,7 @@ class OutboxService(QObject):
     failed = Signal(str, str)  # key, reason (a permanent error: the report needs a fix)
     retrying = Signal(str, str)  # key, reason (will be retried by itself)
     blocker_closed = Signal(str)  # key: its issue was closed on the tracker
+    blocker_opened = Signal(str)  # key: a blocker filed by anyone appeared (or was reopened)
     warned = Signal(str, str)  # key, e.g. "labels were not applied — the token needs push …"
     round_finished = Signal(object)  # list[DeliveryResult]
 
@@ -156,17 +161,20 @@ class OutboxService(QObject):
         tracker, http, policy, clock = self._tracker, self._http, self._policy, self._clock
         outbox = self.outbox
         now = clock()
-        last = self._last_blocker_poll
-        poll_blockers = last is None or (now - last).total_seconds() >= self._blocker_poll_s
+        poll_blockers = self._blocker_poll_in(now) <= 0
         if poll_blockers:
             self._last_blocker_poll = now
 
         def work() -> _Round:  # on a pool thread: no Qt objects, no widgets
             results = deliver_due(outbox, tracker, http, clock(), force=force, policy=policy)
-            closed = refresh_blockers(outbox, tracker, http, clock()) if poll_blockers else []
+            closed: list[str] = []
+            team = TeamSync()
+            if poll_blockers:
+                closed = refresh_blockers(outbox, tracker, http, clock())
+                team = sync_team_blockers(outbox, tracker, http, clock())
             waiting = outbox.items([OutboxState.QUEUED])
             times = [i.next_attempt_at for i in waiting if i.next_attempt_at is not None]
-            return _Round(results, min(times) if times else None, closed)
+            return _Round(results, min(times) if times else None, closed, team)
 
         run_task(work, self._finished, self._failed_round, pool=self._pool)
 
@@ -181,9 +189,11 @@ class OutboxService(QObject):
                 self.failed.emit(result.key, result.error or "")
             elif result.error:
                 self.retrying.emit(result.key, result.error)
-        for key in done.closed:
+        for key in (*done.closed, *done.team.changes.closed):
             self.blocker_closed.emit(key)
-        if done.results or done.closed:
+        for key in done.team.changes.opened:
+            self.blocker_opened.emit(key)
+        if done.results or done.closed or done.team.changed:
             self.changed.emit()
         self.round_finished.emit(done.results)
         self._schedule(done.next_due)
@@ -201,11 +211,22 @@ class OutboxService(QObject):
             self._again = False
             self._begin()
             return
-        wait_ms = self._interval_ms
+        now = self._clock()
+        wait_ms = min(self._interval_ms, self._blocker_poll_in(now) * 1000)
         if next_due is not None:
-            until_due = (next_due - self._clock()).total_seconds() * 1000
-            wait_ms = int(min(wait_ms, max(MIN_INTERVAL_MS, until_due)))
-        self._timer.start(wait_ms)
+            wait_ms = min(wait_ms, (next_due - now).total_seconds() * 1000)
+        self._timer.start(int(max(MIN_INTERVAL_MS, wait_ms)))
+
+    def _blocker_poll_in(self, now: datetime) -> float:
+        """Seconds until the tracker's blockers are due to be read again (<= 0: now).
+
+        A timer may fire a few milliseconds early; that counts as on time.
+        """
+        last = self._last_blocker_poll
+        if last is None:
+            return 0.0
+        left = self._blocker_poll_s - (now - last).total_seconds()
+        return 0.0 if left < MIN_INTERVAL_MS / 4000 else left
 
 
 __all__ = ["DEFAULT_INTERVAL_MS", "OutboxService"]

@@ -393,7 +393,7 @@ class Outbox:
             "INSERT INTO blockers (key, title, category, priority, opened_at, reporter, url, "
             "ref, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open') "
             "ON CONFLICT(key) DO UPDATE SET url = COALESCE(excluded.url, blockers.url), "
-            "ref = COALESCE(excluded.ref, blockers.ref)",
+            "ref = COALESCE(excluded.ref, blockers.ref), origin = 'local'",
             [
                 report.key,
                 report.title,

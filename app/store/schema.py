@@ -159,6 +159,14 @@ def _m2_drafts_outbox_blockers(db: sqlite_utils.Database) -> None:
     blockers.create_index(["state"], index_name="idx_blockers_state")
 
 
+def _m3_blocker_origin(db: sqlite_utils.Database) -> None:
+    """Where each blocker came from: `local` (filed from this machine, or kept on it: the
+    outbox and `refresh_blockers` look after it) or `tracker` (read from the team's tracker,
+    filed by anyone: app/store/tracker_blockers.py keeps it as the tracker lists it)."""
+    db.execute("ALTER TABLE blockers ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
+    db["blockers"].create_index(["origin", "state"], index_name="idx_blockers_origin_state")
+
+
 # The schema, in order: MIGRATIONS[i] upgrades version i to i + 1.
 # To change the schema, APPEND a new function to this list (other parts of the app, e.g.
 # blockers/outbox as migration 2, add their tables this way). Never edit, reorder or remove a
@@ -166,6 +174,7 @@ def _m2_drafts_outbox_blockers(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Migration] = [
     _m1_items_transitions_http_cache,
     _m2_drafts_outbox_blockers,
+    _m3_blocker_origin,
 ]
 
 

@@ -1,9 +1,10 @@
 """The one small interface every tracker implements, and the error trackers raise.
 
 A tracker files a `Report` as an issue, finds an issue it may already have filed (by the
-report's client key, with an exact look-up rather than a lagging search index), and reads
-whether a filed issue is still open. The outbox decides when to call which; trackers own no
-state and no thread.
+report's client key, with an exact look-up rather than a lagging search index), reads whether a
+filed issue is still open, and lists the team's open blockers (issues carrying the board's
+labels, whoever filed them, from whichever machine) as `RemoteBlocker`s. The outbox decides
+when to call which; trackers own no state and no thread.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from app.domain.model import BlockerState
+from app.domain.model import BlockerState, Priority
 from app.domain.report import Report
 from app.sources.http import HttpClient
 
@@ -24,6 +25,26 @@ class Filed:
     url: str
     ref: str  # "123" (GitHub/GitLab iid), "OPS-42" (Jira), webhook's id or the key
     warnings: tuple[str, ...] = ()  # e.g. "labels were dropped: the token lacks push access"
+
+
+@dataclass(frozen=True)
+class RemoteBlocker:
+    """An open blocker as the tracker lists it, whoever filed it.
+
+    `key` is the report's client key when the issue carries Releasable's key (a body marker on
+    GitHub and GitLab, a `releasable-<key>` label on Jira), so a report filed from this machine
+    is recognised as ours; otherwise a key made from the tracker reference ("gh-acme/platform#431",
+    "gl-acme/platform#12", "jira-OPS-42"), stable for as long as the issue exists.
+    """
+
+    ref: str  # "431" (GitHub/GitLab iid), "OPS-42" (Jira)
+    url: str
+    title: str
+    priority: Priority
+    category: str  # an app.domain.triage.Category value, or "other"
+    opened_at: datetime
+    reporter: str
+    key: str
 
 
 class TrackerError(Exception):
@@ -58,3 +79,5 @@ class Tracker(Protocol):
     def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None: ...
 
     def state(self, http: HttpClient, filed: Filed) -> BlockerState | None: ...
+
+    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]: ...

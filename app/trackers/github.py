@@ -6,6 +6,9 @@ the token lacks push access, so the answer is compared with what was sent and th
 becomes a warning. Finding an issue already filed never uses the search API (its index lags by
 minutes, which is exactly when a re-send happens): it lists the repository's issues created by
 the token's user since the report was made and reads the hidden key marker in each body.
+The team's open blockers are the repository's open issues with every board label
+(`GET /repos/{owner}/{repo}/issues?state=open&labels=…`; pull requests, which that list also
+returns, are skipped), read by the rules of `app.trackers.open_issues`.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from typing import Any
 
 from app.domain.model import BlockerState
 from app.domain.report import Report
-from app.domain.report_body import find_marker, utc_iso
+from app.domain.report_body import find_marker, safe_url, utc_iso
+from app.domain.report_readback import read_report
 from app.sources.http import HttpClient, Response
-from app.trackers.base import Filed, TrackerError
+from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
 from app.trackers.transport import (
     MAX_PAGES,
     Clock,
@@ -156,11 +161,63 @@ class GitHubTracker:
             return BlockerState.OPEN
         return None
 
+    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+        """The repository's open issues carrying every board label, newest first.
+
+        With no board labels, only the open issues that carry Releasable's key. At most
+        `MAX_PAGES` pages of 100 are read.
+        """
+        params: dict[str, str] = {"state": "open", "per_page": "100"}
+        if self.labels:
+            params["labels"] = ",".join(self.labels)
+        url: str | None = f"{self.api_url}/repos/{self.repo}/issues"
+        found: list[RemoteBlocker] = []
+        now = self.clock()
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            resp = self._send(http, "GET", url, params=params, absolute=True)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            page = json_of(resp)
+            for issue in page if isinstance(page, list) else []:
+                blocker = self._remote_blocker(issue, now)
+                if blocker is not None:
+                    found.append(blocker)
+            url, params = next_link(resp, self.api_url), {}
+        return found
+
     # ----- details --------------------------------------------------------------------------
 
     def labels_for(self, report: Report) -> tuple[str, ...]:
         priority = self.priority_labels.get(report.priority.value, "")
         return merge_labels(self.labels, report.labels, [priority])
+
+    def _remote_blocker(self, issue: Any, now: datetime) -> RemoteBlocker | None:
+        """One listed issue as a blocker; None for a pull request or a closed or odd item."""
+        if not isinstance(issue, dict) or "pull_request" in issue:
+            return None
+        filed = _filed(issue)
+        if filed is None or issue.get("state", "open") != "open":
+            return None
+        body = _text(issue.get("body"))
+        key = find_marker(body)
+        if key is None and not self.labels:
+            return None  # no board label to go by: only what Releasable filed is a blocker
+        labels = _label_names(issue.get("labels"))
+        readback = read_report(body) if key else None
+        user = issue.get("user")
+        login = user.get("login") if isinstance(user, dict) else None
+        return RemoteBlocker(
+            ref=filed.ref,
+            url=safe_url(filed.url) or "",
+            title=" ".join(_text(issue.get("title")).split()) or f"#{filed.ref}",
+            priority=priority_of(labels, self.priority_labels),
+            category=category_of(labels, readback),
+            opened_at=parse_time(issue.get("created_at"), now),
+            reporter=reporter_of(login if isinstance(login, str) else "", readback),
+            key=key or f"gh-{self.repo}#{filed.ref}",
+        )
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -249,6 +306,16 @@ def _filed(issue: Any) -> Filed | None:
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _label_names(value: Any) -> list[str]:
+    """GitHub's labels: objects with a name (or, as its schema also allows, plain names)."""
+    names = []
+    for label in value if isinstance(value, list) else []:
+        name = label.get("name") if isinstance(label, dict) else label
+        if isinstance(name, str):
+            names.append(name)
+    return names
 
 
 def _text(value: Any) -> str:

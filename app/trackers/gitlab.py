@@ -5,7 +5,9 @@ Create is `POST /projects/:id/issues` (the project by numeric id or URL-encoded 
 labels as one comma-separated string and `issue_type` ("incident" when the board asks for it).
 Finding an issue already filed lists the project's issues the token's user created since the
 report was made (`scope=created_by_me`, `created_after`) and reads the hidden key marker in each
-description: an exact look-up, not a search.
+description: an exact look-up, not a search. The team's open blockers are the project's open
+issues with every board label (`GET /projects/:id/issues?state=opened&labels=…`), read by the
+rules of `app.trackers.open_issues`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from urllib.parse import quote
 
 from app.domain.model import BlockerState
 from app.domain.report import Report
-from app.domain.report_body import find_marker, utc_iso
+from app.domain.report_body import find_marker, safe_url, utc_iso
+from app.domain.report_readback import read_report
 from app.sources.http import HttpClient, Response
-from app.trackers.base import Filed, TrackerError
+from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
 from app.trackers.transport import (
     MAX_PAGES,
     Clock,
@@ -146,6 +150,33 @@ class GitLabTracker:
             return BlockerState.OPEN
         return None
 
+    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+        """The project's open issues carrying every board label (GitLab matches all of them).
+
+        With no board labels, only the open issues that carry Releasable's key. At most
+        `MAX_PAGES` pages of 100 are read.
+        """
+        params: Mapping[str, str] = {"state": "opened", "per_page": "100"}
+        labels = merge_labels(label.replace(",", " ") for label in self.labels)
+        if labels:
+            params = {**params, "labels": ",".join(labels)}
+        url: str | None = self.issues_url
+        found: list[RemoteBlocker] = []
+        now = self.clock()
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            resp = self._send(http, "GET", url, params=params)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            page = json_of(resp)
+            for issue in page if isinstance(page, list) else []:
+                blocker = self._remote_blocker(issue, now, bool(labels))
+                if blocker is not None:
+                    found.append(blocker)
+            url, params = self._next_page(resp, params)
+        return found
+
     # ----- details --------------------------------------------------------------------------
 
     def labels_for(self, report: Report) -> tuple[str, ...]:
@@ -153,6 +184,34 @@ class GitLabTracker:
         priority = self.priority_labels.get(report.priority.value, "")
         merged = merge_labels(self.labels, report.labels, [priority])
         return merge_labels(label.replace(",", " ") for label in merged)
+
+    def _remote_blocker(self, issue: Any, now: datetime, labelled: bool) -> RemoteBlocker | None:
+        """One listed issue as a blocker; None for a closed or odd item."""
+        filed = _filed(issue)
+        if filed is None or issue.get("state", "opened") == "closed":
+            return None
+        description = _text(issue.get("description"))
+        key = find_marker(description)
+        if key is None and not labelled:
+            return None  # no board label to go by: only what Releasable filed is a blocker
+        raw_labels = issue.get("labels")
+        labels = (
+            [x for x in raw_labels if isinstance(x, str)] if isinstance(raw_labels, list) else []
+        )
+        readback = read_report(description) if key else None
+        author = issue.get("author")
+        author = author if isinstance(author, dict) else {}
+        name = author.get("name") or author.get("username")
+        return RemoteBlocker(
+            ref=filed.ref,
+            url=safe_url(filed.url) or "",
+            title=" ".join(_text(issue.get("title")).split()) or f"#{filed.ref}",
+            priority=priority_of(labels, self.priority_labels),
+            category=category_of(labels, readback),
+            opened_at=parse_time(issue.get("created_at"), now),
+            reporter=reporter_of(name if isinstance(name, str) else "", readback),
+            key=key or f"gl-{self.project}#{filed.ref}",
+        )
 
     def _next_page(
         self, resp: Response, params: Mapping[str, str]

@@ -8,6 +8,11 @@ is given). The report's key travels as the label `releasable-<key>`, which is wh
 up with JQL; JQL is served from an index that may lag a few seconds behind a create, so the
 outbox retries a look-up briefly. A project whose create screen lacks the Priority field
 rejects it: the issue is then filed without a priority and a warning says so.
+
+The team's open blockers come from the same search endpoint as `find` (Cloud's enhanced
+`/search/jql`, paged by `nextPageToken`; Data Center's `/search`, paged by `startAt`), with
+`project = KEY AND labels = "<each board label>" AND statusCategory != Done`, read by the
+rules of `app.trackers.open_issues` (priority: the board's `priority_names` read backwards).
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ from urllib.parse import quote
 
 from app.domain.model import BlockerState
 from app.domain.report import Report
+from app.domain.report_body import find_marker, marker_for
+from app.domain.report_readback import read_report
 from app.sources.http import HttpClient, Response
-from app.trackers.base import Filed, TrackerError
-from app.trackers.jira_format import to_adf, to_wiki
+from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.jira_format import adf_text, to_adf, to_wiki
+from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
 from app.trackers.transport import (
+    MAX_PAGES,
     Clock,
     clip,
     error_for,
@@ -38,6 +47,8 @@ from app.trackers.transport import (
 DEFAULT_PRIORITY_NAMES: Mapping[str, str] = {"P1": "Highest", "P2": "High", "P3": "Medium"}
 SUMMARY_LIMIT = 255
 KEY_LABEL_PREFIX = "releasable-"
+PAGE_SIZE = 100
+BLOCKER_FIELDS = "summary,priority,labels,created,reporter,status,description"
 
 
 def key_label(report_key: str) -> str:
@@ -158,7 +169,96 @@ class JiraTracker:
             return None
         return BlockerState.CLOSED if category == "done" else BlockerState.OPEN
 
+    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+        """The project's issues that carry every board label and are not done, oldest first.
+
+        With no board labels, only the open issues that carry a Releasable key label. At most
+        `MAX_PAGES` pages of `PAGE_SIZE` are read.
+        """
+        labels = self.board_labels()
+        clauses = [f"project = {_jql_string(self.project_key)}"]
+        clauses += [f"labels = {_jql_string(label)}" for label in labels]
+        clauses.append("statusCategory != Done")
+        params = {
+            "jql": " AND ".join(clauses) + " ORDER BY created ASC",
+            "fields": BLOCKER_FIELDS,
+            "maxResults": str(PAGE_SIZE),
+        }
+        cloud = self.flavor == "cloud"
+        url = f"{self.api}/search/jql" if cloud else f"{self.api}/search"
+        found: list[RemoteBlocker] = []
+        now = self.clock()
+        start = 0
+        for _ in range(MAX_PAGES):
+            page_params = dict(params) if cloud else {**params, "startAt": str(start)}
+            resp = self._send(http, "GET", url, params=page_params)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            data = json_of(resp)
+            data = data if isinstance(data, dict) else {}
+            issues = data.get("issues") if isinstance(data.get("issues"), list) else []
+            for issue in issues:
+                blocker = self._remote_blocker(issue, now, bool(labels))
+                if blocker is not None:
+                    found.append(blocker)
+            if cloud:
+                token = data.get("nextPageToken")
+                if data.get("isLast") is True or not isinstance(token, str) or not token:
+                    break
+                params["nextPageToken"] = token
+            else:
+                start += len(issues)
+                total = data.get("total")
+                if not issues or not isinstance(total, int) or start >= total:
+                    break
+        return found
+
     # ----- details --------------------------------------------------------------------------
+
+    def board_labels(self) -> list[str]:
+        """The board's labels as they are put on an issue (Jira labels have no spaces)."""
+        return list(merge_labels(re.sub(r"\s+", "-", label) for label in merge_labels(self.labels)))
+
+    def _remote_blocker(self, issue: Any, now: datetime, labelled: bool) -> RemoteBlocker | None:
+        """One issue of the search as a blocker; None when it is odd (no key, no fields)."""
+        if not isinstance(issue, dict):
+            return None
+        issue_key, fields = issue.get("key"), issue.get("fields")
+        if not isinstance(issue_key, str) or not issue_key or not isinstance(fields, dict):
+            return None
+        raw_labels = fields.get("labels")
+        labels = (
+            [x for x in raw_labels if isinstance(x, str)] if isinstance(raw_labels, list) else []
+        )
+        report_key = _report_key(labels)
+        if report_key is None and not labelled:
+            return None  # no board label to go by: only what Releasable filed is a blocker
+        readback = None
+        if report_key is not None:
+            description = fields.get("description")
+            if isinstance(description, dict):  # Cloud: an Atlassian document
+                readback = read_report(adf_text(description), escaped=False)
+            elif isinstance(description, str):  # Data Center: wiki markup
+                readback = read_report(description)
+        priority = fields.get("priority")
+        priority_name = priority.get("name") if isinstance(priority, dict) else None
+        reporter = fields.get("reporter")
+        author = reporter.get("displayName") if isinstance(reporter, dict) else None
+        summary = fields.get("summary")
+        return RemoteBlocker(
+            ref=issue_key,
+            url=self.browse_url(issue_key),
+            title=" ".join(summary.split())
+            if isinstance(summary, str) and summary.strip()
+            else issue_key,
+            priority=priority_of(
+                [priority_name] if isinstance(priority_name, str) else [], self.priority_names
+            ),
+            category=category_of(labels, readback),
+            opened_at=parse_time(fields.get("created"), now),
+            reporter=reporter_of(author if isinstance(author, str) else "", readback),
+            key=report_key or f"jira-{issue_key}",
+        )
 
     def browse_url(self, key: str) -> str:
         return f"{self.url}/browse/{key}"
@@ -246,6 +346,25 @@ class JiraTracker:
             details=error_details(maybe_json(resp)),
             now=self.clock(),
         )
+
+
+def _jql_string(value: str) -> str:
+    """A JQL string literal: double quotes, with quotes and backslashes escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _report_key(labels: list[str]) -> str | None:
+    """The Releasable key carried by a `releasable-<key>` label, if one is well formed."""
+    for label in labels:
+        if label.startswith(KEY_LABEL_PREFIX):
+            candidate = label[len(KEY_LABEL_PREFIX) :]
+            # find_marker knows the one key format: ask it rather than repeat the pattern.
+            try:
+                if find_marker(marker_for(candidate)) == candidate:
+                    return candidate
+            except ValueError:
+                continue
+    return None
 
 
 def _field_errors(data: Any) -> dict[str, str]:

@@ -253,4 +253,50 @@ def _wiki_line_start(line: str) -> str:
     return _WIKI_LINE_START.sub(r"\\\1", line)
 
 
-__all__ = ["Block", "Span", "parse_blocks", "parse_inline", "plain_text", "to_adf", "to_wiki"]
+_ADF_BLOCKS = frozenset({"paragraph", "heading", "codeBlock", "blockquote", "rule", "panel"})
+
+
+def adf_text(doc: Any) -> str:
+    """An Atlassian document as plain text: one line per paragraph or heading, list items as
+    `- ` lines (how `app.domain.report_readback` reads a report back). Hard breaks end a
+    line; anything that is not a text node contributes nothing."""
+    lines: list[str] = []
+    current: list[str] = []
+
+    def end_line(prefix: str = "") -> None:
+        if current:
+            lines.append(prefix + "".join(current))
+            current.clear()
+
+    def walk(node: Any, in_item: bool, depth: int) -> None:
+        if depth > 64 or not isinstance(node, dict):  # a hostile answer cannot recurse forever
+            return
+        kind = node.get("type")
+        if kind == "text" and isinstance(node.get("text"), str):
+            current.append(node["text"])
+            return
+        if kind == "hardBreak":
+            end_line("- " if in_item else "")
+            return
+        children = node.get("content")
+        item = in_item or kind == "listItem"
+        for child in children if isinstance(children, list) else []:
+            walk(child, item, depth + 1)
+            if isinstance(child, dict) and child.get("type") in _ADF_BLOCKS:
+                end_line("- " if item else "")
+        end_line("- " if item else "")
+
+    walk(doc, False, 0)
+    return "\n".join(lines)
+
+
+__all__ = [
+    "Block",
+    "Span",
+    "adf_text",
+    "parse_blocks",
+    "parse_inline",
+    "plain_text",
+    "to_adf",
+    "to_wiki",
+]

@@ -3,7 +3,9 @@
 The payload schema (`releasable.blocker/v1`) is documented in docs/webhook.md; keep the two in
 step. Every POST carries `Idempotency-Key: <report key>`, so a receiver that honours it makes a
 re-send after an uncertain outcome harmless. A webhook cannot be asked "did you already get
-this?" or "is it still open?", so `find` and `state` answer None.
+this?" or "is it still open?", so `find` and `state` answer None, and it cannot list the team's
+open blockers: `open_blockers` answers an empty list (a board whose tracker is a webhook shows
+only the blockers filed from its own machine).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import safe_url, utc_iso
 from app.sources.http import HttpClient, Response
-from app.trackers.base import Filed, TrackerError
+from app.trackers.base import Filed, RemoteBlocker, TrackerError
 from app.trackers.transport import Clock, error_for, is_success, maybe_json, send, utc_now
 
 SCHEMA = "releasable.blocker/v1"
@@ -95,6 +97,10 @@ class WebhookTracker:
 
     def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
         return None
+
+    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+        """A webhook cannot be read back: no blockers of others (nothing is requested)."""
+        return []
 
     @property
     def public_url(self) -> str:

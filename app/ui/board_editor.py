@@ -47,7 +47,7 @@ from app.ui.editor_files import AskSavePath, ask_save_path
 from app.ui.editor_form import EntryForm
 from app.ui.editor_panel import EditorTopBar, EntryListPanel, EntryPanel, NoticeBar
 from app.ui.editor_probe import EntryTester
-from app.ui.editor_saving import BoardSaver
+from app.ui.editor_saving import SaveFlow
 from app.ui.editor_token import KeyringAccess
 
 VALIDATE_MS = 250
@@ -82,24 +82,16 @@ class BoardEditor(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("board_editor")
-        self._ask_path = ask_path
         self.keyring = KeyringAccess(keyring_check, store_secret, self)
         self.keyring.known.connect(self._keyring_known)
         self.keyring.stored.connect(self._token_stored)
-        self._close_after_save = False
         self._closing = False
-        self.saver = BoardSaver(self)
-        self.saver.saved.connect(self._saved)
-        self.saver.failed.connect(self._save_failed)
-        self.saver.comments_found.connect(self._comments_found)
-        self.saver.busy_changed.connect(lambda _busy: self._update_buttons())
         self.tester = EntryTester(self)
         self.tester.changed.connect(self._test_changed)
         self.tester.finished.connect(self._test_finished)
         self._config: BoardConfig | None = None
         self._baseline: tuple[BoardConfig | None, dict[str, Any]] = (None, {})
         self._modified = False
-        self.path: Path | None = None
         self.doc = EditorDocument({})
         self.model = EntryListModel(self.doc)
         self._timer = QTimer(self)
@@ -107,6 +99,10 @@ class BoardEditor(QWidget):
         self._timer.setInterval(VALIDATE_MS)
         self._timer.timeout.connect(self.validate_now)
         self._build_ui()
+        self.flow = SaveFlow(self.notice, ask_path, self._check_for_save, self)
+        self.flow.saved.connect(self._saved)
+        self.flow.close_confirmed.connect(self._close_confirmed)
+        self.flow.busy_changed.connect(self.top.set_busy)
         self._make_actions()
         if document is not None:
             self.set_document(document, path)
@@ -117,11 +113,9 @@ class BoardEditor(QWidget):
 
     def _build_ui(self) -> None:
         self.top = EditorTopBar(self)
-        self.file_label = self.top.file_label
         self.problems_label = self.top.problems_label
         self.modified_label = self.top.modified_label
         self.save_button = self.top.save_button
-        self.save_as_button = self.top.save_as_button
         self.top.save_button.clicked.connect(self.save)
         self.top.save_as_button.clicked.connect(self.save_as)
         self.top.close_button.clicked.connect(self.request_close)
@@ -181,7 +175,7 @@ class BoardEditor(QWidget):
     def _load(self, data: Mapping[str, Any], path: Path | None, config: BoardConfig | None) -> None:
         self.doc = EditorDocument(data)
         self.model.reset(self.doc)
-        self.path = path
+        self.flow.path = path
         self._closing = False
         self._baseline = (config, self.doc.data())
         self._update_file_label()
@@ -251,14 +245,14 @@ class BoardEditor(QWidget):
         if entry is None or form is None or self.current_entry() is not entry:
             return
         value = form.value(key)
-        if value is MISSING:
+        if KIND_KEYS.get(entry.table) == key:  # another kind takes other keys: a new form
+            entry.change_kind(str(value))
+            self._show_entry(entry)
+            self.validate_now()  # its required keys show at once
+        elif value is MISSING:
             entry.values.pop(key, None)
         else:
             entry.values[key] = value
-        if KIND_KEYS.get(entry.table) == key:  # another kind takes other keys: keep the shared
-            declared = {s.key for s in entry.declared()}
-            entry.values = {k: v for k, v in entry.values.items() if k in declared}
-            self._show_entry(entry)
         self.model.refresh()
         self._update_header(entry)
         self._changed()
@@ -304,7 +298,6 @@ class BoardEditor(QWidget):
         entry = self.current_entry()
         index, length = self.doc.position(entry) if entry is not None else (-1, 0)
         self.entries_panel.set_enabled(index >= 0, index > 0, 0 <= index < length - 1)
-        self.top.set_busy(self.saver.busy)
 
     # -- checking ---------------------------------------------------------------------------------
 
@@ -344,7 +337,7 @@ class BoardEditor(QWidget):
 
     def _update_file_label(self) -> None:
         where = str(self.path) if self.path is not None else "a new board file (not saved yet)"
-        self.file_label.set_text(f"Editing {where}")
+        self.top.file_label.set_text(f"Editing {where}")
         self.setWindowTitle(f"Edit board — {self.path.name if self.path else 'new'}[*]")
 
     # -- the keyring ------------------------------------------------------------------------------
@@ -389,83 +382,37 @@ class BoardEditor(QWidget):
 
     # -- saving and closing -----------------------------------------------------------------------
 
+    @property
+    def path(self) -> Path | None:
+        """The file the board is saved to (None: a new board, not saved yet)."""
+        return self.flow.path
+
     def save(self) -> None:
         """Save to the board's file (asks where for a new board)."""
-        if self.path is None:
-            self.save_as()
-        else:
-            self._start_save(self.path)
+        self.flow.save()
 
     def save_as(self) -> None:
-        path = self._ask_path(self, self.path)
-        if path is None:
-            self._close_after_save = False
-            return
-        self._start_save(path)
-
-    def _start_save(self, path: Path, *, comments_ok: bool = False) -> None:
-        if self.saver.busy:
-            return
-        config = self.validate_now()
-        if config is None:
-            self._close_after_save = False
-            first = next((e for e in self.doc.entries() if e.problem_count()), None)
-            if first is not None:
-                self.select(first)
-            self.notice.show_notice(
-                f"Not saved: {self.problems_label.text().lstrip('⚠ ')} to fix first — "
-                "each is marked beside its field and counted in the list."
-            )
-            return
-        self.saver.save(path, config, comments_ok=comments_ok)
-
-    def _comments_found(self, path: Path) -> None:
-        self.notice.show_notice(
-            f"{path.name} has comments. Saving writes the file afresh: keys, values and "
-            "order stay, but the comments will be lost.",
-            (
-                ("Save anyway", lambda: self._start_save(path, comments_ok=True)),
-                ("Cancel", self._cancel_close),
-            ),
-        )
-
-    def _cancel_close(self) -> None:
-        self._close_after_save = False
-
-    def _saved(self, path: Path, config: BoardConfig) -> None:
-        self.path = path
-        self._baseline = (config, board_document(config))
-        self._update_file_label()
-        self._update_modified()
-        self.notice.clear()
-        self.saved.emit(path)
-        if self._close_after_save:
-            self._finish_close()
-
-    def _save_failed(self, path: Path, words: str) -> None:
-        self._close_after_save = False
-        self.notice.show_notice(f"Not saved to {path}: {words}")
+        self.flow.save_as()
 
     def request_close(self) -> None:
         """Done editing: asks (in the notice bar) about unsaved changes, then `close_requested`."""
-        if not self._modified:
-            self._finish_close()
-            return
-        self.notice.show_notice(
-            "The board has unsaved changes.",
-            (
-                ("Save", self._save_and_close),
-                ("Discard changes", self._finish_close),
-                ("Keep editing", self._cancel_close),
-            ),
-        )
+        self.flow.request_close(self._modified)
 
-    def _save_and_close(self) -> None:
-        self._close_after_save = True
-        self.save()
+    def _check_for_save(self) -> tuple[BoardConfig | None, str]:
+        config = self.validate_now()
+        if config is None:
+            first = next((e for e in self.doc.entries() if e.problem_count()), None)
+            if first is not None:
+                self.select(first)
+        return config, self.problems_label.text().lstrip("⚠ ")
 
-    def _finish_close(self) -> None:
-        self._close_after_save = False
+    def _saved(self, path: Path, config: BoardConfig) -> None:
+        self._baseline = (config, board_document(config))
+        self._update_file_label()
+        self._update_modified()
+        self.saved.emit(path)
+
+    def _close_confirmed(self) -> None:
         self._closing = True
         self.close_requested.emit()
         if self.isWindow():

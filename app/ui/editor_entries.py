@@ -21,6 +21,7 @@ from PySide6.QtGui import QFont
 from app.config import settings
 from app.config.errors import BoardIssue
 from app.config.schema import Setting
+from app.ui.theme import plain_tooltip
 
 SOURCE_NAMES: dict[str, str] = {
     "cctray": "cctray feed",
@@ -99,6 +100,17 @@ class Entry:
 
     def problem_count(self) -> int:
         return sum(len(messages) for messages in self.issues.values())
+
+    def change_kind(self, kind: str) -> None:
+        """Another source or tracker kind: keep the keys every kind takes and the token's
+        variable; drop the old kind's own keys (a GitLab api_url means nothing to GitHub)."""
+        key = "source" if self.table == PIPELINES else "kind"
+        kinds = settings.PIPELINE_SOURCES if self.table == PIPELINES else settings.TRACKER_KINDS
+        old = kinds.get(self.kind)
+        own = set(old.keys) - {"token_env"} if old is not None else set()
+        self.values[key] = kind
+        declared = {s.key for s in self.declared()}
+        self.values = {k: v for k, v in self.values.items() if k in declared and k not in own}
 
     def can_test(self) -> bool:
         return self.table in (PIPELINES, ENVIRONMENTS)
@@ -295,7 +307,7 @@ class EntryListModel(QAbstractListModel):
             lines = [item.description()]
             for key, messages in item.issues.items():
                 lines += [f"{key or item.table}: {m}" for m in messages]
-            return "\n".join(lines)
+            return plain_tooltip("\n".join(lines))  # messages quote what was typed
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{item.title()}, {count} problems" if count else item.title()
         if role == UID_ROLE:

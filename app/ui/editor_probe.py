@@ -82,12 +82,13 @@ def _pipeline_target(p: PipelineConfig) -> str:
 
 def _token_lines(item: PipelineConfig | EnvironmentConfig) -> list[str]:
     """Where the token came from, or where it must come from (never the token)."""
-    if not isinstance(item, PipelineConfig):
+    if isinstance(item, PipelineConfig):
+        if isinstance(item.options, CctrayOptions) and not item.options.username:
+            return []
+        if not item.token_env and not item.token_keyring:
+            return ["", "  No token is configured: public sources need none."]
+    elif not item.token_env and not item.token_keyring:
         return []
-    if isinstance(item.options, CctrayOptions) and not item.options.username:
-        return []
-    if not item.token_env and not item.token_keyring:
-        return ["", "  No token is configured: public sources need none."]
     found = resolve_token(item.token_env, item.token_keyring)
     if found.found:
         return ["", f"  Token: from the {found.origin}."]

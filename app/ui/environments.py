@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QVBoxLayout, QWidget
 
@@ -20,7 +20,7 @@ from app.ui.icons import status_pixmap
 from app.ui.labels import PlainLabel
 from app.ui.report_context import environment_context
 from app.ui.stage_chip import NowFn, Opener, paint_status_box, report_menu, safe_url
-from app.ui.theme import Look, greyed_palette, inherited_palette
+from app.ui.theme import Look, follow_palette_change, greyed_palette, inherited_palette
 
 
 class EnvironmentRow(QFrame):
@@ -112,6 +112,11 @@ class EnvironmentRow(QFrame):
         report = None if context is None else (lambda: self.report_requested.emit(context))
         url = safe_url(getattr(self.item.reading, "url", None)) if self.item else None
         return report_menu(self, url, self._opener, report)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            follow_palette_change(self, self.stale)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.context_menu()

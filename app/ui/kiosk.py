@@ -42,10 +42,12 @@ class _TileArea(QWidget):
 
 
 class KioskWindow(QWidget):
-    """Full-screen board. `exit_requested` on F11/Esc; `refresh_requested` on F5/Ctrl+R."""
+    """Full-screen board: `exit_requested` (F11/Esc), `refresh_requested` (F5/Ctrl+R),
+    `quit_requested` (Ctrl+Q)."""
 
     exit_requested = Signal()
     refresh_requested = Signal()
+    quit_requested = Signal()
 
     def __init__(
         self,
@@ -113,6 +115,7 @@ class KioskWindow(QWidget):
 
         self.action_exit = self._action("Leave kiosk mode", ["F11", "Esc"], self.exit_requested)
         self.action_refresh = self._action("Refresh", ["F5", "Ctrl+R"], self.refresh_requested)
+        self.action_quit = self._action("Quit", ["Ctrl+Q"], self.quit_requested)
         self._apply_metrics()
         self.banner.show_verdict(self.banner.verdict, None, self.now_fn())
         self.tick_timer.start()

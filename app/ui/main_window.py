@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.action_group_pipeline.setChecked(True)
 
         self.action_refresh.triggered.connect(self.refresh_requested)
+        self.action_quit.triggered.connect(self.quit)
         self.action_kiosk.toggled.connect(self.set_kiosk)
         self.action_find.triggered.connect(self._focus_search)
         self.action_failing_first.toggled.connect(self._on_failing_first)
@@ -311,6 +312,7 @@ class MainWindow(QMainWindow):
             kiosk.setWindowIcon(self.windowIcon())
             kiosk.exit_requested.connect(lambda: self.set_kiosk(False))
             kiosk.refresh_requested.connect(self.refresh_requested)
+            kiosk.quit_requested.connect(self.quit)
             if self.board.snapshot is not None:
                 kiosk.show_snapshot(self.board.snapshot)
             self.kiosk = kiosk
@@ -326,6 +328,11 @@ class MainWindow(QMainWindow):
             self.show()
         self.action_kiosk.setChecked(on)
         self.kiosk_changed.emit(on)
+
+    def quit(self) -> None:
+        """Ctrl+Q: remember the window, then end the event loop (services stop after it)."""
+        self.save_settings()
+        QApplication.quit()
 
     # -- settings -------------------------------------------------------------------------------
 
@@ -349,8 +356,11 @@ class MainWindow(QMainWindow):
         splitter = s.value("view/splitter")
         if isinstance(splitter, QByteArray):
             self.board.splitter.restoreState(splitter)
-        self.action_failing_first.setChecked(s.value("view/failing_first", False, type=bool))
-        self.set_group_by(str(s.value("view/group_by", GROUP_BY_PIPELINE)))
+        # Read both before applying either: applying one saves the view options.
+        failing_first = bool(s.value("view/failing_first", False, type=bool))
+        group_by = str(s.value("view/group_by", GROUP_BY_PIPELINE))
+        self.action_failing_first.setChecked(failing_first)
+        self.set_group_by(group_by)
 
     def _save_view_options(self) -> None:
         if not self.persist:

@@ -163,6 +163,12 @@ class RowList(QWidget):
         for widget in widgets:
             self._layout.addWidget(widget)
 
+    def shown_groups(self) -> list[str]:
+        """Titles of the status groups shown, top to bottom."""
+        headers = set(self._group_headers.values())
+        items = (self._layout.itemAt(i).widget() for i in range(self._layout.count()))
+        return [w.text() for w in items if w in headers and not w.isHidden()]  # type: ignore[attr-defined]
+
     def focus_chain(self) -> list[QWidget]:
         chain: list[QWidget] = []
         for key in self.visible_keys():

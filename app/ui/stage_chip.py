@@ -42,7 +42,15 @@ from app.ui.flow_layout import FlowLayout
 from app.ui.icons import status_pixmap
 from app.ui.labels import PlainLabel
 from app.ui.report_context import pipeline_context, stage_context
-from app.ui.theme import STALE_COLOUR, Look, greyed_palette, inherited_palette, plain_tooltip, tint
+from app.ui.theme import (
+    STALE_COLOUR,
+    Look,
+    follow_palette_change,
+    greyed_palette,
+    inherited_palette,
+    plain_tooltip,
+    tint,
+)
 
 Opener = Callable[[QUrl], Any]
 NowFn = Callable[[], datetime]
@@ -306,6 +314,11 @@ class PipelineRow(QFrame):
         report = None if context is None else (lambda: self.report_requested.emit(context))
         url = safe_url(getattr(self.item.reading, "url", None)) if self.item else None
         return report_menu(self, url, self._opener, report)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            follow_palette_change(self, self.stale)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.context_menu()

@@ -32,7 +32,7 @@ CHOICES: tuple[tuple[str, str, str], ...] = (
     (
         "demo",
         "Try the demo",
-        "A day of a team's delivery on a bundled board: no account, no network.",
+        "Replays a team's day of delivery: no account, no network.",
     ),
     (
         "open",

@@ -41,15 +41,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loopback import LoopbackServer, board_toml, dead_port, feed_documents  # noqa: E402
+from loopback import LoopbackServer, board_toml, dead_port, feed_documents
 
-from app.config.loader import load_board, parse_board  # noqa: E402
-from app.domain.verdict import decide  # noqa: E402
-from app.services.board_jobs import board_specs, build_jobs  # noqa: E402
-from app.services.board_store import StoreBoard  # noqa: E402
-from app.services.polling import board_state, poll_once  # noqa: E402
-from app.sources.http import HttpClient  # noqa: E402
-from app.store.store import Store  # noqa: E402
+from app.config.loader import load_board, parse_board
+from app.domain.verdict import decide
+from app.services.board_jobs import board_specs, build_jobs
+from app.services.board_store import StoreBoard
+from app.services.polling import board_state, poll_once
+from app.sources.http import HttpClient
+from app.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASABLE = ROOT / ".venv" / "bin" / "releasable"
@@ -123,10 +123,9 @@ def start_once(board: Path, db: Path, folder: Path) -> dict[str, Any]:
         "XDG_CACHE_HOME": str(home / "cache"),
     }
     cmd = [str(RELEASABLE), "--board", str(board), "--db", str(run_db)]
+    errors = (folder / "stderr.txt").open("w+")
     started = time.monotonic()
-    child = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
     seen: dict[str, Any] = {}
 
     def read_stdout() -> None:  # stamps the line the moment it arrives
@@ -138,11 +137,14 @@ def start_once(board: Path, db: Path, folder: Path) -> dict[str, Any]:
     reader = threading.Thread(target=read_stdout, daemon=True)
     reader.start()
     try:
-        _, stderr = child.communicate(timeout=RUN_TIMEOUT_S)
+        child.wait(RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         child.kill()
-        _, stderr = child.communicate(timeout=10)
+        child.wait(10)
     reader.join(5)
+    errors.seek(0)
+    stderr = errors.read()
+    errors.close()
     painted, line = seen.get("at"), seen.get("line", "")
     exited = time.monotonic() - started
     match = _LINE.search(line)

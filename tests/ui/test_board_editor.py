@@ -260,6 +260,27 @@ def test_the_tracker_form_follows_its_kind(
     assert set(editor.doc.tracker.values) <= kept & declared  # other kinds' keys are dropped
 
 
+def test_changing_the_source_keeps_shared_keys_and_drops_the_old_kinds_own(
+    make_editor: type[BoardEditor], example: BoardConfig
+) -> None:
+    editor = make_editor(example)
+    select_pipeline(editor, "mobile")  # gitlab, with a self-managed api_url
+    assert editor.form is not None
+    combo = editor.form.fields["source"].combo  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData("github-actions"))
+
+    assert editor.doc.pipelines[2].values == {
+        "name": "mobile",
+        "source": "github-actions",
+        "token_env": "GITLAB_TOKEN",
+    }
+    assert editor.form.field_keys() == tuple(
+        s.key for s in settings.pipeline_settings("github-actions")
+    )
+    assert line_edit(editor, "api_url").text() == ""  # GitHub's default, not GitLab's address
+    assert "is required" in editor.form.issue_text("repo")
+
+
 def test_board_and_environment_forms_show_their_declared_keys(
     make_editor: type[BoardEditor], example: BoardConfig
 ) -> None:
@@ -440,6 +461,29 @@ def test_testing_an_environment_shows_its_health(
     assert editor.panel.result_box.isVisibleTo(editor)
 
 
+def test_a_test_uses_the_named_token_and_never_shows_it(
+    qtbot: QtBot,
+    make_editor: type[BoardEditor],
+    example: BoardConfig,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STAGING_TOKEN", SECRET)
+    httpserver.expect_request(
+        "/actuator/health", headers={"Authorization": f"Bearer {SECRET}"}
+    ).respond_with_json({"status": "UP"})
+    editor = make_editor(example)
+    editor.select(editor.doc.environments[0])
+    retype(qtbot, line_edit(editor, "url"), httpserver.url_for("/actuator/health"))
+    retype(qtbot, line_edit(editor, "token_env"), "STAGING_TOKEN")
+
+    text = run_test(qtbot, editor)
+
+    assert "UP" in text
+    assert "Token: from the environment variable STAGING_TOKEN." in text
+    assert SECRET not in text
+
+
 def test_testing_a_cctray_pipeline_shows_its_stages(
     qtbot: QtBot, make_editor: type[BoardEditor], example: BoardConfig, httpserver: HTTPServer
 ) -> None:
@@ -536,7 +580,7 @@ def test_saving_over_a_commented_file_warns_first(
     editor = make_editor(example, team_file)
 
     editor.save()
-    qtbot.waitUntil(lambda: editor.notice.isVisibleTo(editor) and not editor.saver.busy)
+    qtbot.waitUntil(lambda: editor.notice.isVisibleTo(editor) and not editor.flow.busy)
 
     assert "comments will be lost" in editor.notice.label.text()
     assert team_file.read_text() == before

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.domain.model import EnvironmentReading, Health, Observed
@@ -90,11 +91,31 @@ def test_stale_environment_greys_out_with_its_age(
     assert row.accessibleName().endswith(", stale")
 
 
-def test_details_from_the_server_are_plain_text(
-    qtbot: QtBot, clock: Clock, opener: Opener
-) -> None:
+def test_details_from_the_server_are_plain_text(qtbot: QtBot, clock: Clock, opener: Opener) -> None:
     hostile = "<h1>Sign in</h1><img src=http://example.invalid/a.png>"
     row = make_row(qtbot, clock, opener, down(environment("staging"), detail=hostile))
     assert hostile in row.words.text()
     for label in row.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_greyed_text_follows_a_system_theme_switch(
+    qtbot: QtBot, clock: Clock, opener: Opener
+) -> None:
+    row = make_row(qtbot, clock, opener, environment("test"))
+    clock.advance(minutes=10)
+    row.tick(clock())
+    light_grey = row.palette().color(QPalette.ColorRole.WindowText)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = QPalette(app.palette())
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: row.palette().color(QPalette.ColorRole.WindowText) != light_grey)
+        grey = row.palette().color(QPalette.ColorRole.WindowText)
+        assert 0.3 < grey.lightnessF() < 0.8, "still greyed, now for the dark theme"
+    finally:
+        app.setPalette(original)

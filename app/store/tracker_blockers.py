@@ -1,0 +1,137 @@
+"""The team's blockers as the tracker lists them, kept in the store's `blockers` table.
+
+Every blocker row has an `origin` (migration 3). `local` rows are the ones this machine filed or
+keeps (the outbox writes them, `refresh_blockers` closes them when their issue closes); this
+module never changes their state or text. `tracker` rows are read from the tracker, filed by
+anyone on the team from any machine; after each complete listing they are exactly the open
+blockers the tracker listed: new ones are added, changed ones updated (the platform team may
+relabel a P1 as P2), reopened ones opened again, and the ones no longer listed closed.
+
+A listed issue is recognised as ours, and never added a second time, by its key (the report's
+key, which the issue carries) or, if the marker was edited out of it, by its link.
+All of it is one `BEGIN IMMEDIATE` transaction: the window never sees half a sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.domain.model import Blocker
+from app.store.records import to_db_time
+from app.store.store import Store
+
+LOCAL = "local"
+TRACKER = "tracker"
+
+
+@dataclass(frozen=True)
+class TrackerSync:
+    """What one sync changed, by blocker key."""
+
+    opened: tuple[str, ...] = ()  # new on the board, or reopened on the tracker
+    updated: tuple[str, ...] = ()  # title, priority, category, reporter or link changed
+    closed: tuple[str, ...] = ()  # no longer listed as open by the tracker
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.opened or self.updated or self.closed)
+
+
+def sync_tracker_blockers(
+    store: Store, listed: Sequence[tuple[Blocker, str]], now: datetime
+) -> TrackerSync:
+    """Make the `tracker` rows match the open blockers the tracker listed.
+
+    `listed` is every open blocker the tracker has (with its tracker reference), so a
+    `tracker` row missing from it is closed at `now`. Call it only after a complete listing.
+    """
+    opened: list[str] = []
+    updated: list[str] = []
+    closed: list[str] = []
+    seen: set[str] = set()
+    with store.transaction() as db:
+        conn = db.conn
+        own_links = {
+            row[0]
+            for row in conn.execute(
+                "SELECT url FROM blockers WHERE origin = ? AND url IS NOT NULL", [LOCAL]
+            )
+        }
+        for blocker, ref in listed:
+            if blocker.key in seen:
+                continue  # the same report filed twice: the first (oldest) one stands for it
+            row = conn.execute(
+                "SELECT origin, state, title, category, priority, reporter, url, ref "
+                "FROM blockers WHERE key = ?",
+                [blocker.key],
+            ).fetchone()
+            if row is None and blocker.url is not None and blocker.url in own_links:
+                continue  # ours, with the key marker edited out of the issue
+            seen.add(blocker.key)
+            if row is None:
+                conn.execute(
+                    "INSERT INTO blockers (key, title, category, priority, opened_at, reporter, "
+                    "url, ref, state, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                    [
+                        blocker.key,
+                        blocker.title,
+                        blocker.category,
+                        blocker.priority.value,
+                        to_db_time(blocker.opened_at),
+                        blocker.reporter,
+                        blocker.url,
+                        ref,
+                        TRACKER,
+                    ],
+                )
+                opened.append(blocker.key)
+                continue
+            origin, state, *current = row
+            if origin != TRACKER:
+                # Ours: the outbox and refresh_blockers look after it; only fill a missing link.
+                conn.execute(
+                    "UPDATE blockers SET url = COALESCE(url, ?), ref = COALESCE(ref, ?) "
+                    "WHERE key = ?",
+                    [blocker.url, ref, blocker.key],
+                )
+                continue
+            wanted = [
+                blocker.title,
+                blocker.category,
+                blocker.priority.value,
+                blocker.reporter,
+                blocker.url,
+                ref,
+            ]
+            if state == "open" and current == wanted:
+                continue
+            conn.execute(
+                "UPDATE blockers SET title = ?, category = ?, priority = ?, reporter = ?, "
+                "url = ?, ref = ?, state = 'open', closed_at = NULL WHERE key = ?",
+                [*wanted, blocker.key],
+            )
+            (opened if state != "open" else updated).append(blocker.key)
+        for (key,) in conn.execute(
+            "SELECT key FROM blockers WHERE origin = ? AND state = 'open' ORDER BY opened_at, key",
+            [TRACKER],
+        ).fetchall():
+            if key not in seen:
+                closed.append(key)
+        for key in closed:
+            conn.execute(
+                "UPDATE blockers SET state = 'closed', closed_at = ? WHERE key = ?",
+                [to_db_time(now), key],
+            )
+    return TrackerSync(tuple(opened), tuple(updated), tuple(closed))
+
+
+def blocker_origin(store: Store, key: str) -> str | None:
+    """`local` or `tracker` for a known blocker, None for an unknown key."""
+    with store.connection() as db:
+        row = db.conn.execute("SELECT origin FROM blockers WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+__all__ = ["LOCAL", "TRACKER", "TrackerSync", "blocker_origin", "sync_tracker_blockers"]

@@ -1,0 +1,76 @@
+"""How an open issue on a tracker becomes a `RemoteBlocker`: the rules every adapter shares.
+
+- **Which issues.** Those carrying every label the board adds to its reports (`labels` in the
+  board's [tracker]), whoever filed them. A board with no labels cannot tell the team's blockers
+  from the rest of the tracker, so it lists only issues that carry Releasable's key (filed with
+  Releasable, from any machine).
+- **Priority.** The board's priority mapping read backwards (`priority_labels`, Jira's
+  `priority_names`). An issue with no mapped priority is **P1**: it carries the board's blocker
+  label, which says it blocks delivery, and "a blocker is P1 exactly when it prevents
+  production delivery" — only a stated lower priority makes it less. With several priority
+  labels the highest wins.
+- **Category.** For an issue Releasable filed, the category its report states; else a label
+  named like a category (`workstation-broken`); else `other`.
+- **Reporter.** For an issue Releasable filed, the reporter its report names (a team may file
+  through one shared token); else the tracker's author.
+- **Key.** Releasable's key when the issue carries it, so a report sent from this machine is
+  matched with its own row and never shown twice; else one made from the tracker reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from app.domain.model import Priority
+from app.domain.report_readback import ReadBack
+from app.domain.triage import Category
+
+_CATEGORIES = frozenset(c.value for c in Category)
+_ORDER = (Priority.P1, Priority.P2, Priority.P3)
+
+
+def priority_of(names: Iterable[str], mapping: Mapping[str, str]) -> Priority:
+    """The highest priority whose mapped label or name is among `names`; P1 when none is.
+
+    Compared without case: GitHub, GitLab and Jira all treat "p1" and "P1" as one label.
+    """
+    present = {name.strip().lower() for name in names if name and name.strip()}
+    for priority in _ORDER:
+        mapped = mapping.get(priority.value, "")
+        if mapped and mapped.strip().lower() in present:
+            return priority
+    return Priority.P1
+
+
+def category_of(labels: Iterable[str], readback: ReadBack | None = None) -> str:
+    """The report's own category, else a label named like a category, else "other"."""
+    if readback is not None and readback.category in _CATEGORIES:
+        return readback.category
+    for label in labels:
+        name = label.strip().lower()
+        if name in _CATEGORIES:
+            return name
+    return Category.OTHER.value
+
+
+def reporter_of(author: str, readback: ReadBack | None = None) -> str:
+    """The reporter the report names, else the tracker's author of the issue."""
+    if readback is not None and readback.reporter:
+        return readback.reporter
+    return author
+
+
+def parse_time(value: object, fallback: datetime) -> datetime:
+    """A vendor's ISO 8601 time ("…Z", "…+00:00", Jira's "…+0000") in UTC; `fallback` when
+    it is missing or unreadable (a blocker is then as old as the first time it was seen)."""
+    if not isinstance(value, str) or not value.strip():
+        return fallback
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return fallback
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+__all__ = ["category_of", "parse_time", "priority_of", "reporter_of"]

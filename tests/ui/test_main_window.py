@@ -1,0 +1,274 @@
+"""The workstation window: actions, filter, ordering, ticking ages, settings, no growth."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from app.domain.model import VerdictState
+from app.ui.environments import EnvironmentRow
+from app.ui.main_window import MainWindow
+from app.ui.sample import HOSTILE_NAME, many_snapshot, sample_snapshot
+from app.ui.stage_chip import PipelineRow
+from tests.ui.board_helpers import Clock, Opener, object_counts, temp_settings
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def opener() -> Opener:
+    return Opener()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return temp_settings(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, clock: Clock, opener: Opener, settings: QSettings) -> MainWindow:
+    win = MainWindow(clock, opener, settings=settings)
+    qtbot.addWidget(win)
+    win.show_snapshot(sample_snapshot(clock()))
+    return win
+
+
+def test_actions_have_menu_entries_and_shortcuts(window: MainWindow) -> None:
+    expected = {
+        "action_report_blocker": ["Ctrl+B"],
+        "action_history": ["Ctrl+H"],
+        "action_edit_board": ["Ctrl+E"],
+        "action_kiosk": ["F11"],
+        "action_refresh": ["F5", "Ctrl+R"],
+        "action_quit": ["Ctrl+Q"],
+        "action_find": ["Ctrl+F"],
+    }
+    in_menus = {a for menu in window.menuBar().actions() for a in menu.menu().actions()}
+    for name, keys in expected.items():
+        action = getattr(window, name)
+        assert [s.toString() for s in action.shortcuts()] == keys, name
+        assert action in in_menus, f"{name} is in a menu"
+
+
+def test_refresh_action_asks_for_a_refresh(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.refresh_requested):
+        window.action_refresh.trigger()
+
+
+def test_quit_remembers_the_window_and_ends_the_event_loop(
+    qtbot: QtBot, window: MainWindow, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
+    window.action_quit.trigger()
+    assert quits == [True]
+    assert settings.contains("window/geometry")
+
+
+def test_stage_report_reaches_the_window_signal(qtbot: QtBot, window: MainWindow) -> None:
+    row = window.board.pipelines.rows["pipeline:api"]
+    assert isinstance(row, PipelineRow)
+    menu = row.chips[2].context_menu()
+    report = next(a for a in menu.actions() if a.text() == "Report a blocker…")
+    with qtbot.waitSignal(window.report_requested) as emitted:
+        report.trigger()
+    assert emitted.args[0]["item_key"] == "pipeline:api"
+    assert emitted.args[0]["category"] == "security-false-positive"
+
+
+def test_focused_item_prefills_ctrl_b(window: MainWindow, qtbot: QtBot) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    row = window.board.pipelines.rows["pipeline:api"]
+    assert isinstance(row, PipelineRow)
+    window.activateWindow()
+    row.chips[2].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is row.chips[2])
+    assert window.current_report_context()["stage"] == "security-scan"
+
+
+def test_filter_hides_rows_that_do_not_match(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClicks(window.search, "STAG")
+    pipelines, environments = window.board.pipelines, window.board.environments
+    # 'stag' matches the pipelines with a deploy-staging stage, and the staging environment.
+    assert pipelines.visible_keys() == ["pipeline:api", "pipeline:web"]
+    assert environments.visible_keys() == ["environment:staging"]
+    assert environments.rows["environment:test"].isHidden()
+    window.search.clear()
+    assert len(environments.visible_keys()) == 4
+
+
+def test_filter_with_no_match_says_so(qtbot: QtBot, window: MainWindow) -> None:
+    window.search.setText("nothing-like-this")
+    assert window.board.pipelines.empty.text() == "No pipelines match “nothing-like-this”."
+    assert window.board.pipelines.heading.text() == "Pipelines (0 of 3)"
+
+
+def test_ctrl_f_focuses_the_filter(qtbot: QtBot, window: MainWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.action_find.trigger()
+    qtbot.waitUntil(lambda: window.search.hasFocus())
+
+
+def test_failing_first_puts_failures_on_top(window: MainWindow, clock: Clock) -> None:
+    snapshot = sample_snapshot(clock())
+    board = snapshot.board
+    pipelines = (board.pipelines[1], board.pipelines[2], board.pipelines[0])  # web, mobile, api
+    window.show_snapshot(replace(snapshot, board=replace(board, pipelines=pipelines)))
+    assert window.board.pipelines.visible_keys()[0] == "pipeline:web"
+    window.action_failing_first.setChecked(True)
+    assert window.board.pipelines.visible_keys() == [
+        "pipeline:api",  # failed
+        "pipeline:mobile",  # stale
+        "pipeline:web",  # passed
+    ]
+    env_keys = window.board.environments.visible_keys()
+    assert env_keys[0] == "environment:staging"  # degraded before up
+
+
+def test_group_by_status_shows_group_headings(window: MainWindow) -> None:
+    assert window.board.pipelines.shown_groups() == []
+    window.set_group_by("status")
+    assert window.board.pipelines.shown_groups() == [
+        "Failing or down",
+        "Unknown or stale",
+        "Passing or up",
+    ]
+    assert window.board.environments.shown_groups() == ["Degraded or warning", "Passing or up"]
+    assert window.action_group_status.isChecked()
+    assert window.group_combo.currentData() == "status"
+    window.action_group_pipeline.trigger()
+    assert window.board.pipelines.shown_groups() == []
+    assert window.board.pipelines.visible_keys() == [
+        "pipeline:api",
+        "pipeline:web",
+        "pipeline:mobile",
+    ]
+
+
+def test_ages_tick_every_second_from_the_injected_clock(
+    qtbot: QtBot, window: MainWindow, clock: Clock
+) -> None:
+    assert window.tick_timer.interval() == 1000 and window.tick_timer.isActive()
+    assert window.updated_label.text() == "updated just now"
+    clock.advance(seconds=42)
+    qtbot.waitUntil(lambda: window.updated_label.text() == "updated 42 s ago", timeout=3000)
+    assert window.board.banner.updated.text() == "updated 42 s ago"
+
+
+def test_green_board_turns_unknown_and_grey_when_data_goes_stale(
+    window: MainWindow, clock: Clock
+) -> None:
+    window.show_snapshot(sample_snapshot(clock(), "green"))
+    banner = window.board.banner
+    assert banner.title.text() == "RELEASABLE"
+    clock.advance(minutes=6)  # past every item's 5 min staleness limit; no new snapshot
+    window.tick()
+    assert banner.title.text() == "UNKNOWN"
+    assert banner.verdict.state is VerdictState.UNKNOWN
+    assert any("no fresh data" in r for r in banner.shown_reasons())
+    rows = [*window.board.pipelines.rows.values(), *window.board.environments.rows.values()]
+    assert all(row.property("stale") is True for row in rows)
+
+
+def test_hostile_names_show_literally_everywhere(window: MainWindow, clock: Clock) -> None:
+    window.show_snapshot(sample_snapshot(clock(), "hostile"))
+    labels = window.findChildren(QLabel)
+    assert any(label.text() == HOSTILE_NAME for label in labels)
+    for label in labels:
+        assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
+
+
+def test_banner_is_not_modal(window: MainWindow) -> None:
+    window.show_banner("The tracker rejected the token")
+    assert not window.message_bar.isHidden()
+    assert window.message_label.text() == "The tracker rejected the token"
+    assert QApplication.activeModalWidget() is None
+    window.clear_banner()
+    assert window.message_bar.isHidden()
+
+
+def test_repeated_updates_do_not_grow_widgets_or_timers(window: MainWindow, clock: Clock) -> None:
+    variants = ["failing", "green", "unknown", "hostile"]
+    for variant in variants:
+        window.show_snapshot(sample_snapshot(clock(), variant))
+    window.show_snapshot(many_snapshot(clock(), 30))
+    window.show_snapshot(sample_snapshot(clock()))
+    before = object_counts(window)
+    for i in range(40):
+        clock.advance(seconds=7)
+        window.show_snapshot(sample_snapshot(clock(), variants[i % 4]))
+        window.tick()
+        if i % 10 == 0:
+            window.show_snapshot(many_snapshot(clock(), 30))
+    window.show_snapshot(sample_snapshot(clock()))
+    assert object_counts(window) == before
+
+
+def test_geometry_and_view_options_are_remembered(
+    qtbot: QtBot, clock: Clock, opener: Opener, settings: QSettings
+) -> None:
+    first = MainWindow(clock, opener, settings=settings)
+    qtbot.addWidget(first)
+    first.setGeometry(40, 30, 700, 555)  # the offscreen screen is 800 x 800
+    first.action_failing_first.setChecked(True)
+    first.set_group_by("status")
+    first.close()
+    second = MainWindow(clock, opener, settings=settings)
+    qtbot.addWidget(second)
+    assert second.geometry() == first.geometry()
+    assert (second.width(), second.height()) == (700, 555)
+    assert second.action_failing_first.isChecked()
+    assert second.group_by() == "status"
+
+
+def test_screenshot_windows_leave_settings_alone(
+    qtbot: QtBot, clock: Clock, settings: QSettings
+) -> None:
+    win = MainWindow(clock, settings=settings, persist=False)
+    qtbot.addWidget(win)
+    win.action_failing_first.setChecked(True)
+    win.close()
+    assert settings.allKeys() == []
+
+
+def test_tab_moves_through_stages_in_order(qtbot: QtBot, window: MainWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    chain = window.board.focus_chain()
+    row = window.board.pipelines.rows["pipeline:api"]
+    assert isinstance(row, PipelineRow)
+    assert chain[: len(row.chips)] == row.chips
+    assert any(isinstance(w, EnvironmentRow) for w in chain)
+    row.chips[0].setFocus()
+    qtbot.waitUntil(lambda: row.chips[0].hasFocus())
+    qtbot.keyClick(row.chips[0], Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: row.chips[1].hasFocus())
+
+
+def test_kiosk_toggles_with_f11_and_gets_the_board(
+    qtbot: QtBot, window: MainWindow, clock: Clock
+) -> None:
+    assert window.action_kiosk.shortcut() == QKeySequence("F11")
+    window.set_kiosk(True)
+    kiosk = window.kiosk
+    assert kiosk is not None
+    assert kiosk.snapshot is window.board.snapshot
+    window.show_snapshot(sample_snapshot(clock(), "green"))
+    assert kiosk.banner.title.text() == "RELEASABLE"
+    window.show_banner("source down")
+    assert kiosk.message.text() == "source down"
+    kiosk.action_exit.trigger()
+    assert window.kiosk is None and not window.action_kiosk.isChecked()
