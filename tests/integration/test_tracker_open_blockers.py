@@ -28,7 +28,9 @@ GH_HEADERS = {
     "X-GitHub-Api-Version": "2022-11-28",
     "Authorization": f"Bearer {TOKEN}",
 }
-GL_ISSUES = "/api/v4/projects/acme%2Fplatform/issues"
+# pytest-httpserver matches the decoded path; the raw request line is checked separately.
+GL_ISSUES = "/api/v4/projects/acme/platform/issues"
+GL_RAW = "/api/v4/projects/acme%2Fplatform/issues"
 EMAIL = "dana@example.com"
 BASIC = "Basic " + base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
 JQL = (
@@ -216,6 +218,7 @@ def test_gitlab_lists_opened_issues_with_the_board_labels(
     found = by_ref(gitlab(httpserver).open_blockers(http))
 
     httpserver.check_assertions()
+    assert str(httpserver.log[0][0].environ["RAW_URI"]).startswith(GL_RAW + "?")
     assert found["13"] == RemoteBlocker(
         ref="13",
         url="https://gitlab.example.com/acme/platform/-/issues/13",
