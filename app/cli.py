@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,12 +100,8 @@ def run_status(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     from app.config.errors import BoardFileError
-    from app.domain.verdict import decide
     from app.domain.words import ago_words
-    from app.services.board_jobs import board_specs, build_jobs
-    from app.services.board_store import StoreBoard
-    from app.services.polling import board_state, poll_once
-    from app.sources.http import HttpClient
+    from app.services.board_store import poll_board_once
     from app.store.store import Store
 
     try:
@@ -114,20 +109,15 @@ def run_status(argv: Sequence[str]) -> int:
             cfg = opened.config
             store = Store.open(opened.db_path)
             try:
-                adapter = StoreBoard(store)
-                specs = board_specs(cfg)
-                poll_once(build_jobs(cfg), HttpClient(cache=store), adapter.record)
-                items, _ = adapter.load_board(specs)
-                now = datetime.now(UTC)
-                board = board_state(cfg.name, specs, items, adapter.open_blockers())
-                verdict = decide(board, now)
-                since = store.record_verdict(verdict.state, now)
+                snapshot = poll_board_once(cfg, store)
             finally:
                 store.close()
     except (BoardNotFound, BoardFileError) as err:
         print(f"releasable: {err}", file=sys.stderr)
         return 2
 
+    board, verdict, now = snapshot.board, snapshot.verdict, snapshot.taken_at
+    since = verdict.since or now
     if args.json:
         doc = {
             "board": cfg.name,

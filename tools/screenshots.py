@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,11 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.cli import open_board  # noqa: E402
 from app.domain.model import BoardSnapshot  # noqa: E402
-from app.domain.verdict import decide  # noqa: E402
-from app.services.board_jobs import board_specs, build_jobs  # noqa: E402
-from app.services.board_store import StoreBoard  # noqa: E402
-from app.services.polling import board_state, poll_once  # noqa: E402
-from app.sources.http import HttpClient  # noqa: E402
+from app.services.board_store import poll_board_once  # noqa: E402
 from app.store.store import Store  # noqa: E402
 from app.ui.crash_handler import route_qt_messages  # noqa: E402
 from app.ui.screenshot import render_snapshot_png  # noqa: E402
@@ -50,20 +45,9 @@ class Frozen:
 def demo_snapshot(at: float, db: Path) -> BoardSnapshot:
     """The demo board as the app would show it at scenario time `at`."""
     with open_board(None, True, str(db), demo_clock=Frozen(at)) as opened:
-        cfg = opened.config
         store = Store.open(opened.db_path)
         try:
-            adapter = StoreBoard(store)
-            specs = board_specs(cfg)
-            poll_once(build_jobs(cfg), HttpClient(cache=store), adapter.record)
-            items, _ = adapter.load_board(specs)
-            now = datetime.now(UTC)
-            board = board_state(cfg.name, specs, items, adapter.open_blockers())
-            verdict = decide(board, now)
-            since = store.record_verdict(verdict.state, now)
-            return BoardSnapshot(
-                board, verdict.__class__(verdict.state, verdict.reasons, since), now
-            )
+            return poll_board_once(opened.config, store)
         finally:
             store.close()
 

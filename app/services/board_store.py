@@ -6,12 +6,24 @@ results) and the store keeps speaking in rows. Called on worker threads only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from app.domain.model import Blocker, Observed, VerdictState
-from app.services.polling import FetchResult, ItemSpec, LoadedBoard, PollJob
+from app.config.board import BoardConfig
+from app.domain.model import Blocker, BoardSnapshot, Observed, VerdictState
+from app.domain.verdict import decide
+from app.services.board_jobs import board_specs, build_jobs
+from app.services.polling import (
+    FetchResult,
+    ItemSpec,
+    LoadedBoard,
+    PollJob,
+    board_state,
+    poll_once,
+)
 from app.sources.errors import SourceError
+from app.sources.http import HttpClient
 from app.store.outbox import Outbox
 from app.store.store import BOARD_KEY, Store
 
@@ -61,3 +73,17 @@ class StoreBoard:
 
     def open_blockers(self) -> list[Blocker]:
         return list(self.outbox.blockers(open_only=True))
+
+
+def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
+    """Read every source once (concurrently), record it, and judge the board: what
+    `releasable status` prints and what the screenshot tools draw, without Qt."""
+    adapter = StoreBoard(store)
+    specs = board_specs(config)
+    poll_once(build_jobs(config), HttpClient(cache=store), adapter.record)
+    items, _ = adapter.load_board(specs)
+    now = datetime.now(UTC)
+    board = board_state(config.name, specs, items, adapter.open_blockers())
+    verdict = decide(board, now)
+    since = store.record_verdict(verdict.state, now)
+    return BoardSnapshot(board, dataclasses.replace(verdict, since=since), now)
