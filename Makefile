@@ -40,7 +40,7 @@ bench: $(STAMP)
 	@for f in tests/bench/bench_*.py; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f || exit 1; done
 
 package: $(STAMP)
-	$(VENV)/bin/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/releasable.spec
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build packaging/releasable.spec
 
 ## Start the bundled binary on the demo and check it renders a PNG.
 smoke: package

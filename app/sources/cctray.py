@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
 from app.sources.cctray_feed import (
@@ -182,17 +183,36 @@ _STATUS_WORDS = {
     BuildStatus.EXCEPTION: "broke with an exception",
     BuildStatus.UNKNOWN: "unknown",
 }
+_STAGE_STATUS = {
+    BuildStatus.SUCCESS: StageStatus.PASSED,
+    BuildStatus.FAILURE: StageStatus.FAILED,
+    BuildStatus.EXCEPTION: StageStatus.FAILED,
+}
 
 
-def _stage(group: _StageGroup) -> Stage:
+class _Judged(NamedTuple):
+    """A stage and the facts about its group that the pipeline's reading needs."""
+
+    stage: Stage
+    members: list[CctrayProject]
+    last: BuildStatus
+    building: bool
+    understood: bool  # in the feed, and every activity recognised
+
+
+def _stage(group: _StageGroup) -> _Judged:
+    # Each group's members are listed once here and reused by `_reading`: a 5,000-project
+    # feed read as one pipeline otherwise lists them eight times per stage.
     members = group.members()
     if not members:
-        return Stage(name=group.name, status=StageStatus.UNKNOWN, note="not in the feed")
+        stage = Stage(name=group.name, status=StageStatus.UNKNOWN, note="not in the feed")
+        return _Judged(stage, members, BuildStatus.UNKNOWN, False, False)
     head = group.entry or members[0]
     last = group.last_status()
     notes: list[str] = []
-    odd = group.unrecognised_activity()
-    if group.building():
+    building = any(p.activity is Activity.BUILDING for p in members)
+    odd = next((p for p in members if p.activity is Activity.UNKNOWN), None)
+    if building:
         status = StageStatus.RUNNING
         notes.append(f"last build {_STATUS_WORDS[last]}")
     elif odd is not None:
@@ -200,11 +220,7 @@ def _stage(group: _StageGroup) -> Stage:
         raw = odd.raw_activity
         notes.append(f"activity {raw!r} not recognised" if raw else "no activity given")
     else:
-        status = {
-            BuildStatus.SUCCESS: StageStatus.PASSED,
-            BuildStatus.FAILURE: StageStatus.FAILED,
-            BuildStatus.EXCEPTION: StageStatus.FAILED,
-        }.get(last, StageStatus.UNKNOWN)
+        status = _STAGE_STATUS.get(last, StageStatus.UNKNOWN)
         if last is BuildStatus.EXCEPTION:
             notes.append("exception")
     if last is BuildStatus.UNKNOWN and group.entry is not None:
@@ -213,26 +229,34 @@ def _stage(group: _StageGroup) -> Stage:
             notes.append(f"status {raw!r} not recognised")
         elif not raw or raw == "Unknown":
             notes.append("no completed build yet")
-    failed_jobs = [job for job, p in group.jobs if p.last_build_status in _FAILING]
-    if failed_jobs:
-        notes.append("failed: " + ", ".join(failed_jobs))
-    breakers = head.breakers or tuple(b for _, p in group.jobs for b in p.breakers)
-    if breakers and last in _FAILING:
-        notes.append("breakers: " + ", ".join(dict.fromkeys(breakers)))
-    return Stage(
+    if group.jobs:
+        failed_jobs = [job for job, p in group.jobs if p.last_build_status in _FAILING]
+        if failed_jobs:
+            notes.append("failed: " + ", ".join(failed_jobs))
+    if last in _FAILING:
+        breakers = head.breakers or tuple(b for _, p in group.jobs for b in p.breakers)
+        if breakers:
+            notes.append("breakers: " + ", ".join(dict.fromkeys(breakers)))
+    if len(members) == 1:
+        finished_at = members[0].last_build_time
+    else:
+        finished_at = max((p.last_build_time for p in members if p.last_build_time), default=None)
+    stage = Stage(
         name=group.name,
         status=status,
         url=head.web_url,
         label=head.last_build_label,
         note="; ".join(n for n in notes if n),
-        finished_at=max((p.last_build_time for p in members if p.last_build_time), default=None),
+        finished_at=finished_at,
     )
+    return _Judged(stage, members, last, building, odd is None)
 
 
 def _reading(groups: list[_StageGroup]) -> PipelineReading:
-    stages = tuple(_stage(g) for g in groups)
-    lasts = [g.last_status() if g.members() else BuildStatus.UNKNOWN for g in groups]
-    understood = all(g.members() and g.unrecognised_activity() is None for g in groups)
+    judged = [_stage(g) for g in groups]
+    stages = tuple(j.stage for j in judged)
+    lasts = [j.last for j in judged]
+    understood = all(j.understood for j in judged)
     failed_stage = next(
         (s.name for s, last in zip(stages, lasts, strict=True) if last in _FAILING), None
     )
@@ -243,7 +267,7 @@ def _reading(groups: list[_StageGroup]) -> PipelineReading:
     else:
         outcome = Outcome.UNKNOWN
     latest = max(
-        (p for g in groups for p in g.members() if p.last_build_time),
+        (p for j in judged for p in j.members if p.last_build_time),
         key=lambda p: p.last_build_time or datetime.min.replace(tzinfo=UTC),
         default=None,
     )
@@ -263,7 +287,7 @@ def _reading(groups: list[_StageGroup]) -> PipelineReading:
         outcome=outcome,
         completed_at=latest.last_build_time if latest else None,
         failed_stage=failed_stage,
-        running=any(g.building() for g in groups),
+        running=any(j.building for j in judged),
         url=latest.web_url if latest else next((s.url for s in stages if s.url), None),
         label=latest.last_build_label if latest else None,
         detail=detail,
