@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.cli import OpenedBoard
 from app.domain.history import HistoryFigures, Window, load_figures
+from app.domain.model import BlockerState
 from app.services.board_jobs import board_specs, build_jobs
 from app.services.board_service import BoardService
 from app.services.board_store import StoreBoard
@@ -92,7 +93,11 @@ class DesktopBoard(QObject):
             lambda: self.open_report(self.window.current_report_context() or None)
         )
         self.window.report_requested.connect(self.open_report)
-        self.window.board.blockers.outbox_view.activated.connect(self._reopen)
+        panel = self.window.board.blockers
+        panel.outbox_view.activated.connect(self._reopen)
+        panel.resolve_requested.connect(self.resolve_blocker)
+        panel.copy_requested.connect(self.copy_report)
+        panel.send_now_requested.connect(lambda: self.outbox.wake(force=True))
         self._wire_history()
         self._wire_notifications()
         self.editor: BoardEditor | None = None
@@ -215,6 +220,32 @@ class DesktopBoard(QObject):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def resolve_blocker(self, key: str) -> None:
+        """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
+        outbox = Outbox(self.store)
+        run_task(
+            lambda: outbox.set_blocker_state(key, BlockerState.CLOSED),
+            lambda _r: self.refresh_outbox(),
+            _log_error,
+        )
+
+    def copy_report(self, row: int) -> None:
+        """Put an outbox row's report on the clipboard as Markdown (for a board with no
+        tracker, or to paste into a chat)."""
+        if not 0 <= row < len(self.rows):
+            return
+        found = self.rows[row]
+        if found.draft is not None:
+            self.window.statusBar().showMessage("A draft has no report yet: send it first.", 6000)
+            return
+        outbox = Outbox(self.store)
+
+        def copied(text: str) -> None:
+            QApplication.clipboard().setText(text)
+            self.window.statusBar().showMessage("Report copied as Markdown.", 6000)
+
+        run_task(lambda: outbox.export_markdown(found.key), copied, _log_error)
 
     def _reopen(self, index: QModelIndex) -> None:
         row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None

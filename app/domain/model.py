@@ -175,6 +175,7 @@ class Blocker:
     url: str | None = None  # tracker link once delivered
     state: BlockerState = BlockerState.OPEN
     closed_at: datetime | None = None
+    from_tracker: bool = False  # filed by a teammate elsewhere: the tracker decides when it ends
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,7 @@ def _blocker(row: Mapping[str, Any]) -> Blocker:
         url=row["url"],
         state=BlockerState(row["state"]),
         closed_at=_dt(row["closed_at"]),
+        from_tracker=row.get("origin") == "tracker",
     )
 
 

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.model import Blocker
 from app.ui.labels import PlainLabel
@@ -44,7 +52,16 @@ def _fit_height(view: QTreeView, rows: int) -> None:
 
 
 class BlockersPanel(QWidget):
-    """The right-hand column of the board."""
+    """The right-hand column of the board.
+
+    Right-click a blocker to open its issue or mark it resolved here (for a blocker kept on
+    this machine, or one whose issue the tracker cannot tell us about); right-click an outbox
+    row to copy the report as Markdown or to send it now.
+    """
+
+    resolve_requested = Signal(str)  # blocker key
+    copy_requested = Signal(int)  # outbox row
+    send_now_requested = Signal()
 
     def __init__(self, opener: Opener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +78,8 @@ class BlockersPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.blockers_view.setColumnHidden(4, True)  # the category is in the tool tip
         self.blockers_view.activated.connect(self._open_blocker)
+        self.blockers_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.blockers_view.customContextMenuRequested.connect(self._blocker_menu)
         self.no_blockers = PlainLabel("No open blockers.", self)
 
         self.outbox_title = PlainLabel("Outbox", self, bold=True, scale=1.2)
@@ -70,6 +89,8 @@ class BlockersPanel(QWidget):
         out_header.setStretchLastSection(False)
         out_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         out_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.outbox_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.outbox_view.customContextMenuRequested.connect(self._outbox_menu)
         self.no_outbox = PlainLabel("Nothing waiting to be sent.", self)
 
         layout = QVBoxLayout(self)
@@ -107,6 +128,42 @@ class BlockersPanel(QWidget):
         url = safe_url(index.siblingAtColumn(0).data(URL_ROLE))
         if url is not None:
             self._opener(url)
+
+    def blocker_actions(self, row: int) -> list[QAction]:
+        """The context menu of blocker `row` (built fresh, so tests can trigger them)."""
+        blocker = self.blockers_model.blocker(row)
+        open_issue = QAction("&Open issue", self)
+        open_issue.setEnabled(safe_url(blocker.url) is not None)
+        open_issue.triggered.connect(lambda: self._open_blocker(self.blockers_model.index(row, 0)))
+        resolve = QAction("Mark &resolved here", self)
+        resolve.triggered.connect(lambda: self.resolve_requested.emit(blocker.key))
+        if blocker.from_tracker:  # a teammate's issue: it ends when it is closed there
+            resolve.setEnabled(False)
+            resolve.setText("Close it on the tracker to resolve it")
+        return [open_issue, resolve]
+
+    def outbox_actions(self, row: int) -> list[QAction]:
+        copy = QAction("&Copy as Markdown", self)
+        copy.triggered.connect(lambda: self.copy_requested.emit(row))
+        send = QAction("&Send now", self)
+        send.triggered.connect(self.send_now_requested.emit)
+        return [copy, send]
+
+    def _blocker_menu(self, pos: QPoint) -> None:
+        index = self.blockers_view.indexAt(pos)
+        if index.isValid():
+            self._popup(self.blockers_view, pos, self.blocker_actions(index.row()))
+
+    def _outbox_menu(self, pos: QPoint) -> None:
+        index = self.outbox_view.indexAt(pos)
+        if index.isValid():
+            self._popup(self.outbox_view, pos, self.outbox_actions(index.row()))
+
+    def _popup(self, view: QTreeView, pos: QPoint, actions: list[QAction]) -> None:
+        menu = QMenu(self)
+        menu.addActions(actions)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(view.viewport().mapToGlobal(pos))
 
     def focus_chain(self) -> list[QWidget]:
         return [self.blockers_view, self.outbox_view]
