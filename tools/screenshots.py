@@ -32,6 +32,7 @@ from app.ui.screenshot import render_snapshot_png  # noqa: E402
 # Scenario moments (seconds into the demo's compressed day) worth a picture.
 GREEN_AT = 20.0
 RED_AT = 100.0  # the scanner's false positive has failed 'api', staging is down
+BLOCKER_AT = 240.0  # Dana's laptop won't boot: a P1 on the platform team's tracker
 
 
 class Frozen:
@@ -59,12 +60,15 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         green = demo_snapshot(GREEN_AT, Path(tmp) / "green.db")
         red = demo_snapshot(RED_AT, Path(tmp) / "red.db")
+        blocked = demo_snapshot(BLOCKER_AT, Path(tmp) / "blocked.db")
     shots = [
         ("window.png", red, (1600, 1000), False),
         ("window-laptop.png", red, (1366, 768), False),
         ("window-green.png", green, (1366, 768), False),
         ("kiosk.png", red, (1920, 1080), True),
         ("kiosk-green.png", green, (1920, 1080), True),
+        ("kiosk-blocker.png", blocked, (1920, 1080), True),
+        ("window-blocker.png", blocked, (1366, 768), False),
         ("kiosk-4k.png", red, (3840, 2160), True),
         ("kiosk-laptop.png", red, (1366, 768), True),
     ]

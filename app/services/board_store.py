@@ -7,6 +7,7 @@ results) and the store keeps speaking in rows. Called on worker threads only.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -26,6 +27,8 @@ from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 from app.store.outbox import Outbox
 from app.store.store import BOARD_KEY, Store
+
+log = logging.getLogger(__name__)
 
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -80,10 +83,28 @@ def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
     `releasable status` prints and what the screenshot tools draw, without Qt."""
     adapter = StoreBoard(store)
     specs = board_specs(config)
-    poll_once(build_jobs(config), HttpClient(cache=store), adapter.record)
+    http = HttpClient(cache=store)
+    poll_once(build_jobs(config), http, adapter.record)
+    sync_blockers_once(config, store, http)
     items, _ = adapter.load_board(specs)
     now = datetime.now(UTC)
     board = board_state(config.name, specs, items, adapter.open_blockers())
     verdict = decide(board, now)
     since = store.record_verdict(verdict.state, now)
     return BoardSnapshot(board, dataclasses.replace(verdict, since=since), now)
+
+
+def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> None:
+    """Bring the team's open blockers from the tracker onto the board, as the running app
+    does every `[tracker] refresh_seconds`; a tracker that cannot be read changes nothing."""
+    from app.trackers.configured import TrackerSetupError, tracker_from_config
+    from app.trackers.team_blockers import sync_team_blockers
+
+    try:
+        tracker = tracker_from_config(config.tracker)
+    except TrackerSetupError as err:
+        log.warning("team blockers not read: %s", err)
+        return
+    result = sync_team_blockers(store, tracker, http, datetime.now(UTC))
+    if result.error:
+        log.warning("team blockers not read: %s", result.error)

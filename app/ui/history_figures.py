@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from app.domain.history import CategoryFigures, HistoryFigures
 from app.domain.words import duration_words
-
-Index = QModelIndex | QPersistentModelIndex
+from app.ui.models import Index, RowsModel
 
 
 def percent(share: float | None) -> str:
@@ -61,25 +60,13 @@ def blockers_words(figures: HistoryFigures) -> str:
     return f"{filed} filed, {still} still open."
 
 
-class CategoryModel(QAbstractTableModel):
+class CategoryModel(RowsModel[CategoryFigures]):
     """Blockers per category: filed, still open, median and longest time to close."""
 
     HEADERS = ("Category", "Filed", "Still open", "Median time to close", "Longest")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CategoryFigures] = []
-
     def set_categories(self, categories: Sequence[CategoryFigures]) -> None:
-        self.beginResetModel()
-        self._rows = list(categories)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+        self._replace_rows(list(categories))
 
     def _cell(self, row: CategoryFigures, column: int) -> str:
         if column == 0:
@@ -92,23 +79,13 @@ class CategoryModel(QAbstractTableModel):
         return "–" if seconds is None else duration_words(seconds)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self.row_at(index)
+        if row is None:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._cell(self._rows[index.row()], index.column())
+            return self._cell(row, index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

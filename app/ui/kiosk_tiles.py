@@ -88,6 +88,11 @@ def _item_tile(item: Observed, now: datetime) -> TileData:
         error = error_words(item, now)
         detail = f"last read {last}, was {look.word}" + (f" · {error}" if error else "")
         look, status = STALE_LOOK, "stale"
+    rank = severity(item, now)
+    if not item.delivery_path:
+        # It cannot block delivery: after the delivery path's problems, before what is fine.
+        detail = f"{detail} · not on the delivery path"
+        rank = max(rank, OFF_PATH_RANK)
     return TileData(
         key=item.key,
         title=item.name,
@@ -96,8 +101,11 @@ def _item_tile(item: Observed, now: datetime) -> TileData:
         detail=detail,
         greyed=status == "stale",
         stages=stages,
-        rank=severity(item, now),
+        rank=rank,
     )
+
+
+OFF_PATH_RANK = 2  # as a P2 blocker: worth seeing, not what turns the wall red
 
 
 def tiles_for(snapshot: BoardSnapshot, now: datetime) -> list[TileData]:
