@@ -26,7 +26,7 @@ run: $(STAMP)
 	else \
 		echo "No display found: rendering the demo board to demo-board.png instead."; \
 		QT_QPA_PLATFORM=offscreen $(VENV)/bin/releasable --demo --screenshot demo-board.png --size 1600x1000 --after 3 \
-		&& echo "Wrote demo-board.png. For a live window on a headless machine: xvfb-run -a $(VENV)/bin/releasable --demo"; \
+		&& echo "Wrote demo-board.png. For a live window on a headless machine: bash tools/system-deps.sh --with-xvfb && xvfb-run -a $(VENV)/bin/releasable --demo"; \
 	fi
 
 ## The whole test suite, headless.

@@ -126,7 +126,8 @@ class DesktopBoard(QObject):
             blockers = outbox.blockers(open_only=False)
             return load_figures(window, datetime.now(UTC), store, blockers, board_name=name)
 
-        self.history = HistoryView(load, board_name=name, parent=self.window)
+        self.history = HistoryView(load, board_name=name)
+        self.window.pages.addWidget(self.history)  # a page of the window, hidden until asked
         self.history.back_requested.connect(self.window.show_board)
         self.window.action_history.triggered.connect(self.show_history)
 

@@ -7,7 +7,8 @@ PACKAGES=(libglib2.0-0 libgl1 libegl1 libfontconfig1 fonts-dejavu-core libxkbcom
           libdbus-1-3 binutils)
 if [[ "${1:-}" == "--with-xvfb" ]]; then
   PACKAGES+=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
-             libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0)
+             libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libxcb-randr0 libxcb-xfixes0
+             libxcb-sync1 libxcb-xkb1 libxcb-xinerama0)
 fi
 
 if ! command -v dpkg >/dev/null 2>&1; then

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.model import Blocker
+from app.ui.board_row import Opener, safe_url
 from app.ui.labels import PlainLabel
 from app.ui.models import URL_ROLE, BlockersModel, OutboxModel
-from app.ui.stage_chip import Opener, safe_url
 
 MAX_VISIBLE_ROWS = 8
 

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 
 from app.domain.model import BoardSnapshot, Verdict
 from app.ui.blockers_panel import BlockersPanel
+from app.ui.board_row import NowFn, Opener, open_in_browser
 from app.ui.describe import effective_verdict
 from app.ui.environments import EnvironmentRow
 from app.ui.labels import PlainLabel
 from app.ui.row_list import GROUP_BY_PIPELINE, RowList
-from app.ui.stage_chip import NowFn, Opener, PipelineRow, open_in_browser
+from app.ui.stage_chip import PipelineRow
 from app.ui.verdict_banner import VerdictBanner
 
 

@@ -10,32 +10,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QPaintEvent, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.domain.model import EnvironmentReading, Health, Observed
-from app.ui.describe import environment_words, error_words, item_look, latency_words, stale_words
-from app.ui.icons import status_pixmap
+from app.domain.model import EnvironmentReading, Health, Observed, Reading
+from app.ui.board_row import ItemRow, NowFn, Opener, paint_status_box
+from app.ui.describe import environment_words, item_look, latency_words
 from app.ui.labels import PlainLabel
 from app.ui.report_context import environment_context
-from app.ui.stage_chip import NowFn, Opener, paint_status_box, report_menu, safe_url
-from app.ui.theme import Look, follow_palette_change, greyed_palette, inherited_palette
+from app.ui.theme import Look
 
 
-class EnvironmentRow(QFrame):
+class EnvironmentRow(ItemRow):
     """One environment. Emits `report_requested(dict)` from its context menu."""
 
-    report_requested = Signal(object)
-
     def __init__(self, now_fn: NowFn, opener: Opener, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._now_fn = now_fn
-        self._opener = opener
-        self._board = ""
-        self.item: Observed | None = None
-        self.stale = False
-        self._style: tuple[Look, bool] | None = None
+        super().__init__(now_fn, opener, parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.icon = PlainLabel("", self)
         self.status = PlainLabel("", self, bold=True)
@@ -62,72 +53,23 @@ class EnvironmentRow(QFrame):
         layout.addWidget(self.stale_line)
         layout.addWidget(self.error_line)
 
-    def names(self) -> tuple[str, ...]:
-        return (self.item.name,) if self.item is not None else ()
-
-    def set_item(self, board: str, item: Observed, now: datetime) -> None:
-        self._board = board
-        self.item = item
-        self.name.set_text(item.name)
-        self._style = None  # the next tick restyles
-        self.tick(now)
-
-    def tick(self, now: datetime) -> None:
-        item = self.item
-        if item is None:
-            return
-        stale = item.is_stale(now)
-        look = item_look(item)
-        self.stale = stale
-        if self._style != (look, stale):
-            self._style = (look, stale)
-            self.setProperty("stale", stale)
-            self.setPalette(greyed_palette(inherited_palette(self)) if stale else QPalette())
-            size = self.name.fontMetrics().height() + 4
-            self.icon.setPixmap(status_pixmap(look, size, self.devicePixelRatioF() or 1.0, stale))
-            self.update()
+    def show_words(self, item: Observed, look: Look, now: datetime) -> None:
         reading = item.reading
         self.status.set_text(look.word)
         latency = latency_words(reading) if isinstance(reading, EnvironmentReading) else ""
         self.latency.set_text(latency)
         self.words.set_text(environment_words(item, now))
-        self.stale_line.set_text(stale_words(item, now) or "")
-        error = error_words(item, now)
-        self.error_line.set_text(f"error: {error}" if error else "")
-        extra = (f", {latency}" if latency else "") + (", stale" if stale else "")
+        extra = (f", {latency}" if latency else "") + (", stale" if self.stale else "")
         self.setAccessibleName(f"environment {item.name}: {look.word}{extra}")
 
-    def report_context(self) -> dict[str, Any] | None:
-        item = self.item
-        if item is None:
-            return None
-        reading = item.reading
-        up = isinstance(reading, EnvironmentReading) and reading.health is Health.UP
-        if up and not self.stale:
-            return None
-        return environment_context(self._board, item, self._now_fn())
+    def plainly_fine(self, reading: Reading | None) -> bool:
+        return isinstance(reading, EnvironmentReading) and reading.health is Health.UP
 
-    def context_menu(self) -> QMenu:
-        context = self.report_context()
-        report = None if context is None else (lambda: self.report_requested.emit(context))
-        url = safe_url(getattr(self.item.reading, "url", None)) if self.item else None
-        return report_menu(self, url, self._opener, report)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            follow_palette_change(self, self.stale)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.context_menu()
-        if not menu.isEmpty():
-            menu.exec(event.globalPos())
-        menu.deleteLater()
+    def report_prefill(self, item: Observed, now: datetime) -> dict[str, Any]:
+        return environment_context(self._board, item, now)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        url = safe_url(getattr(self.item.reading, "url", None)) if self.item else None
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and url is not None:
-            self._opener(url)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.open():
             return
         super().keyPressEvent(event)
 

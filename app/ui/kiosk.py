@@ -17,12 +17,12 @@ from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from app.domain.model import BoardSnapshot, Verdict
+from app.ui.board_row import NowFn
 from app.ui.board_view import utc_now
 from app.ui.describe import effective_verdict
 from app.ui.kiosk_layout import KioskMetrics, Layout, fit_grid, kiosk_metrics
 from app.ui.kiosk_tiles import KioskTile, TileData, blank_tile, tiles_for
 from app.ui.labels import PlainLabel
-from app.ui.stage_chip import NowFn
 from app.ui.verdict_banner import VerdictBanner
 
 PAGE_SECONDS = 15

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 
 from app.domain.model import BoardSnapshot
 from app.domain.words import ago_words
+from app.ui.board_row import NowFn, Opener
 from app.ui.board_view import BoardView, utc_now
 from app.ui.icons import app_icon
 from app.ui.kiosk import KioskWindow
 from app.ui.labels import PlainLabel
 from app.ui.row_list import GROUP_BY_PIPELINE, GROUP_BY_STATUS
-from app.ui.stage_chip import NowFn, Opener
 
 ORGANIZATION = "Releasable"
 APPLICATION = "releasable"

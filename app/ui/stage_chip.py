@@ -9,112 +9,28 @@ how stale the data is, plus the source's error in words.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QColor,
-    QContextMenuEvent,
-    QDesktopServices,
-    QGuiApplication,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-)
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QUrl
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QToolTip, QVBoxLayout, QWidget
 
-from app.domain.model import Observed, Outcome, PipelineReading, Stage, StageStatus
-from app.ui.describe import (
-    error_words,
-    item_look,
-    pipeline_words,
-    stage_duration,
-    stage_look,
-    stage_tooltip,
-    stale_words,
-)
+from app.domain.model import Observed, Outcome, PipelineReading, Reading, Stage, StageStatus
+from app.ui.board_row import ItemRow, NowFn, Opener, ReportingFrame, paint_status_box, safe_url
+from app.ui.describe import pipeline_words, stage_duration, stage_look, stage_tooltip
 from app.ui.flow_layout import FlowLayout
 from app.ui.icons import status_pixmap
 from app.ui.labels import PlainLabel
 from app.ui.report_context import pipeline_context, stage_context
-from app.ui.theme import (
-    STALE_COLOUR,
-    Look,
-    follow_palette_change,
-    greyed_palette,
-    inherited_palette,
-    plain_tooltip,
-    tint,
-)
-
-Opener = Callable[[QUrl], Any]
-NowFn = Callable[[], datetime]
+from app.ui.theme import Look, plain_tooltip
 
 
-def open_in_browser(url: QUrl) -> bool:
-    return QDesktopServices.openUrl(url)
-
-
-def safe_url(url: str | None) -> QUrl | None:
-    """Only web links are opened: a feed must not make us open files or run handlers."""
-    if not url:
-        return None
-    qurl = QUrl(url)
-    return qurl if qurl.isValid() and qurl.scheme() in ("http", "https") else None
-
-
-def report_menu(
-    parent: QWidget,
-    url: QUrl | None,
-    opener: Opener,
-    report: Callable[[], None] | None,
-) -> QMenu:
-    """The shared context menu: open, copy link, and report when something is wrong."""
-    menu = QMenu(parent)
-    if report is not None:
-        menu.addAction("Report a blocker…", report)
-    if url is not None:
-        menu.addAction("Open in browser", lambda: opener(url))
-        menu.addAction(
-            "Copy link",
-            lambda: QGuiApplication.clipboard().setText(url.toString()),
-        )
-    return menu
-
-
-def paint_status_box(widget: QWidget, look: Look, greyed: bool, radius: float = 6.0) -> None:
-    """A rounded box tinted with the status colour over the palette's base colour."""
-    painter = QPainter(widget)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    palette = widget.palette()
-    colour = QColor(STALE_COLOUR) if greyed else look.colour
-    base = palette.color(QPalette.ColorRole.Base)
-    rect = QRectF(widget.rect()).adjusted(1, 1, -1, -1)
-    painter.setBrush(tint(base, colour, 0.12 if greyed else 0.2))
-    pen = QPen(colour, 1.5)
-    if widget.hasFocus():
-        pen = QPen(palette.color(QPalette.ColorRole.Highlight), 3)
-    painter.setPen(pen)
-    painter.drawRoundedRect(rect, radius, radius)
-    painter.end()
-
-
-class StageChip(QFrame):
+class StageChip(ReportingFrame):
     """One stage. Emits `report_requested(dict)` from its context menu when failed."""
 
-    report_requested = Signal(object)
-
     def __init__(self, now_fn: NowFn, opener: Opener, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._now_fn = now_fn
-        self._opener = opener
-        self._board = ""
-        self._item: Observed | None = None
+        super().__init__(now_fn, opener, parent)
         self.stage = Stage("", StageStatus.UNKNOWN)
         self._greyed = False
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -134,7 +50,7 @@ class StageChip(QFrame):
     def set_stage(
         self, board: str, item: Observed, stage: Stage, now: datetime, greyed: bool
     ) -> None:
-        self._board, self._item = board, item
+        self._board, self.item = board, item
         changed = stage != self.stage or greyed != self._greyed
         self.stage, self._greyed = stage, greyed
         if changed:
@@ -158,23 +74,10 @@ class StageChip(QFrame):
     def url(self) -> QUrl | None:
         return safe_url(self.stage.url)
 
-    def open(self) -> bool:
-        """Open the stage in the browser; False when it has no web link."""
-        url = self.url()
-        if url is None:
-            return False
-        self._opener(url)
-        return True
-
     def report_context(self) -> dict[str, Any] | None:
-        if self._item is None or self.stage.status is not StageStatus.FAILED:
+        if self.item is None or self.stage.status is not StageStatus.FAILED:
             return None
-        return stage_context(self._board, self._item, self.stage, self._now_fn())
-
-    def context_menu(self) -> QMenu:
-        context = self.report_context()
-        report = None if context is None else (lambda: self.report_requested.emit(context))
-        return report_menu(self, self.url(), self._opener, report)
+        return stage_context(self._board, self.item, self.stage, self._now_fn())
 
     # -- events -------------------------------------------------------------------------------
 
@@ -200,26 +103,18 @@ class StageChip(QFrame):
         menu.deleteLater()
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and self._item is not None:
-            text = stage_tooltip(self._item.name, self.stage, self._now_fn())
+        if event.type() == QEvent.Type.ToolTip and self.item is not None:
+            text = stage_tooltip(self.item.name, self.stage, self._now_fn())
             QToolTip.showText(event.globalPos(), plain_tooltip(text), self)
             return True
         return super().event(event)
 
 
-class PipelineRow(QFrame):
+class PipelineRow(ItemRow):
     """One pipeline: a header line, its stage chips, and its staleness and error lines."""
 
-    report_requested = Signal(object)
-
     def __init__(self, now_fn: NowFn, opener: Opener, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._now_fn = now_fn
-        self._opener = opener
-        self._board = ""
-        self.item: Observed | None = None
-        self.stale = False
-        self._style: tuple[Look, bool] | None = None
+        super().__init__(now_fn, opener, parent)
         self.chips: list[StageChip] = []
         self.icon = PlainLabel("", self)
         self.name = PlainLabel("", self, bold=True, scale=1.15)
@@ -252,9 +147,8 @@ class PipelineRow(QFrame):
         stages = self.item.reading.stages if isinstance(self.item.reading, PipelineReading) else ()
         return (self.item.name, *(s.name for s in stages))
 
-    def set_item(self, board: str, item: Observed, now: datetime) -> None:
-        self._board = board
-        self.item = item
+    def show_item(self, item: Observed) -> None:
+        """One chip per stage, and whether a run is in progress."""
         reading = item.reading
         stages = reading.stages if isinstance(reading, PipelineReading) else ()
         while len(self.chips) < len(stages):
@@ -267,64 +161,25 @@ class PipelineRow(QFrame):
             self._chips_layout.removeWidget(chip)
             chip.hide()
             chip.deleteLater()
-        self.name.set_text(item.name)
         self.running.set_text(
             "▶ run in progress" if isinstance(reading, PipelineReading) and reading.running else ""
         )
-        self._style = None  # the next tick restyles
-        self.tick(now)
 
-    def tick(self, now: datetime) -> None:
-        item = self.item
-        if item is None:
-            return
-        stale = item.is_stale(now)
-        self.stale = stale
-        look = item_look(item)
-        if self._style != (look, stale):
-            self._style = (look, stale)
-            self.setProperty("stale", stale)
-            self.setPalette(greyed_palette(inherited_palette(self)) if stale else QPalette())
-            size = self.name.fontMetrics().height() + 4
-            dpr = self.devicePixelRatioF() or 1.0
-            self.icon.setPixmap(status_pixmap(look, size, dpr, stale))
+    def show_words(self, item: Observed, look: Look, now: datetime) -> None:
+        stale = self.stale
         reading = item.reading
         stages = reading.stages if isinstance(reading, PipelineReading) else ()
         for chip, stage in zip(self.chips, stages, strict=False):
             chip.set_stage(self._board, item, stage, now, stale)
         self.outcome.set_text(look.word)
         self.words.set_text(pipeline_words(item, now))
-        self.stale_line.set_text(stale_words(item, now) or "")
-        error = error_words(item, now)
-        self.error_line.set_text(f"error: {error}" if error else "")
         self.setAccessibleName(f"pipeline {item.name}: {look.word}" + (", stale" if stale else ""))
 
-    def report_context(self) -> dict[str, Any] | None:
-        item = self.item
-        if item is None:
-            return None
-        reading = item.reading
-        passed = isinstance(reading, PipelineReading) and reading.outcome is Outcome.PASSED
-        if passed and not self.stale:
-            return None
-        return pipeline_context(self._board, item, self._now_fn())
+    def plainly_fine(self, reading: Reading | None) -> bool:
+        return isinstance(reading, PipelineReading) and reading.outcome is Outcome.PASSED
 
-    def context_menu(self) -> QMenu:
-        context = self.report_context()
-        report = None if context is None else (lambda: self.report_requested.emit(context))
-        url = safe_url(getattr(self.item.reading, "url", None)) if self.item else None
-        return report_menu(self, url, self._opener, report)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            follow_palette_change(self, self.stale)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.context_menu()
-        if not menu.isEmpty():
-            menu.exec(event.globalPos())
-        menu.deleteLater()
+    def report_prefill(self, item: Observed, now: datetime) -> dict[str, Any]:
+        return pipeline_context(self._board, item, now)
 
     def focus_chain(self) -> list[QWidget]:
         return [chip for chip in self.chips if not chip.isHidden()]
