@@ -276,7 +276,10 @@ class BoardService(QObject):
     # --- publishing ---------------------------------------------------------------------
 
     def set_blockers(self, blockers: Sequence[Blocker]) -> None:
-        self.blockers = tuple(blockers)
+        blockers = tuple(blockers)
+        if blockers == self.blockers:
+            return  # unchanged (the usual answer to `reload_blockers`): no new snapshot to draw
+        self.blockers = blockers
         self.publish()
 
     def reload_blockers(self) -> None:

@@ -24,7 +24,6 @@ Reading rules (DESIGN.md, "Reading rules that keep the verdict honest"):
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -33,6 +32,7 @@ from requests.utils import parse_header_links
 from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, check_status
+from app.sources.runs import iso_time, json_text, latest_completed, seconds_between, with_gate
 
 API_VERSION = "2022-11-28"
 RUNS_PER_PAGE = 20  # enough to find the latest completed run behind a few running ones
@@ -190,23 +190,22 @@ class GitHubActionsSource:
                 stages=(), outcome=Outcome.UNKNOWN, detail=f"no runs of {self.workflow}{on} yet"
             )
         latest = runs[0]
-        completed = next((r for r in runs if r.get("status") == "completed"), None)
-        if completed is None and len(runs) >= RUNS_PER_PAGE:
-            older = self._runs(http, status="completed", per_page=1)
-            completed = older[0] if older else None
+        completed = latest_completed(
+            runs,
+            lambda run: run.get("status") == "completed",
+            page_size=RUNS_PER_PAGE,
+            older=lambda: self._runs(http, status="completed", per_page=1),
+        )
 
         running = latest.get("status") != "completed"
         label = _run_label(latest)
         latest_conclusion = None if running else latest.get("conclusion")
-        stages = tuple(
-            job_stage(job, run_conclusion=latest_conclusion, label=label)
-            for job in self._jobs(http, latest)
-        )
+        stages = self._stages(http, latest, run_conclusion=latest_conclusion)
         reading = PipelineReading(
             stages=stages,
             outcome=Outcome.UNKNOWN,
             running=running,
-            url=_str(latest.get("html_url")),
+            url=json_text(latest.get("html_url")),
             label=label,
         )
         if completed is None:
@@ -217,27 +216,27 @@ class GitHubActionsSource:
             conclusion if isinstance(conclusion, str) else "",
             (Outcome.UNKNOWN, f"concluded {conclusion!r}, which is not recognised"),
         )
-        failed_stage = None
-        if outcome is Outcome.FAILED:
-            if completed is latest:
-                done_stages = stages
-            else:
-                done_label = _run_label(completed)
-                done_stages = tuple(
-                    job_stage(job, run_conclusion=conclusion, label=done_label)
-                    for job in self._jobs(http, completed)
-                )
-            failed_stage = first_failed(done_stages)
         detail = ""
         if words:
             done = _run_label(completed)
             detail = f"run {done} {words}" if done else f"the latest completed run {words}"
-        return replace(
+        return with_gate(
             reading,
+            latest=latest,
+            completed=completed,
             outcome=outcome,
-            failed_stage=failed_stage,
-            completed_at=_time(completed.get("updated_at")),
             detail=detail,
+            stages_of=lambda run: self._stages(http, run, run_conclusion=conclusion),
+        )
+
+    def _stages(
+        self, http: HttpClient, run: dict[str, Any], *, run_conclusion: Any
+    ) -> tuple[Stage, ...]:
+        """The jobs of `run` as stages, in the order GitHub returns them."""
+        label = _run_label(run)
+        return tuple(
+            job_stage(job, run_conclusion=run_conclusion, label=label)
+            for job in self._jobs(http, run)
         )
 
 
@@ -261,30 +260,18 @@ def job_stage(job: dict[str, Any], *, run_conclusion: Any, label: str | None) ->
             status if isinstance(status, str) else "",
             (StageStatus.UNKNOWN, f"status {status!r} not recognised"),
         )
-    started = _time(job.get("started_at"))
-    finished = _time(job.get("completed_at")) if status == "completed" else None
-    duration = None
-    if started is not None and finished is not None:
-        duration = max(0.0, (finished - started).total_seconds())
-    name = _str(job.get("name")) or (f"job {job['id']}" if "id" in job else "(unnamed job)")
+    started = iso_time(job.get("started_at"))
+    finished = iso_time(job.get("completed_at")) if status == "completed" else None
+    name = json_text(job.get("name")) or (f"job {job['id']}" if "id" in job else "(unnamed job)")
     return Stage(
         name=name,
         status=state,
         started_at=started,
-        duration_s=duration,
-        url=_str(job.get("html_url")),
+        duration_s=seconds_between(started, finished),
+        url=json_text(job.get("html_url")),
         label=label,
         note=note,
     )
-
-
-def first_failed(stages: tuple[Stage, ...]) -> str | None:
-    """The stage to blame: the first failed one, else the first canceled one."""
-    for wanted in (StageStatus.FAILED, StageStatus.CANCELED):
-        for stage in stages:
-            if stage.status is wanted:
-                return stage.name
-    return None
 
 
 def _run_label(run: dict[str, Any]) -> str | None:
@@ -297,21 +284,4 @@ def _run_label(run: dict[str, Any]) -> str | None:
     return f"#{number}"
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _time(value: Any) -> datetime | None:
-    """An ISO 8601 time as GitHub writes it ('2024-05-01T10:00:03Z'), or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when
-
-
-__all__ = ["API_VERSION", "GitHubActionsSource", "first_failed", "job_stage"]
+__all__ = ["API_VERSION", "GitHubActionsSource", "job_stage"]

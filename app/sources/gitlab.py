@@ -28,13 +28,14 @@ Reading rules (DESIGN.md, "Reading rules that keep the verdict honest"):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, check_status
+from app.sources.runs import iso_time, json_text, latest_completed, seconds_between, with_gate
 
 PIPELINES_PER_PAGE = 20
 JOBS_PER_PAGE = 100  # the API's maximum
@@ -170,10 +171,12 @@ class GitLabSource:
                 stages=(), outcome=Outcome.UNKNOWN, detail=f"no pipelines{on} yet"
             )
         latest = pipelines[0]
-        completed = next((p for p in pipelines if _status(p) in COMPLETED), None)
-        if completed is None and len(pipelines) >= PIPELINES_PER_PAGE:
-            older = self._pipelines(http, scope="finished", per_page=1)
-            completed = older[0] if older else None
+        completed = latest_completed(
+            pipelines,
+            lambda pipeline: _status(pipeline) in COMPLETED,
+            page_size=PIPELINES_PER_PAGE,
+            older=lambda: self._pipelines(http, scope="finished", per_page=1),
+        )
 
         status = _status(latest)
         label = _label(latest)
@@ -182,7 +185,7 @@ class GitLabSource:
             stages=stages,
             outcome=Outcome.UNKNOWN,
             running=status not in COMPLETED and status != "manual",
-            url=_str(latest.get("web_url")),
+            url=json_text(latest.get("web_url")),
             label=label,
             detail=f"{_called(latest)} waits for a manual job" if status == "manual" else "",
         )
@@ -193,21 +196,15 @@ class GitLabSource:
         outcome, words = _PIPELINE_GATE.get(
             done_status, (Outcome.UNKNOWN, f"ended {done_status!r}, which is not recognised")
         )
-        failed_stage = None
-        if outcome is Outcome.FAILED:
-            done_stages = (
-                stages
-                if completed is latest
-                else build_stages(self._jobs(http, completed), label=_label(completed))
-            )
-            failed_stage = first_failed(done_stages)
-        detail = f"{_called(completed)} {words}" if words else reading.detail
-        return replace(
+        return with_gate(
             reading,
+            latest=latest,
+            completed=completed,
             outcome=outcome,
-            failed_stage=failed_stage,
-            completed_at=_time(completed.get("updated_at")),
-            detail=detail,
+            detail=f"{_called(completed)} {words}" if words else reading.detail,
+            stages_of=lambda pipeline: build_stages(
+                self._jobs(http, pipeline), label=_label(pipeline)
+            ),
         )
 
 
@@ -287,7 +284,7 @@ def _stage_duration(jobs: list[_Job], started: datetime | None) -> float | None:
             ends.append(job.started_at + timedelta(seconds=job.duration_s))
         elif job.started_at is not None:
             return None  # still running: no duration yet
-    return max(0.0, (max(ends) - started).total_seconds()) if ends else None
+    return seconds_between(started, max(ends)) if ends else None
 
 
 def _job(raw: dict[str, Any]) -> _Job:
@@ -302,26 +299,17 @@ def _job(raw: dict[str, Any]) -> _Job:
     duration = raw.get("duration")
     return _Job(
         id=job_id if isinstance(job_id, int) and not isinstance(job_id, bool) else float("inf"),
-        name=_str(raw.get("name")) or f"job {job_id}",
-        stage=_str(raw.get("stage")) or "(no stage)",
+        name=json_text(raw.get("name")) or f"job {job_id}",
+        stage=json_text(raw.get("stage")) or "(no stage)",
         status=state,
         note=note,
-        started_at=_time(raw.get("started_at")),
+        started_at=iso_time(raw.get("started_at")),
         duration_s=float(duration)
         if isinstance(duration, int | float) and not isinstance(duration, bool)
         else None,
-        finished_at=_time(raw.get("finished_at")),
-        url=_str(raw.get("web_url")),
+        finished_at=iso_time(raw.get("finished_at")),
+        url=json_text(raw.get("web_url")),
     )
-
-
-def first_failed(stages: tuple[Stage, ...]) -> str | None:
-    """The stage to blame: the first with a failure not allowed, else the first canceled."""
-    for wanted in (StageStatus.FAILED, StageStatus.CANCELED):
-        for stage in stages:
-            if stage.status is wanted:
-                return stage.name
-    return None
 
 
 def _label(pipeline: dict[str, Any]) -> str | None:
@@ -346,19 +334,4 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _time(value: Any) -> datetime | None:
-    """An ISO 8601 time as GitLab writes it ('2024-05-01T10:00:03.123Z'), or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-__all__ = ["COMPLETED", "GitLabSource", "build_stages", "first_failed"]
+__all__ = ["COMPLETED", "GitLabSource", "build_stages"]

@@ -93,8 +93,8 @@ def paint_status_box(widget: QWidget, look: Look, greyed: bool, radius: float = 
 class ReportingFrame(QFrame):
     """Something observed on the board, with a web link (`url`) and a context menu.
 
-    Emits `report_requested(dict)` — what to prefill the report with, `report_context()` —
-    from the menu's "Report a blocker…", which is offered only when that is not None.
+    The menu offers "Report a blocker…" only when `report_context()` gives a prefill; choosing
+    it emits `report_requested(dict)` with that prefill.
     """
 
     report_requested = Signal(object)
@@ -182,7 +182,7 @@ class ItemRow(ReportingFrame):
         self._show_stale_and_error(item, now)
 
     def url(self) -> QUrl | None:
-        return safe_url(getattr(self.item.reading, "url", None)) if self.item else None
+        return safe_url(getattr(self.item.reading, "url", None)) if self.item is not None else None
 
     def report_context(self) -> dict[str, Any] | None:
         item = self.item
