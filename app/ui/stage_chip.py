@@ -99,7 +99,8 @@ class StageChip(ReportingFrame):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.context_menu()
-        menu.exec(event.globalPos())
+        if not menu.isEmpty():  # a passed stage with no link has nothing to offer
+            menu.exec(event.globalPos())
         menu.deleteLater()
 
     def event(self, event: QEvent) -> bool:
