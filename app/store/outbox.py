@@ -9,7 +9,8 @@ Every write here is its own committed transaction, so a crash or SIGKILL never l
 typed or what was sent. The state changes that must be atomic (claiming an item for sending,
 recording it sent together with its blocker) are single statements or one `BEGIN IMMEDIATE`
 transaction.
-Timestamps are stored as ISO 8601 UTC text.
+Timestamps are stored as ISO 8601 UTC text. The records (`OutboxItem`, `Draft`, `OutboxState`)
+and how an outbox row is encoded are app/store/outbox_records.py.
 """
 
 from __future__ import annotations
@@ -17,16 +18,23 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlite_utils import Database
 
 from app.domain.model import Blocker, BlockerState, Priority
 from app.domain.report import Report
-from app.store.records import from_db_time, to_db_time
+from app.store.outbox_records import (
+    Draft,
+    OutboxItem,
+    OutboxState,
+    db_time_or_null,
+    item_from_row,
+    report_from_json,
+    report_to_json,
+)
+from app.store.records import from_db_time
 from app.store.store import Store
 
 DRAFT_FIELDS = (
@@ -41,125 +49,17 @@ DRAFT_FIELDS = (
 )
 
 
-class OutboxState(StrEnum):
-    DRAFT = "draft"  # kept locally: no tracker configured, or not sent yet
-    QUEUED = "queued"  # waiting for the tracker (maybe until next_attempt_at)
-    SENDING = "sending"  # claimed by a sender; found like this after a crash = uncertain
-    SENT = "sent"
-    FAILED = "failed"  # permanent error: editable and re-sendable with requeue()
-
-
-@dataclass(frozen=True)
-class Draft:
-    key: str
-    fields: dict[str, Any]
-    updated_at: datetime | None
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    key: str
-    report: Report
-    state: OutboxState
-    attempts: int = 0
-    queued_at: datetime | None = None
-    next_attempt_at: datetime | None = None
-    not_before: datetime | None = None  # the tracker's Retry-After: even "send now" waits
-    last_error: str | None = None
-    uncertain: bool = False  # an attempt may have created the issue: look it up first
-    sending_started_at: datetime | None = None
-    sending_pid: int | None = None
-    url: str | None = None
-    ref: str | None = None
-    warnings: tuple[str, ...] = ()
-    tracker_kind: str = ""
-    sent_at: datetime | None = None
-
-    @property
-    def title(self) -> str:
-        return self.report.title
-
-    @property
-    def priority(self) -> Priority:
-        return self.report.priority
-
-
-def _iso(when: datetime | None) -> str | None:
-    return None if when is None else to_db_time(when)
-
-
-def _dt(text: str | None) -> datetime | None:
-    return from_db_time(text) if text else None
-
-
-def report_to_json(report: Report) -> str:
-    return json.dumps(
-        {
-            "key": report.key,
-            "title": report.title,
-            "category": report.category,
-            "priority": report.priority.value,
-            "body": report.body,
-            "reporter": report.reporter,
-            "board": report.board,
-            "created_at": _iso(report.created_at),
-            "prevents_delivery": report.prevents_delivery,
-            "statement": report.statement,
-            "labels": list(report.labels),
-        },
-        ensure_ascii=False,
-    )
-
-
-def report_from_json(text: str) -> Report:
-    data = json.loads(text)
-    return Report(
-        key=data["key"],
-        title=data["title"],
-        category=data["category"],
-        priority=Priority(data["priority"]),
-        body=data["body"],
-        reporter=data.get("reporter", ""),
-        board=data.get("board", ""),
-        created_at=_dt(data["created_at"]) or datetime.now(UTC),
-        prevents_delivery=bool(data.get("prevents_delivery", True)),
-        statement=data.get("statement", ""),
-        labels=tuple(data.get("labels", ())),
-    )
-
-
-def _item(row: Mapping[str, Any]) -> OutboxItem:
-    return OutboxItem(
-        key=row["key"],
-        report=report_from_json(row["report_json"]),
-        state=OutboxState(row["state"]),
-        attempts=int(row["attempts"] or 0),
-        queued_at=_dt(row["queued_at"]),
-        next_attempt_at=_dt(row["next_attempt_at"]),
-        not_before=_dt(row["not_before"]),
-        last_error=row["last_error"],
-        uncertain=bool(row["uncertain"]),
-        sending_started_at=_dt(row["sending_started_at"]),
-        sending_pid=row["sending_pid"],
-        url=row["url"],
-        ref=row["ref"],
-        warnings=tuple(json.loads(row["warnings"] or "[]")),
-        tracker_kind=row["tracker_kind"] or "",
-        sent_at=_dt(row["sent_at"]),
-    )
-
-
 def _blocker(row: Mapping[str, Any]) -> Blocker:
     return Blocker(
         key=row["key"],
         title=row["title"],
         category=row["category"],
         priority=Priority(row["priority"]),
-        opened_at=_dt(row["opened_at"]) or datetime.now(UTC),
+        opened_at=from_db_time(row["opened_at"]) or datetime.now(UTC),
         reporter=row["reporter"] or "",
         url=row["url"],
         state=BlockerState(row["state"]),
-        closed_at=_dt(row["closed_at"]),
+        closed_at=from_db_time(row["closed_at"]),
         from_tracker=row.get("origin") == "tracker",
     )
 
@@ -195,7 +95,7 @@ class Outbox:
             "INSERT INTO drafts (key, fields, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET fields = excluded.fields, "
             "updated_at = excluded.updated_at",
-            [key, json.dumps(kept, ensure_ascii=False), _iso(now or datetime.now(UTC))],
+            [key, json.dumps(kept, ensure_ascii=False), db_time_or_null(now or datetime.now(UTC))],
         )
 
     def load_drafts(self) -> list[Draft]:
@@ -207,7 +107,7 @@ class Outbox:
             except ValueError:
                 loaded = {}
             fields = loaded if isinstance(loaded, dict) else {}
-            drafts.append(Draft(row["key"], fields, _dt(row["updated_at"])))
+            drafts.append(Draft(row["key"], fields, from_db_time(row["updated_at"])))
         return drafts
 
     def delete_draft(self, key: str) -> None:
@@ -239,9 +139,9 @@ class Outbox:
                     report.key,
                     report_to_json(report),
                     (OutboxState.DRAFT if local else OutboxState.QUEUED).value,
-                    _iso(now),
+                    db_time_or_null(now),
                     tracker_kind or "none",
-                    _iso(now),
+                    db_time_or_null(now),
                 ],
             )
             db.execute("DELETE FROM drafts WHERE key = ?", [report.key])
@@ -253,12 +153,14 @@ class Outbox:
 
     def get(self, key: str) -> OutboxItem | None:
         rows = self._rows("SELECT * FROM outbox WHERE key = ?", [key])
-        return _item(rows[0]) if rows else None
+        return item_from_row(rows[0]) if rows else None
 
     def items(self, states: Iterable[OutboxState] | None = None) -> list[OutboxItem]:
         """Outbox items, oldest first; all of them, or those in `states`."""
         wanted = None if states is None else {OutboxState(s) for s in states}
-        found = [_item(r) for r in self._rows("SELECT * FROM outbox ORDER BY queued_at, key")]
+        found = [
+            item_from_row(r) for r in self._rows("SELECT * FROM outbox ORDER BY queued_at, key")
+        ]
         return [i for i in found if wanted is None or i.state in wanted]
 
     def pending(self) -> list[OutboxItem]:
@@ -277,10 +179,10 @@ class Outbox:
                 "attempts = attempts + 1, tracker_kind = ?, updated_at = ? "
                 "WHERE key = ? AND state = ? AND attempts = ?",
                 [
-                    _iso(now),
+                    db_time_or_null(now),
                     os.getpid(),
                     tracker_kind,
-                    _iso(now),
+                    db_time_or_null(now),
                     item.key,
                     item.state.value,
                     item.attempts,
@@ -305,7 +207,14 @@ class Outbox:
                 "UPDATE outbox SET state = 'sent', url = ?, ref = ?, warnings = ?, "
                 "last_error = NULL, uncertain = 0, next_attempt_at = NULL, not_before = NULL, "
                 "sent_at = ?, updated_at = ? WHERE key = ?",
-                [url, ref, json.dumps(list(warnings)), _iso(now), _iso(now), key],
+                [
+                    url,
+                    ref,
+                    json.dumps(list(warnings)),
+                    db_time_or_null(now),
+                    db_time_or_null(now),
+                    key,
+                ],
             )
             row = db.execute("SELECT report_json FROM outbox WHERE key = ?", [key]).fetchone()
             if row is not None:
@@ -327,10 +236,10 @@ class Outbox:
             "not_before = ?, uncertain = MAX(uncertain, ?), updated_at = ? WHERE key = ?",
             [
                 error,
-                _iso(next_attempt_at),
-                _iso(not_before),
+                db_time_or_null(next_attempt_at),
+                db_time_or_null(not_before),
                 int(uncertain),
-                _iso(now or datetime.now(UTC)),
+                db_time_or_null(now or datetime.now(UTC)),
                 key,
             ],
         )
@@ -344,7 +253,7 @@ class Outbox:
         self._write(
             "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL, "
             "updated_at = ? WHERE key = ?",
-            [error, _iso(now or datetime.now(UTC)), key],
+            [error, db_time_or_null(now or datetime.now(UTC)), key],
         )
 
     def requeue(self, key: str, report: Report | None = None, now: datetime | None = None) -> bool:
@@ -367,7 +276,11 @@ class Outbox:
             db.execute(
                 "UPDATE outbox SET state = 'queued', next_attempt_at = NULL, "
                 "report_json = ?, updated_at = ? WHERE key = ?",
-                [report_to_json(report) if report is not None else row[1], _iso(now), key],
+                [
+                    report_to_json(report) if report is not None else row[1],
+                    db_time_or_null(now),
+                    key,
+                ],
             )
         return True
 
@@ -400,7 +313,7 @@ class Outbox:
                 report.title,
                 report.category,
                 report.priority.value,
-                _iso(report.created_at),
+                db_time_or_null(report.created_at),
                 report.reporter,
                 url,
                 ref,
@@ -429,8 +342,21 @@ class Outbox:
 
     def set_blocker_state(self, key: str, state: BlockerState, now: datetime | None = None) -> None:
         """Close (or reopen) a blocker: closed on the tracker, or closed in the app."""
-        closed_at = _iso(now or datetime.now(UTC)) if state is BlockerState.CLOSED else None
+        closed_at = (
+            db_time_or_null(now or datetime.now(UTC)) if state is BlockerState.CLOSED else None
+        )
         self._write(
             "UPDATE blockers SET state = ?, closed_at = ? WHERE key = ?",
             [state.value, closed_at, key],
         )
+
+
+__all__ = [
+    "DRAFT_FIELDS",
+    "Draft",
+    "Outbox",
+    "OutboxItem",
+    "OutboxState",
+    "report_from_json",
+    "report_to_json",
+]

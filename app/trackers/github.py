@@ -13,19 +13,17 @@ returns, are skipped), read by the rules of `app.trackers.open_issues`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from app.domain.model import BlockerState
 from app.domain.report import Report
-from app.domain.report_body import find_marker, safe_url, utc_iso
-from app.domain.report_readback import read_report
+from app.domain.report_body import find_marker, utc_iso
 from app.sources.http import HttpClient, Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
-from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
+from app.trackers.open_issues import marked_issue_blocker
 from app.trackers.transport import (
-    MAX_PAGES,
     Clock,
     clip,
     error_for,
@@ -34,6 +32,7 @@ from app.trackers.transport import (
     maybe_json,
     merge_labels,
     next_link,
+    paged_items,
     send,
     utc_now,
 )
@@ -123,20 +122,11 @@ class GitHubTracker:
         login = self._user_login(http)
         if login:
             params["creator"] = login
-        url: str | None = f"{self.api_url}/repos/{self.repo}/issues"
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            resp = self._send(http, "GET", url, params=params, absolute=True)
-            if not is_success(resp):
-                raise self._error(resp, "read")
-            page = json_of(resp)
-            for issue in page if isinstance(page, list) else []:
-                if not isinstance(issue, dict) or "pull_request" in issue:
-                    continue
-                if find_marker(_text(issue.get("body"))) == report.key:
-                    return _filed(issue)
-            url, params = next_link(resp, self.api_url), {}
+        for issue in self._issues(http, params):
+            if not isinstance(issue, dict) or "pull_request" in issue:
+                continue
+            if find_marker(_text(issue.get("body"))) == report.key:
+                return _filed(issue)
         return None
 
     def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
@@ -170,21 +160,12 @@ class GitHubTracker:
         params: dict[str, str] = {"state": "open", "per_page": "100"}
         if self.labels:
             params["labels"] = ",".join(self.labels)
-        url: str | None = f"{self.api_url}/repos/{self.repo}/issues"
         found: list[RemoteBlocker] = []
         now = self.clock()
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            resp = self._send(http, "GET", url, params=params, absolute=True)
-            if not is_success(resp):
-                raise self._error(resp, "read")
-            page = json_of(resp)
-            for issue in page if isinstance(page, list) else []:
-                blocker = self._remote_blocker(issue, now)
-                if blocker is not None:
-                    found.append(blocker)
-            url, params = next_link(resp, self.api_url), {}
+        for issue in self._issues(http, params):
+            blocker = self._remote_blocker(issue, now)
+            if blocker is not None:
+                found.append(blocker)
         return found
 
     # ----- details --------------------------------------------------------------------------
@@ -200,23 +181,32 @@ class GitHubTracker:
         filed = _filed(issue)
         if filed is None or issue.get("state", "open") != "open":
             return None
-        body = _text(issue.get("body"))
-        key = find_marker(body)
-        if key is None and not self.labels:
-            return None  # no board label to go by: only what Releasable filed is a blocker
-        labels = _label_names(issue.get("labels"))
-        readback = read_report(body) if key else None
         user = issue.get("user")
         login = user.get("login") if isinstance(user, dict) else None
-        return RemoteBlocker(
+        return marked_issue_blocker(
             ref=filed.ref,
-            url=safe_url(filed.url) or "",
-            title=" ".join(_text(issue.get("title")).split()) or f"#{filed.ref}",
-            priority=priority_of(labels, self.priority_labels),
-            category=category_of(labels, readback),
-            opened_at=parse_time(issue.get("created_at"), now),
-            reporter=reporter_of(login if isinstance(login, str) else "", readback),
-            key=key or f"gh-{self.repo}#{filed.ref}",
+            url=filed.url,
+            title=_text(issue.get("title")),
+            body=_text(issue.get("body")),
+            labels=_label_names(issue.get("labels")),
+            author=login if isinstance(login, str) else "",
+            created_at=issue.get("created_at"),
+            priority_labels=self.priority_labels,
+            labelled=bool(self.labels),
+            key_prefix=f"gh-{self.repo}",
+            now=now,
+        )
+
+    def _issues(self, http: HttpClient, params: Mapping[str, str]) -> Iterator[Any]:
+        """The repository's issues (and pull requests) listed with `params`, page by page."""
+        return paged_items(
+            lambda url, page_params: self._send(
+                http, "GET", url, params=page_params, absolute=True
+            ),
+            f"{self.api_url}/repos/{self.repo}/issues",
+            params,
+            next_page=lambda resp, _params: (next_link(resp, self.api_url), {}),
+            error=lambda resp: self._error(resp, "read"),
         )
 
     def _headers(self) -> dict[str, str]:

@@ -12,20 +12,18 @@ rules of `app.trackers.open_issues`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from app.domain.model import BlockerState
 from app.domain.report import Report
-from app.domain.report_body import find_marker, safe_url, utc_iso
-from app.domain.report_readback import read_report
+from app.domain.report_body import find_marker, utc_iso
 from app.sources.http import HttpClient, Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
-from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
+from app.trackers.open_issues import marked_issue_blocker
 from app.trackers.transport import (
-    MAX_PAGES,
     Clock,
     clip,
     error_for,
@@ -34,6 +32,7 @@ from app.trackers.transport import (
     maybe_json,
     merge_labels,
     next_link,
+    paged_items,
     send,
     utc_now,
 )
@@ -114,20 +113,11 @@ class GitLabTracker:
             "sort": "desc",
             "per_page": "100",
         }
-        url: str | None = self.issues_url
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            resp = self._send(http, "GET", url, params=params)
-            if not is_success(resp):
-                raise self._error(resp, "read")
-            page = json_of(resp)
-            for issue in page if isinstance(page, list) else []:
-                if isinstance(issue, dict) and find_marker(_text(issue.get("description"))) == (
-                    report.key
-                ):
-                    return _filed(issue)
-            url, params = self._next_page(resp, params)
+        for issue in self._issues(http, params):
+            if isinstance(issue, dict) and find_marker(_text(issue.get("description"))) == (
+                report.key
+            ):
+                return _filed(issue)
         return None
 
     def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
@@ -160,21 +150,12 @@ class GitLabTracker:
         labels = merge_labels(label.replace(",", " ") for label in self.labels)
         if labels:
             params = {**params, "labels": ",".join(labels)}
-        url: str | None = self.issues_url
         found: list[RemoteBlocker] = []
         now = self.clock()
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            resp = self._send(http, "GET", url, params=params)
-            if not is_success(resp):
-                raise self._error(resp, "read")
-            page = json_of(resp)
-            for issue in page if isinstance(page, list) else []:
-                blocker = self._remote_blocker(issue, now, bool(labels))
-                if blocker is not None:
-                    found.append(blocker)
-            url, params = self._next_page(resp, params)
+        for issue in self._issues(http, params):
+            blocker = self._remote_blocker(issue, now, bool(labels))
+            if blocker is not None:
+                found.append(blocker)
         return found
 
     # ----- details --------------------------------------------------------------------------
@@ -190,27 +171,34 @@ class GitLabTracker:
         filed = _filed(issue)
         if filed is None or issue.get("state", "opened") == "closed":
             return None
-        description = _text(issue.get("description"))
-        key = find_marker(description)
-        if key is None and not labelled:
-            return None  # no board label to go by: only what Releasable filed is a blocker
         raw_labels = issue.get("labels")
-        labels = (
-            [x for x in raw_labels if isinstance(x, str)] if isinstance(raw_labels, list) else []
-        )
-        readback = read_report(description) if key else None
         author = issue.get("author")
         author = author if isinstance(author, dict) else {}
         name = author.get("name") or author.get("username")
-        return RemoteBlocker(
+        return marked_issue_blocker(
             ref=filed.ref,
-            url=safe_url(filed.url) or "",
-            title=" ".join(_text(issue.get("title")).split()) or f"#{filed.ref}",
-            priority=priority_of(labels, self.priority_labels),
-            category=category_of(labels, readback),
-            opened_at=parse_time(issue.get("created_at"), now),
-            reporter=reporter_of(name if isinstance(name, str) else "", readback),
-            key=key or f"gl-{self.project}#{filed.ref}",
+            url=filed.url,
+            title=_text(issue.get("title")),
+            body=_text(issue.get("description")),
+            labels=[x for x in raw_labels if isinstance(x, str)]
+            if isinstance(raw_labels, list)
+            else [],
+            author=name if isinstance(name, str) else "",
+            created_at=issue.get("created_at"),
+            priority_labels=self.priority_labels,
+            labelled=labelled,
+            key_prefix=f"gl-{self.project}",
+            now=now,
+        )
+
+    def _issues(self, http: HttpClient, params: Mapping[str, str]) -> Iterator[Any]:
+        """The project's issues listed with `params`, page by page."""
+        return paged_items(
+            lambda url, page_params: self._send(http, "GET", url, params=page_params),
+            self.issues_url,
+            params,
+            next_page=self._next_page,
+            error=lambda resp: self._error(resp, "read"),
         )
 
     def _next_page(

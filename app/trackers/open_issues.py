@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from app.domain.model import Priority
-from app.domain.report_readback import ReadBack
+from app.domain.report_body import find_marker, safe_url
+from app.domain.report_readback import ReadBack, read_report
 from app.domain.triage import Category
+from app.trackers.base import RemoteBlocker
 
 _CATEGORIES = frozenset(c.value for c in Category)
 _ORDER = (Priority.P1, Priority.P2, Priority.P3)
@@ -73,4 +75,39 @@ def parse_time(value: object, fallback: datetime) -> datetime:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-__all__ = ["category_of", "parse_time", "priority_of", "reporter_of"]
+def marked_issue_blocker(
+    *,
+    ref: str,
+    url: str,
+    title: str,
+    body: str,
+    labels: list[str],
+    author: str,
+    created_at: object,
+    priority_labels: Mapping[str, str],
+    labelled: bool,
+    key_prefix: str,
+    now: datetime,
+) -> RemoteBlocker | None:
+    """An open issue whose body may carry Releasable's key marker (GitHub, GitLab) as a blocker.
+
+    None when the body has no marker and the board has no labels to go by (`labelled`). An
+    issue without the marker gets the key `<key_prefix>#<ref>` ("gh-acme/platform#431").
+    """
+    key = find_marker(body)
+    if key is None and not labelled:
+        return None  # no board label to go by: only what Releasable filed is a blocker
+    readback = read_report(body) if key else None
+    return RemoteBlocker(
+        ref=ref,
+        url=safe_url(url) or "",
+        title=" ".join(title.split()) or f"#{ref}",
+        priority=priority_of(labels, priority_labels),
+        category=category_of(labels, readback),
+        opened_at=parse_time(created_at, now),
+        reporter=reporter_of(author, readback),
+        key=key or f"{key_prefix}#{ref}",
+    )
+
+
+__all__ = ["category_of", "marked_issue_blocker", "parse_time", "priority_of", "reporter_of"]

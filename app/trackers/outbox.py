@@ -80,6 +80,13 @@ class DeliveryResult:
     unreachable: bool = False  # the tracker gave no answer at all
     not_before: datetime | None = None  # the tracker's Retry-After
 
+    @classmethod
+    def of(cls, item: OutboxItem, state: OutboxState, **details: Any) -> DeliveryResult:
+        """The result for `item` (its key, title and priority) in `state`, with `details`."""
+        return cls(
+            key=item.key, title=item.title, priority=item.priority.value, state=state, **details
+        )
+
 
 class _WatchedHttp:
     """The shared client, noting whether the tracker answered anything at all.
@@ -269,11 +276,9 @@ def _deliver_one(
         )
         return _after_error(outbox, item, wrapped, watched, now, policy, rand)
     outbox.mark_sent(item.key, url=filed.url, ref=filed.ref, warnings=filed.warnings, now=now)
-    return DeliveryResult(
-        key=item.key,
-        title=report.title,
-        priority=report.priority.value,
-        state=OutboxState.SENT,
+    return DeliveryResult.of(
+        item,
+        OutboxState.SENT,
         url=filed.url,
         ref=filed.ref,
         warnings=tuple(filed.warnings),
@@ -291,16 +296,9 @@ def _after_error(
     rand: Callable[[], float],
 ) -> DeliveryResult:
     """Record a failed attempt: `failed` if permanent, else back to `queued` with backoff."""
-    report = item.report
     if err.permanent:
         outbox.mark_failed(item.key, error=err.message, now=now)
-        return DeliveryResult(
-            key=item.key,
-            title=report.title,
-            priority=report.priority.value,
-            state=OutboxState.FAILED,
-            error=err.message,
-        )
+        return DeliveryResult.of(item, OutboxState.FAILED, error=err.message)
     unreachable = watched.answers == 0 and not err.uncertain
     attempts = item.attempts + 1
     if err.retry_at is not None:
@@ -317,11 +315,9 @@ def _after_error(
         not_before=err.retry_at,
         now=now,
     )
-    return DeliveryResult(
-        key=item.key,
-        title=report.title,
-        priority=report.priority.value,
-        state=OutboxState.QUEUED,
+    return DeliveryResult.of(
+        item,
+        OutboxState.QUEUED,
         error=err.message,
         next_attempt_at=next_at,
         unreachable=unreachable,

@@ -6,14 +6,14 @@ module decides, for a tracker, what each failure means for the outbox: *permanen
 is wrong or not allowed: fix the token, the project or the report), *retryable* (network, 5xx,
 429, rate limits; with `retry_at` when the server said when), and *uncertain* (a create that may
 have reached the tracker before the answer was lost: look the key up before sending again).
-It also follows `Link: rel="next"` pagination, only ever to the tracker's own origin, so a
-hostile answer cannot send the token elsewhere.
+It also walks paginated lists (`paged_items`) and follows `Link: rel="next"` pagination, only
+ever to the tracker's own origin, so a hostile answer cannot send the token elsewhere.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,6 +23,8 @@ from app.sources.http import HttpClient, Response, parse_retry_after, rate_limit
 from app.trackers.base import TrackerError
 
 Clock = Callable[[], datetime]
+# Where a paginated list goes on: the next page's URL (None at the end) and its query.
+NextPage = Callable[[Response, Mapping[str, str]], tuple[str | None, Mapping[str, str]]]
 
 # Transport failures that happen before a request leaves the machine: nothing was created.
 _RETRY_LATER_STATUSES = (408, 425, 429)
@@ -146,6 +148,32 @@ def next_link(resp: Response, base_url: str) -> str | None:
     return None
 
 
+def paged_items(
+    get: Callable[[str, Mapping[str, str]], Response],
+    url: str,
+    params: Mapping[str, str],
+    *,
+    next_page: NextPage,
+    error: Callable[[Response], TrackerError],
+) -> Iterator[Any]:
+    """The items of a paginated JSON list, page after page, at most `MAX_PAGES` pages.
+
+    `get(url, params)` sends one GET; an answer that is not a success raises `error(answer)`.
+    `next_page` says where the list goes on. Pages are asked for only as items are taken, so
+    a look-up that stops at its match sends no further request.
+    """
+    next_url: str | None = url
+    for _ in range(MAX_PAGES):
+        if next_url is None:
+            return
+        resp = get(next_url, params)
+        if not is_success(resp):
+            raise error(resp)
+        page = json_of(resp)
+        yield from page if isinstance(page, list) else []
+        next_url, params = next_page(resp, params)
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
@@ -170,6 +198,7 @@ def clip(text: str, limit: int) -> str:
 __all__ = [
     "MAX_PAGES",
     "Clock",
+    "NextPage",
     "clip",
     "error_for",
     "is_success",
@@ -177,6 +206,7 @@ __all__ = [
     "maybe_json",
     "merge_labels",
     "next_link",
+    "paged_items",
     "send",
     "utc_now",
 ]

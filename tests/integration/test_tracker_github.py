@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -25,13 +24,6 @@ HEADERS = {
     "X-GitHub-Api-Version": "2022-11-28",
     "Authorization": f"Bearer {TOKEN}",
 }
-
-
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    client = HttpClient()
-    yield client
-    client.close()
 
 
 def tracker(server: HTTPServer, **kw: object) -> GitHubTracker:

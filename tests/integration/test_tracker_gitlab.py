@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -20,13 +19,6 @@ API = "/api/v4"
 ISSUES = f"{API}/projects/acme/platform/issues"
 RAW_ISSUES = f"{API}/projects/acme%2Fplatform/issues"
 HEADERS = {"PRIVATE-TOKEN": TOKEN}
-
-
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    client = HttpClient()
-    yield client
-    client.close()
 
 
 def tracker(server: HTTPServer, **kw: object) -> GitLabTracker:

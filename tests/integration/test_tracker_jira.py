@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,37 +14,14 @@ from app.domain.model import BlockerState
 from app.sources.http import HttpClient
 from app.trackers.base import Filed, TrackerError
 from app.trackers.jira import JiraTracker
+from tests.fixtures.trackers.jira_cloud import BASIC, jira_cloud
 from tests.fixtures.trackers.reports import KEY, NOW, TOKEN, answer, sample_report
 
-EMAIL = "dana@example.com"
-BASIC = "Basic " + base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
 LABEL = f"releasable-{KEY}"
 
 
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    client = HttpClient()
-    yield client
-    client.close()
-
-
-def cloud(server: HTTPServer, **kw: Any) -> JiraTracker:
-    options: dict[str, Any] = {
-        "url": server.url_for("/jira"),
-        "flavor": "cloud",
-        "project_key": "OPS",
-        "email": EMAIL,
-        "token": TOKEN,
-        "token_hint": "JIRA_TOKEN",
-        "labels": ("delivery blocker",),
-        "clock": lambda: NOW,
-    }
-    options.update(kw)
-    return JiraTracker(**options)
-
-
 def datacenter(server: HTTPServer, **kw: Any) -> JiraTracker:
-    return cloud(server, flavor="datacenter", email=None, **kw)
+    return jira_cloud(server, flavor="datacenter", email=None, **kw)
 
 
 def sent(server: HTTPServer, n: int = 0) -> dict[str, Any]:
@@ -64,7 +40,7 @@ def test_cloud_create_sends_the_documented_request(
         headers={"Authorization": BASIC, "Content-Type": "application/json"},
     ).respond_with_json(answer("jira_created.json"), status=201)
 
-    filed = cloud(httpserver).create(http, sample_report())
+    filed = jira_cloud(httpserver).create(http, sample_report())
 
     httpserver.check_assertions()
     assert filed == Filed(httpserver.url_for("/jira/browse/OPS-42"), "OPS-42")
@@ -84,7 +60,7 @@ def test_cloud_description_is_atlassian_document_format(
     httpserver.expect_oneshot_request("/jira/rest/api/3/issue").respond_with_json(
         answer("jira_created.json"), status=201
     )
-    cloud(httpserver).create(http, sample_report())
+    jira_cloud(httpserver).create(http, sample_report())
     doc = sent(httpserver)["fields"]["description"]
 
     assert doc["type"] == "doc" and doc["version"] == 1
@@ -166,7 +142,7 @@ def test_validation_errors_in_jiras_words(httpserver: HTTPServer, http: HttpClie
         answer("jira_validation_failed.json"), status=400
     )
     with pytest.raises(TrackerError) as caught:
-        cloud(httpserver).create(http, sample_report())
+        jira_cloud(httpserver).create(http, sample_report())
     assert caught.value.permanent
     assert caught.value.message == (
         "Jira refused the issue (400): summary: You must specify a summary of the issue.; "
@@ -179,7 +155,7 @@ def test_error_messages_list_is_used(httpserver: HTTPServer, http: HttpClient) -
         {"errorMessages": ["Issue type is required."], "errors": {}}, status=400
     )
     with pytest.raises(TrackerError) as caught:
-        cloud(httpserver).create(http, sample_report())
+        jira_cloud(httpserver).create(http, sample_report())
     assert caught.value.message == "Jira refused the issue (400): Issue type is required."
 
 
@@ -193,7 +169,7 @@ def test_priority_missing_from_the_screen_is_filed_without_it(
     httpserver.expect_ordered_request("/jira/rest/api/3/issue").respond_with_json(
         answer("jira_created.json"), status=201
     )
-    filed = cloud(httpserver).create(http, sample_report())
+    filed = jira_cloud(httpserver).create(http, sample_report())
     httpserver.check_assertions()
     assert "priority" in sent(httpserver, 0)["fields"]
     assert "priority" not in sent(httpserver, 1)["fields"]
@@ -211,7 +187,7 @@ def test_priority_missing_from_the_screen_is_filed_without_it(
 def test_auth_errors(httpserver: HTTPServer, http: HttpClient, status: int, message: str) -> None:
     httpserver.expect_oneshot_request("/jira/rest/api/3/issue").respond_with_data("", status=status)
     with pytest.raises(TrackerError) as caught:
-        cloud(httpserver).create(http, sample_report())
+        jira_cloud(httpserver).create(http, sample_report())
     assert caught.value.message == message and caught.value.permanent
     assert TOKEN not in caught.value.message
 
@@ -221,7 +197,7 @@ def test_server_error_and_429_are_retryable(httpserver: HTTPServer, http: HttpCl
     httpserver.expect_ordered_request("/jira/rest/api/3/issue").respond_with_json(
         {"errorMessages": ["Rate limit exceeded."]}, status=429, headers={"Retry-After": "30"}
     )
-    jira = cloud(httpserver)
+    jira = jira_cloud(httpserver)
     with pytest.raises(TrackerError) as first:
         jira.create(http, sample_report())
     with pytest.raises(TrackerError) as second:
@@ -235,7 +211,7 @@ def test_cloud_without_email_says_so_before_sending(
     httpserver: HTTPServer, http: HttpClient
 ) -> None:
     with pytest.raises(TrackerError) as caught:
-        cloud(httpserver, email=None).create(http, sample_report())
+        jira_cloud(httpserver, email=None).create(http, sample_report())
     assert caught.value.permanent and "email" in caught.value.message
     assert httpserver.log == []
 
@@ -254,7 +230,7 @@ def test_cloud_find_uses_the_enhanced_jql_search(httpserver: HTTPServer, http: H
             "maxResults": "10",
         },
     ).respond_with_json(answer("jira_search_jql.json"))
-    found = cloud(httpserver).find(http, sample_report(), NOW)
+    found = jira_cloud(httpserver).find(http, sample_report(), NOW)
     httpserver.check_assertions()
     assert found == Filed(httpserver.url_for("/jira/browse/OPS-42"), "OPS-42")
 
@@ -280,7 +256,7 @@ def test_find_with_ids_only_asks_for_the_key(httpserver: HTTPServer, http: HttpC
     httpserver.expect_oneshot_request("/jira/rest/api/3/issue/10042").respond_with_json(
         answer("jira_issue_done.json")
     )
-    found = cloud(httpserver).find(http, sample_report(), NOW)
+    found = jira_cloud(httpserver).find(http, sample_report(), NOW)
     assert found is not None and found.ref == "OPS-42"
 
 
@@ -291,7 +267,7 @@ def test_state_done_category_is_closed(httpserver: HTTPServer, http: HttpClient)
     httpserver.expect_oneshot_request(
         "/jira/rest/api/3/issue/OPS-42", query_string={"fields": "status"}
     ).respond_with_json(answer("jira_issue_done.json"))
-    assert cloud(httpserver).state(http, Filed("x", "OPS-42")) is BlockerState.CLOSED
+    assert jira_cloud(httpserver).state(http, Filed("x", "OPS-42")) is BlockerState.CLOSED
 
 
 def test_state_in_progress_is_open(httpserver: HTTPServer, http: HttpClient) -> None:

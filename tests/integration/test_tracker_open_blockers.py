@@ -3,8 +3,6 @@ against a loopback server, the vendors' documented answers, and how each issue i
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,9 +14,9 @@ from app.sources.http import HttpClient
 from app.trackers.base import RemoteBlocker, TrackerError
 from app.trackers.github import GitHubTracker
 from app.trackers.gitlab import GitLabTracker
-from app.trackers.jira import JiraTracker
 from app.trackers.jira_format import to_adf, to_wiki
 from app.trackers.webhook import WebhookTracker
+from tests.fixtures.trackers.jira_cloud import BASIC, jira_cloud
 from tests.fixtures.trackers.reports import KEY, NOW, TOKEN, answer, sample_report
 
 GH_API = "/api/v3"
@@ -31,20 +29,11 @@ GH_HEADERS = {
 # pytest-httpserver matches the decoded path; the raw request line is checked separately.
 GL_ISSUES = "/api/v4/projects/acme/platform/issues"
 GL_RAW = "/api/v4/projects/acme%2Fplatform/issues"
-EMAIL = "dana@example.com"
-BASIC = "Basic " + base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
 JQL = (
     'project = "OPS" AND labels = "delivery-blocker" AND statusCategory != Done '
     "ORDER BY created ASC"
 )
 JIRA_FIELDS = "summary,priority,labels,created,reporter,status,description"
-
-
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    client = HttpClient()
-    yield client
-    client.close()
 
 
 def by_ref(blockers: list[RemoteBlocker]) -> dict[str, RemoteBlocker]:
@@ -269,21 +258,6 @@ def test_gitlab_project_not_found_is_a_permanent_error(
 # ----- Jira ---------------------------------------------------------------------------------
 
 
-def jira(server: HTTPServer, **kw: Any) -> JiraTracker:
-    options: dict[str, Any] = {
-        "url": server.url_for("/jira"),
-        "flavor": "cloud",
-        "project_key": "OPS",
-        "email": EMAIL,
-        "token": TOKEN,
-        "token_hint": "JIRA_TOKEN",
-        "labels": ("delivery blocker",),  # sent as "delivery-blocker": Jira labels have no spaces
-        "clock": lambda: NOW,
-    }
-    options.update(kw)
-    return JiraTracker(**options)
-
-
 def ours_in_jira(description: Any) -> dict[str, Any]:
     return {
         "id": "10044",
@@ -318,7 +292,7 @@ def test_jira_cloud_pages_the_enhanced_search_by_token(
         {"issues": [ours_in_jira(to_adf(sample_report(reporter="Dana K.").body))], "isLast": True}
     )
 
-    found = by_ref(jira(httpserver).open_blockers(http))
+    found = by_ref(jira_cloud(httpserver).open_blockers(http))
 
     httpserver.check_assertions()
     assert found["OPS-42"] == RemoteBlocker(
@@ -353,7 +327,7 @@ def test_jira_datacenter_pages_v2_search_by_start_at(
         "/jira/rest/api/2/search", query_string={**first, "startAt": "2"}
     ).respond_with_json({"startAt": 2, "maxResults": 2, "total": 3, "issues": [ours_in_jira(wiki)]})
 
-    found = by_ref(jira(httpserver, flavor="datacenter", email=None).open_blockers(http))
+    found = by_ref(jira_cloud(httpserver, flavor="datacenter", email=None).open_blockers(http))
 
     httpserver.check_assertions()
     assert sorted(found) == ["OPS-42", "OPS-43", "OPS-44"]
@@ -369,7 +343,7 @@ def test_jira_priority_names_are_read_backwards_and_unknown_is_p1(
     data["issues"][1]["fields"]["priority"] = None
     httpserver.expect_oneshot_request("/jira/rest/api/3/search/jql").respond_with_json(data)
     names = {"P1": "Blocker", "P2": "Critical", "P3": "Major"}
-    found = by_ref(jira(httpserver, priority_names=names).open_blockers(http))
+    found = by_ref(jira_cloud(httpserver, priority_names=names).open_blockers(http))
     assert found["OPS-42"].priority is Priority.P1
     assert found["OPS-43"].priority is Priority.P1  # no priority: the blocker label decides
 
@@ -387,7 +361,7 @@ def test_jira_without_board_labels_lists_only_key_labelled_issues(
     ).respond_with_json(
         {"issues": [*answer("jira_search_blockers.json")["issues"], ours_in_jira(None)]}
     )
-    found = jira(httpserver, labels=()).open_blockers(http)
+    found = jira_cloud(httpserver, labels=()).open_blockers(http)
     httpserver.check_assertions()
     assert [(b.ref, b.key) for b in found] == [("OPS-44", KEY)]
 
@@ -396,7 +370,7 @@ def test_jira_quotes_labels_in_jql(httpserver: HTTPServer, http: HttpClient) -> 
     httpserver.expect_oneshot_request("/jira/rest/api/3/search/jql").respond_with_json(
         {"issues": [], "isLast": True}
     )
-    jira(httpserver, labels=('say "stop"',), project_key="O\\PS").open_blockers(http)
+    jira_cloud(httpserver, labels=('say "stop"',), project_key="O\\PS").open_blockers(http)
     jql = httpserver.log[0][0].args["jql"]
     assert jql.startswith('project = "O\\\\PS" AND labels = "say-\\"stop\\"" AND ')
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,13 +12,6 @@ from app.sources.http import HttpClient
 from app.trackers.base import Filed, TrackerError
 from app.trackers.webhook import SCHEMA, WebhookTracker
 from tests.fixtures.trackers.reports import KEY, NOW, TOKEN, sample_report
-
-
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    client = HttpClient()
-    yield client
-    client.close()
 
 
 def hook(server: HTTPServer, **kw: object) -> WebhookTracker:
