@@ -44,7 +44,8 @@ class PlainLabel(QLabel):
         """Set `text`, hiding the label when it is empty."""
         if text != self.text():
             self.setText(text)
-        self.setVisible(bool(text))
+        if self.isHidden() == bool(text):  # only when it changes: setVisible is not free
+            self.setVisible(bool(text))
 
     def set_pixel_size(self, px: int, bold: bool | None = None) -> None:
         """Kiosk sizing: a font of `px` pixels (derived from the screen, never fixed)."""

@@ -31,6 +31,9 @@ class BoardRow(Protocol):
     def tick(self, now: datetime) -> None: ...
 
 
+BULK_ROWS = 20
+
+
 class RowList(QWidget):
     """Rows of one kind under a heading; `make_row` builds a row widget for a new item."""
 
@@ -68,6 +71,20 @@ class RowList(QWidget):
     def set_items(self, board: str, items: Sequence[Observed], now: datetime) -> None:
         self._now = now
         keys = [item.key for item in items]
+        # Many new rows at once (a first picture of a big board): build them while the list is
+        # hidden, so Qt lays out and shows them in one pass instead of once per widget.
+        bulk = self.isVisible() and sum(1 for k in keys if k not in self.rows) > BULK_ROWS
+        if bulk:
+            self.hide()
+        try:
+            self._sync_rows(board, items, keys, now)
+        finally:
+            if bulk:
+                self.show()
+
+    def _sync_rows(
+        self, board: str, items: Sequence[Observed], keys: list[str], now: datetime
+    ) -> None:
         for key in set(self.rows) - set(keys):
             row = self.rows.pop(key)
             self._layout.removeWidget(row)
@@ -129,7 +146,8 @@ class RowList(QWidget):
         for key in order:
             row = self.rows[key]
             visible = matches(self._filter, *row.names())  # type: ignore[attr-defined]
-            row.setVisible(visible)
+            if row.isHidden() == visible:
+                row.setVisible(visible)
             if not visible:
                 continue
             shown += 1
@@ -140,7 +158,8 @@ class RowList(QWidget):
                     widgets.append(self._group_headers[rank])
             widgets.append(row)
         for rank, header in self._group_headers.items():
-            header.setVisible(rank in used_groups)
+            if header.isHidden() == (rank in used_groups):
+                header.setVisible(rank in used_groups)
         if not self.rows:
             self.empty.set_text(f"No {self._title.lower()} on this board.")
         elif not shown:
