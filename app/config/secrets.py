@@ -12,12 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-
-import keyring
-import keyring.backends.chainer
-import keyring.backends.fail
-import keyring.backends.null
-import keyring.errors
+from types import ModuleType
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -59,8 +54,21 @@ class KeyringUnavailableError(SecretStoreError):
     """This machine has no usable OS keyring."""
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported on first use: a token in an environment variable (the
+    common case, and the demo's) never pays for it at start-up."""
+    import keyring
+    import keyring.backends.chainer
+    import keyring.backends.fail
+    import keyring.backends.null
+    import keyring.errors
+
+    return keyring
+
+
 def keyring_available() -> bool:
     """Whether a real OS keyring backend exists (not keyring's fail/null stand-ins)."""
+    keyring = _keyring()
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken keyring configuration must not stop the app
@@ -89,7 +97,7 @@ def resolve_token(env_name: str | None, keyring_entry: str | None) -> TokenResul
     available = bool(keyring_entry) and keyring_available()  # no keyring probe without an entry
     if keyring_entry and available:
         try:
-            stored = keyring.get_password(KEYRING_SERVICE, keyring_entry)
+            stored = _keyring().get_password(KEYRING_SERVICE, keyring_entry)
         except Exception as exc:  # backends raise all kinds (D-Bus, locked, denied)
             log.warning(
                 "OS keyring entry %s could not be read: %s",
@@ -138,7 +146,7 @@ def store_token(entry: str, token: str) -> None:
             "variable instead and name it with token_env"
         )
     try:
-        keyring.set_password(KEYRING_SERVICE, entry, token)
+        _keyring().set_password(KEYRING_SERVICE, entry, token)
     except Exception as exc:  # backends raise all kinds (D-Bus, locked, denied)
         reason = _reason(exc).replace(token, "***")
         raise SecretStoreError(
@@ -149,6 +157,6 @@ def store_token(entry: str, token: str) -> None:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip()
-    if isinstance(exc, keyring.errors.KeyringLocked):
+    if isinstance(exc, _keyring().errors.KeyringLocked):
         return "the keyring is locked"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -8,7 +8,9 @@ repositories need none) but is said on the item when the server answers 401.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from app.config.board import (
@@ -23,6 +25,7 @@ from app.config.board import (
 from app.config.secrets import resolve_token
 from app.domain.model import ItemKind, item_key
 from app.services.polling import FetchResult, ItemSpec, PollJob
+from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 
 
@@ -104,9 +107,30 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
     raise ValueError(f"unknown source {p.source!r}")
 
 
-def _single_job(job_id: str, spec: ItemSpec, source: Any, interval: float) -> PollJob:
+class _OnFirstFetch:
+    """Builds a source the first time it is fetched, on the worker thread: resolving its token
+    may ask the OS keyring (D-Bus, Keychain), which must never block the GUI thread."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._source: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._source is None:
+                try:
+                    self._source = self._make()
+                except ValueError as err:  # e.g. a URL that names no job: say so on the item
+                    raise SourceError(f"this source is not set up right: {err}") from None
+            return self._source
+
+
+def _single_job(job_id: str, spec: ItemSpec, make: Callable[[], Any], interval: float) -> PollJob:
+    source = _OnFirstFetch(make)
+
     def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
-        return {spec.key: source.fetch(http)}
+        return {spec.key: source.get().fetch(http)}
 
     return PollJob(job_id, (spec,), interval, fetch)
 
@@ -115,17 +139,19 @@ def _feed_job(url: str, pipelines: list[PipelineConfig]) -> PollJob:
     """One fetch of a cctray feed, read by every pipeline that names it."""
     from app.sources.cctray import fetch_feed
 
-    sources = [(pipeline_spec(p), make_pipeline_source(p)) for p in pipelines]
-    first = sources[0][1]
+    specs = [pipeline_spec(p) for p in pipelines]
+    sources = [_OnFirstFetch(partial(make_pipeline_source, p)) for p in pipelines]
     interval = min(p.refresh_seconds for p in pipelines)
 
     def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
+        first = sources[0].get()
         projects = fetch_feed(
             http, url, auth=first.auth, ca_bundle=first.ca_bundle, token_hint=first.token_hint
         )
-        return {spec.key: source.read(projects) for spec, source in sources}
+        readers = zip(specs, sources, strict=True)
+        return {spec.key: source.get().read(projects) for spec, source in readers}
 
-    return PollJob(f"cctray:{url}", tuple(s for s, _ in sources), interval, fetch)
+    return PollJob(f"cctray:{url}", tuple(specs), interval, fetch)
 
 
 def board_specs(board: BoardConfig) -> list[ItemSpec]:
@@ -143,13 +169,14 @@ def build_jobs(board: BoardConfig) -> list[PollJob]:
             feeds.setdefault(p.options.url, []).append(p)
         else:
             spec = pipeline_spec(p)
-            jobs.append(_single_job(spec.key, spec, make_pipeline_source(p), p.refresh_seconds))
+            make = partial(make_pipeline_source, p)
+            jobs.append(_single_job(spec.key, spec, make, p.refresh_seconds))
     for url, pipelines in feeds.items():
         jobs.append(_feed_job(url, pipelines))
     for e in board.environments:
         spec = environment_spec(e)
-        source = make_environment_source(e)
-        jobs.append(_single_job(spec.key, spec, source, e.refresh_seconds))
+        make = partial(make_environment_source, e)
+        jobs.append(_single_job(spec.key, spec, make, e.refresh_seconds))
     return jobs
 
 

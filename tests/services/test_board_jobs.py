@@ -85,3 +85,40 @@ def test_pipelines_sharing_a_feed_fetch_it_once_and_options_reach_the_sources(
     assert isinstance(docs, PipelineReading) and docs.outcome is Outcome.PASSED
     assert isinstance(staging, EnvironmentReading) and staging.health is Health.UP
     assert sum(1 for r, _ in httpserver.log if r.path == "/cc.xml") == 1
+
+
+def test_tokens_are_looked_up_on_the_worker_not_when_the_board_is_built(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import app.services.board_jobs as board_jobs
+    from app.config.secrets import resolve_token
+
+    calls: list[str] = []
+
+    def spy(env: str | None, entry: str | None):  # type: ignore[no-untyped-def]
+        calls.append(threading.current_thread().name)
+        return resolve_token(env, entry)
+
+    monkeypatch.setattr(board_jobs, "resolve_token", spy)
+    httpserver.expect_request("/cc.xml").respond_with_data(FEED, content_type="application/xml")
+    httpserver.expect_request("/health").respond_with_data("", status=204)
+    cfg = parse_board(board(httpserver), "board.toml")
+    jobs = build_jobs(cfg)
+    assert calls == []  # building the board touches no keyring
+    poll_once(jobs, HttpClient(), lambda job, got, at: None)
+    assert calls and threading.main_thread().name not in calls
+
+
+def test_a_source_that_cannot_be_built_is_an_error_on_its_item() -> None:
+    cfg = parse_board(
+        '[board]\nname = "B"\n\n[[pipelines]]\nname = "app"\nsource = "jenkins"\n'
+        'url = "http://127.0.0.1:1/manage/"\n',
+        "board.toml",
+    )
+    results: dict[str, FetchResult] = {}
+    poll_once(build_jobs(cfg), HttpClient(), lambda job, got, at: results.update(got))
+    error = results["pipeline:app"]
+    assert not isinstance(error, PipelineReading)
+    assert "not set up right" in str(error)
