@@ -10,13 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.cli import OpenedBoard
-from app.domain.history import HistoryFigures, Window, load_figures
 from app.domain.model import BlockerState
 from app.services.board_jobs import board_specs, build_jobs
 from app.services.board_service import BoardService
@@ -29,13 +28,16 @@ from app.store.outbox import Draft, Outbox
 from app.store.store import Store
 from app.trackers.configured import TrackerSetupError, tracker_from_config
 from app.ui.board_editor import BoardEditor
-from app.ui.history_view import HistoryView
 from app.ui.labels import PlainLabel
 from app.ui.main_window import MainWindow
 from app.ui.outbox_rows import OutboxRow, outbox_rows
 from app.ui.report_dialog import ReportDialog
 from app.ui.report_gateway import OutboxGateway
 from app.ui.tray import VerdictTray
+
+if TYPE_CHECKING:
+    from app.domain.history import HistoryFigures, Window
+    from app.ui.history_view import HistoryView
 
 log = logging.getLogger(__name__)
 
@@ -119,19 +121,23 @@ class DesktopBoard(QObject):
             self.editor = None
 
     def _wire_history(self) -> None:
-        store, name = self.store, self.opened.config.name
-        outbox = Outbox(store)
-
-        def load(window: Window) -> HistoryFigures:  # on a worker thread
-            blockers = outbox.blockers(open_only=False)
-            return load_figures(window, datetime.now(UTC), store, blockers, board_name=name)
-
-        self.history = HistoryView(load, board_name=name)
-        self.window.pages.addWidget(self.history)  # a page of the window, hidden until asked
-        self.history.back_requested.connect(self.window.show_board)
+        self.history: HistoryView | None = None  # built when first opened (QtCharts is heavy)
         self.window.action_history.triggered.connect(self.show_history)
 
     def show_history(self) -> None:
+        if self.history is None:
+            from app.domain.history import load_figures
+            from app.ui.history_view import HistoryView as View
+
+            store, name = self.store, self.opened.config.name
+            outbox = Outbox(store)
+
+            def load(window: Window) -> HistoryFigures:  # on a worker thread
+                blockers = outbox.blockers(open_only=False)
+                return load_figures(window, datetime.now(UTC), store, blockers, board_name=name)
+
+            self.history = View(load, board_name=name)
+            self.history.back_requested.connect(self.window.show_board)
         self.window.show_page(self.history)
         self.history.refresh()
 

@@ -61,3 +61,25 @@ def test_saving_in_the_editor_asks_to_reopen_the_saved_board(qtbot: QtBot, tmp_p
             desktop.service.stop()
             desktop.gateway.wait()
             desktop.store.close()
+
+
+def test_history_opens_as_a_page_and_loads_off_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "resources" / "boards" / "example.toml"
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    with open_board(str(example), False, str(tmp_path / "r.db")) as opened:
+        window = MainWindow(settings=settings, persist=False)
+        qtbot.addWidget(window)
+        desktop = DesktopBoard(opened, window)
+        try:
+            assert desktop.history is None  # nothing built until asked
+            window.action_history.trigger()
+            history = desktop.history
+            assert history is not None and window.pages.currentWidget() is history
+            with qtbot.waitSignal(history.loaded, timeout=10_000):
+                pass
+            history.back_requested.emit()
+            assert window.pages.currentWidget() is not history
+        finally:
+            desktop.service.stop()
+            desktop.gateway.wait()
+            desktop.store.close()
