@@ -208,7 +208,7 @@ class DesktopBoard(QObject):
             return existing
         dialog = ReportDialog(
             self.gateway,
-            snapshot=self.window.board.snapshot,
+            snapshot=self.window.latest_snapshot,
             board_name=self.opened.config.name,
             settings=self.window.settings,
             prefill=prefill,

@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else default_settings()
         self.persist = persist
         self.kiosk: KioskWindow | None = None
+        self._pending_snapshot: BoardSnapshot | None = None
         self._outbox_rows: list[tuple[str, str, str]] = []
         self.setWindowTitle("Releasable")
         self.setWindowIcon(app_icon())
@@ -216,11 +217,20 @@ class MainWindow(QMainWindow):
     def show_snapshot(self, snapshot: BoardSnapshot) -> None:
         """Draw a new board picture (from `BoardService.updated`)."""
         self.setWindowTitle(f"Releasable — {snapshot.board.name}")
-        self.board.show_snapshot(snapshot)
         if self.kiosk is not None:
+            # The window is hidden behind the wall: draw it only when the kiosk closes (a big
+            # board's widgets cost seconds and memory the wall does not need).
+            self._pending_snapshot = snapshot
             self.kiosk.show_snapshot(snapshot)
+        else:
+            self.board.show_snapshot(snapshot)
         self._update_updated(self.now_fn())
         self._update_tab_order()
+
+    @property
+    def latest_snapshot(self) -> BoardSnapshot | None:
+        """The newest picture of the board, drawn or not (evidence for a report)."""
+        return self._pending_snapshot or self.board.snapshot
 
     def set_outbox_rows(self, rows: list[tuple[str, str, str]]) -> None:
         """Unsent reports as (title, state, when) plain-word rows, from the outbox service."""
@@ -313,8 +323,8 @@ class MainWindow(QMainWindow):
             kiosk.exit_requested.connect(lambda: self.set_kiosk(False))
             kiosk.refresh_requested.connect(self.refresh_requested)
             kiosk.quit_requested.connect(self.quit)
-            if self.board.snapshot is not None:
-                kiosk.show_snapshot(self.board.snapshot)
+            if self.latest_snapshot is not None:
+                kiosk.show_snapshot(self.latest_snapshot)
             self.kiosk = kiosk
             self.tick_timer.stop()
             kiosk.showFullScreen()
@@ -324,6 +334,9 @@ class MainWindow(QMainWindow):
             assert kiosk is not None
             kiosk.hide()
             kiosk.deleteLater()
+            if self._pending_snapshot is not None:
+                self.board.show_snapshot(self._pending_snapshot)
+                self._pending_snapshot = None
             self.tick_timer.start()
             self.show()
         self.action_kiosk.setChecked(on)

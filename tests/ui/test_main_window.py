@@ -272,3 +272,17 @@ def test_kiosk_toggles_with_f11_and_gets_the_board(
     assert kiosk.message.text() == "source down"
     kiosk.action_exit.trigger()
     assert window.kiosk is None and not window.action_kiosk.isChecked()
+
+
+def test_kiosk_defers_drawing_the_hidden_window_until_it_closes(
+    window: MainWindow, clock: Clock
+) -> None:
+    window.set_kiosk(True)
+    snapshot = many_snapshot(clock(), 40)
+    window.show_snapshot(snapshot)
+    assert window.kiosk is not None
+    assert window.board.snapshot is not snapshot  # nothing drawn behind the wall
+    assert window.latest_snapshot is snapshot  # but a report still gets the evidence
+    window.set_kiosk(False)
+    assert window.board.snapshot is snapshot
+    assert window.latest_snapshot is snapshot
