@@ -23,6 +23,8 @@ from werkzeug import Response as WzResponse
 from app.domain.model import EnvironmentReading, Health
 from app.sources.cctray import CctraySource
 from app.sources.errors import SourceError
+from app.sources.github_actions import GitHubActionsSource
+from app.sources.gitlab import GitLabSource
 from app.sources.health import HealthSource, TlsExpiryCache
 from app.sources.http import HttpClient
 from app.sources.jenkins import JenkinsSource
@@ -55,8 +57,7 @@ def _make_source(kind: str, base: str) -> Any:
             f"{base}/job/payments/job/api/", username="ci", token="t0k", token_hint=HINTS[kind]
         )
     if kind == "github_actions":
-        module = pytest.importorskip("app.sources.github_actions")
-        return module.GitHubActionsSource(
+        return GitHubActionsSource(
             api_url=base,
             repo="acme/payments-api",
             workflow="deploy.yml",
@@ -64,8 +65,7 @@ def _make_source(kind: str, base: str) -> Any:
             token="t0k",
             token_hint=HINTS[kind],
         )
-    module = pytest.importorskip("app.sources.gitlab")
-    return module.GitLabSource(
+    return GitLabSource(
         api_url=f"{base}/api/v4",
         project="acme/mobile",
         ref="main",

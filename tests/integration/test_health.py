@@ -264,7 +264,6 @@ def test_a_refused_check_is_an_error_not_a_reading(
 
 def _certificates(tmp: Path, *, days_valid: float) -> tuple[Path, ssl.SSLContext]:
     """A private CA and a 127.0.0.1 certificate from it that ends after `days_valid` days."""
-    pytest.importorskip("cryptography")
     import ipaddress
 
     from cryptography import x509
