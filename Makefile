@@ -34,7 +34,8 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests
+	$(VENV)/bin/ruff check app tests tools
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	@for f in tests/bench/bench_*.py; do echo "== $$f"; QT_QPA_PLATFORM=offscreen $(PY) $$f || exit 1; done

@@ -170,7 +170,12 @@ def _window(
     else:
         board.window.show()
     next_board: list[Path] = []
-    board.reload_requested.connect(lambda path: (next_board.append(path), app.exit(0)))
+
+    def reopen(path: Path) -> None:
+        next_board.append(path)
+        app.exit(0)
+
+    board.reload_requested.connect(reopen)
     code = app.exec()
     del first_paint
     board.stop()

@@ -125,10 +125,10 @@ def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
     except SetupError as err:
         return fail(str(err), as_json=args.json)
     if tracker is None:
-        waiting = len(outbox.items([OutboxState.QUEUED]))
+        queued = len(outbox.items([OutboxState.QUEUED]))
         message = "no tracker is configured: reports stay local (`releasable outbox export KEY`)"
-        if waiting:
-            return fail(f"{message}; {waiting} report(s) wait for one", as_json=args.json)
+        if queued:
+            return fail(f"{message}; {queued} report(s) wait for one", as_json=args.json)
         print(json.dumps([]) if args.json else message)
         return 0
     for key in args.keys:

@@ -95,12 +95,14 @@ class CctrayService:
         stage_url = f"{self.base}/go/pipelines/{plan.name}/{label}/{stage}/{counter}"
         breaker = run.actor if status == "Failure" else None
         entries = [_element(name, building, status, label, time, stage_url, breaker)]
-        for i, job in enumerate(jobs):
+        for i, job_name in enumerate(jobs):
             failed = status == "Failure" and i == len(jobs) - 1
-            job_url = f"{self.base}/go/tab/build/detail/{plan.name}/{label}/{stage}/{counter}/{job}"
+            job_url = (
+                f"{self.base}/go/tab/build/detail/{plan.name}/{label}/{stage}/{counter}/{job_name}"
+            )
             entries.append(
                 _element(
-                    f"{name} :: {job}",
+                    f"{name} :: {job_name}",
                     building,
                     "Failure" if failed else "Success",
                     label,

@@ -274,6 +274,7 @@ class GitLabService:
             "branches": None,
             "tags": set(),
         }
+        allowed = scopes.get(scope) if scope is not None else None
         items = [
             p
             for p in items
@@ -281,7 +282,7 @@ class GitLabService:
             and (status is None or p["status"] == status)
             and (sha is None or p["sha"] == sha)
             and (source is None or p["source"] == source)
-            and (scope is None or scopes.get(scope) is None or p["status"] in scopes[scope])
+            and (allowed is None or p["status"] in allowed)
         ]
         order_by = req.arg("order_by", "id")
         if order_by in ("id", "updated_at", "status", "ref"):

@@ -47,7 +47,7 @@ class VerdictState(StrEnum):
     UNKNOWN = "unknown"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # deliberately shadows str.title
         return {
             VerdictState.RELEASABLE: "RELEASABLE",
             VerdictState.NOT_RELEASABLE: "NOT RELEASABLE",

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
 
@@ -75,20 +76,16 @@ def apply_result(previous: Observed, result: FetchResult, at: datetime) -> Obser
     return updated
 
 
-class BoardStore:
-    """What the service needs from the store (a Protocol in spirit; `app.store` provides it)."""
+class BoardStore(Protocol):
+    """What the service needs from the store (`app.services.board_store.StoreBoard` provides it)."""
 
-    def load_board(self, specs: Sequence[ItemSpec]) -> LoadedBoard:
-        raise NotImplementedError
+    def load_board(self, specs: Sequence[ItemSpec]) -> LoadedBoard: ...
 
-    def record(self, job: PollJob, results: Mapping[str, FetchResult], at: datetime) -> None:
-        raise NotImplementedError
+    def record(self, job: PollJob, results: Mapping[str, FetchResult], at: datetime) -> None: ...
 
-    def record_verdict(self, state: VerdictState, at: datetime) -> None:
-        raise NotImplementedError
+    def record_verdict(self, state: VerdictState, at: datetime) -> None: ...
 
-    def open_blockers(self) -> list[Blocker]:
-        raise NotImplementedError
+    def open_blockers(self) -> list[Blocker]: ...
 
 
 class BoardService(QObject):

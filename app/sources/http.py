@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -260,7 +260,8 @@ class _Session(requests.Session):
         # URL's scheme and host and on arguments that are the same on every poll, so it is
         # kept per session (a session lives on one worker thread).
         if proxies or not url or not self.trust_env:
-            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+            # requests passes `PreparedRequest.url` (Optional) here; its stub says `str`
+            return super().merge_environment_settings(cast(str, url), proxies, stream, verify, cert)
         parts = requests.utils.urlparse(url)
         key = (parts.scheme, parts.netloc, stream, verify, cert)
         settings = self._environment_settings.get(key)

@@ -180,7 +180,7 @@ def _first_failed(described: dict[str, Any]) -> str:
 
 
 def _stage(data: dict[str, Any], build_url: str | None) -> Stage:
-    raw = data.get("status")
+    raw: Any = data.get("status")
     status, note = _STAGE_VIEW_STATUS.get(raw, (StageStatus.UNKNOWN, ""))
     if status is StageStatus.UNKNOWN:
         note = f"status {raw!r} not recognised"

@@ -128,6 +128,11 @@ def _bool(data: dict[str, Any], key: str) -> bool:
     raise _Garbled(key)
 
 
+def _raw(data: dict[str, Any], key: str) -> Any:
+    """The value at `key` as stored (None if absent): the enum it feeds rejects a bad one."""
+    return data.get(key)
+
+
 def _dict(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
@@ -141,7 +146,7 @@ def _stage(value: Any) -> Stage:
         raise _Garbled("stage name")
     return Stage(
         name=name,
-        status=StageStatus(data.get("status")),
+        status=StageStatus(_raw(data, "status")),
         started_at=_opt_datetime(data, "started_at"),
         duration_s=_opt_number(data, "duration_s"),
         url=_opt_str(data, "url"),
@@ -164,7 +169,7 @@ def reading_from_json(value: Any) -> Reading:
             raise _Garbled("stages")
         return PipelineReading(
             stages=tuple(_stage(s) for s in stages),
-            outcome=Outcome(data.get("outcome")),
+            outcome=Outcome(_raw(data, "outcome")),
             completed_at=_opt_datetime(data, "completed_at"),
             failed_stage=_opt_str(data, "failed_stage"),
             running=_bool(data, "running"),
@@ -174,7 +179,7 @@ def reading_from_json(value: Any) -> Reading:
         )
     if kind == "environment":
         return EnvironmentReading(
-            health=Health(data.get("health")),
+            health=Health(_raw(data, "health")),
             latency_ms=_opt_number(data, "latency_ms"),
             http_status=_opt_int(data, "http_status"),
             detail=_str(data, "detail"),

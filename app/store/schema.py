@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import cast
 
 import sqlite_utils
+from sqlite_utils.db import Table
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -59,9 +61,14 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _table(db: sqlite_utils.Database, name: str) -> Table:
+    """`db[name]`: always a table here (a migration never names a view)."""
+    return cast(Table, db[name])
+
+
 def _m1_items_transitions_http_cache(db: sqlite_utils.Database) -> None:
     """Last known state per item, status transitions (history) and the HTTP validator cache."""
-    db["items"].create(
+    _table(db, "items").create(
         {
             "key": str,
             "kind": str,
@@ -77,7 +84,7 @@ def _m1_items_transitions_http_cache(db: sqlite_utils.Database) -> None:
         pk="key",
         not_null={"kind", "name"},
     )
-    transitions = db["transitions"]
+    transitions = _table(db, "transitions")
     transitions.create(
         {"id": int, "item_key": str, "status": str, "at": str, "detail": str},
         pk="id",
@@ -87,7 +94,7 @@ def _m1_items_transitions_http_cache(db: sqlite_utils.Database) -> None:
     # The board's own verdict is recorded here too, as item_key "board".
     transitions.create_index(["item_key", "at"], index_name="idx_transitions_item_key_at")
     transitions.create_index(["at"], index_name="idx_transitions_at")
-    db["http_cache"].create(
+    _table(db, "http_cache").create(
         {
             "url": str,
             "etag": str,
@@ -107,12 +114,12 @@ def _m2_drafts_outbox_blockers(db: sqlite_utils.Database) -> None:
     Queried by app/store/outbox.py. The names start with `drafts`/`outbox` so a damaged
     database's unsent work is salvaged (app/store/recovery.py).
     """
-    db["drafts"].create(
+    _table(db, "drafts").create(
         {"key": str, "fields": str, "updated_at": str},  # fields: the dialog's JSON
         pk="key",
         not_null={"fields"},
     )
-    outbox = db["outbox"]
+    outbox = _table(db, "outbox")
     outbox.create(
         {
             "key": str,  # the report's client key, also hidden in the filed issue
@@ -138,7 +145,7 @@ def _m2_drafts_outbox_blockers(db: sqlite_utils.Database) -> None:
         defaults={"attempts": 0, "uncertain": 0, "warnings": "[]"},
     )
     outbox.create_index(["state"], index_name="idx_outbox_state")
-    blockers = db["blockers"]
+    blockers = _table(db, "blockers")
     blockers.create(
         {
             "key": str,
@@ -164,7 +171,7 @@ def _m3_blocker_origin(db: sqlite_utils.Database) -> None:
     outbox and `refresh_blockers` look after it) or `tracker` (read from the team's tracker,
     filed by anyone: app/store/tracker_blockers.py keeps it as the tracker lists it)."""
     db.execute("ALTER TABLE blockers ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
-    db["blockers"].create_index(["origin", "state"], index_name="idx_blockers_origin_state")
+    _table(db, "blockers").create_index(["origin", "state"], index_name="idx_blockers_origin_state")
 
 
 # The schema, in order: MIGRATIONS[i] upgrades version i to i + 1.

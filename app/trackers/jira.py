@@ -196,7 +196,8 @@ class JiraTracker:
                 raise self._error(resp, "read")
             data = json_of(resp)
             data = data if isinstance(data, dict) else {}
-            issues = data.get("issues") if isinstance(data.get("issues"), list) else []
+            raw_issues = data.get("issues")
+            issues = raw_issues if isinstance(raw_issues, list) else []
             for issue in issues:
                 blocker = self._remote_blocker(issue, now, bool(labels))
                 if blocker is not None:

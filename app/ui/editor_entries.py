@@ -198,8 +198,8 @@ class EditorDocument:
 
     def set_issues(self, issues: list[BoardIssue]) -> None:
         """Put every problem on its table and key."""
-        for entry in self.entries():
-            entry.issues = {}
+        for existing in self.entries():
+            existing.issues = {}
         self.general = []
         for issue in issues:
             entry, key, inside = self._locate(issue.path)

@@ -117,7 +117,7 @@ class EntryListPanel(QWidget):
     add_pipeline = Signal(str)  # source kind
     add_environment = Signal()
     remove = Signal()
-    move = Signal(int)  # -1 up, +1 down
+    move = Signal(int)  # type: ignore[assignment]  # -1 up, +1 down; shadows QWidget.move
 
     def __init__(
         self, model: QAbstractItemModel, kinds: Sequence[tuple[str, str]], parent: QWidget
@@ -172,6 +172,8 @@ class EntryListPanel(QWidget):
 
 class EntryPanel(QWidget):
     """Title, description, "Test", the form (scrolling) and the last test's result."""
+
+    scroll: QScrollArea  # type: ignore[assignment]  # shadows QWidget.scroll on purpose
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

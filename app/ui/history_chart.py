@@ -125,7 +125,7 @@ def time_ticks(start: datetime, end: datetime, width: float, min_gap: float) -> 
             tick += timedelta(hours=1)
     else:
         tick = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    ticks = []
+    ticks: list[datetime] = []
     while True:
         aware = tick.astimezone()
         if aware >= end:
@@ -233,8 +233,8 @@ class TimelineStrip(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            segment = self.segment_at(event.position().x()) if self.start else None
-            if segment is not None and event.position().y() <= self.band().bottom():
+            segment = self.segment_at(event.pos().x()) if self.start else None
+            if segment is not None and event.pos().y() <= self.band().bottom():
                 QToolTip.showText(event.globalPos(), segment_tooltip(segment), self)
             else:
                 QToolTip.hideText()
@@ -293,13 +293,13 @@ class BlockersChart(QWidget):
         chart.legend().setLabelColor(text)
         chart.setTitle("Blockers filed per category")
         chart.setTitleBrush(QBrush(text))
-        categories = QBarCategoryAxis()
-        categories.append([label for label, _, _ in rows])
-        categories.setLabelsBrush(QBrush(text))
-        categories.setGridLineColor(grid)
-        categories.setLinePenColor(grid)
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(categories)
+        category_axis = QBarCategoryAxis()
+        category_axis.append([label for label, _, _ in rows])
+        category_axis.setLabelsBrush(QBrush(text))
+        category_axis.setGridLineColor(grid)
+        category_axis.setLinePenColor(grid)
+        chart.addAxis(category_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(category_axis)
         most = max([c + o for _, c, o in self.values] + [1])
         step = -(-most // 8)  # whole-number ticks, at most about eight of them
         top = step * -(-most // step)

@@ -90,6 +90,7 @@ def write_csv(figures: HistoryFigures, path: str | Path) -> Path:
 
 def write_png(image: QImage, path: str | Path) -> Path:
     out = Path(path)
-    if not image.save(str(out), "PNG"):
+    # PySide6 stub gap: the stub types `format` as bytes, but the binding only accepts str
+    if not image.save(str(out), "PNG"):  # type: ignore[call-overload]
         raise OSError(f"could not write the picture to {out}")
     return out

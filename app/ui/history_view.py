@@ -74,6 +74,8 @@ class HistoryView(QWidget):
     export_failed = Signal(str)
     back_requested = Signal()
 
+    window: Window  # type: ignore[assignment]  # the selected window; shadows QWidget.window
+
     def __init__(
         self,
         load: Loader,
@@ -194,6 +196,7 @@ class HistoryView(QWidget):
 
         left = QVBoxLayout()
         left.setSpacing(4)
+        widget: QWidget
         for widget in (self.share_label, self.other_shares, self.no_record):
             left.addWidget(widget)
         left.addSpacing(10)

@@ -12,8 +12,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QHideEvent,
+    QKeySequence,
+    QPalette,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from app.domain.model import BoardSnapshot, Verdict
@@ -120,7 +128,7 @@ class KioskWindow(QWidget):
         self.banner.show_verdict(self.banner.verdict, None, self.now_fn())
         self.tick_timer.start()
 
-    def _action(self, text: str, keys: list[str], signal: Signal) -> QAction:
+    def _action(self, text: str, keys: list[str], signal: SignalInstance) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -257,14 +265,14 @@ class KioskWindow(QWidget):
         self.unsetCursor()
         self.cursor_timer.start()
 
-    def showEvent(self, event: QEvent) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
         self.cursor_timer.start()
 
-    def hideEvent(self, event: QEvent) -> None:
+    def hideEvent(self, event: QHideEvent) -> None:
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

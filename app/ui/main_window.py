@@ -330,10 +330,10 @@ class MainWindow(QMainWindow):
             kiosk.showFullScreen()
             self.hide()
         else:
-            kiosk, self.kiosk = self.kiosk, None
-            assert kiosk is not None
-            kiosk.hide()
-            kiosk.deleteLater()
+            leaving, self.kiosk = self.kiosk, None
+            assert leaving is not None
+            leaving.hide()
+            leaving.deleteLater()
             if self._pending_snapshot is not None:
                 self.board.show_snapshot(self._pending_snapshot)
                 self._pending_snapshot = None

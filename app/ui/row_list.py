@@ -86,10 +86,10 @@ class RowList(QWidget):
         self, board: str, items: Sequence[Observed], keys: list[str], now: datetime
     ) -> None:
         for key in set(self.rows) - set(keys):
-            row = self.rows.pop(key)
-            self._layout.removeWidget(row)
-            row.hide()
-            row.deleteLater()
+            gone = self.rows.pop(key)
+            self._layout.removeWidget(gone)
+            gone.hide()
+            gone.deleteLater()
         for item in items:
             row = self.rows.get(item.key)
             if row is None:
@@ -173,8 +173,13 @@ class RowList(QWidget):
         )
         self._relayout(widgets)
 
+    def _widget_at(self, index: int) -> QWidget | None:
+        item = self._layout.itemAt(index)
+        assert item is not None  # index < count()
+        return item.widget()
+
     def _relayout(self, widgets: list[QWidget]) -> None:
-        current = [self._layout.itemAt(i).widget() for i in range(self._layout.count())]
+        current = [self._widget_at(i) for i in range(self._layout.count())]
         if current == widgets:
             return
         while self._layout.count():
@@ -185,8 +190,8 @@ class RowList(QWidget):
     def shown_groups(self) -> list[str]:
         """Titles of the status groups shown, top to bottom."""
         headers = set(self._group_headers.values())
-        items = (self._layout.itemAt(i).widget() for i in range(self._layout.count()))
-        return [w.text() for w in items if w in headers and not w.isHidden()]  # type: ignore[attr-defined]
+        items = (self._widget_at(i) for i in range(self._layout.count()))
+        return [w.text() for w in items if w in headers and not w.isHidden()]
 
     def focus_chain(self) -> list[QWidget]:
         chain: list[QWidget] = []

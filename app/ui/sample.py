@@ -7,6 +7,7 @@ stale item. `many_snapshot(now, n)` gives a board of `n` items for kiosk fitting
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -59,7 +60,7 @@ def _stage(
 def _pipeline(
     now: datetime,
     name: str,
-    stages: list[tuple[str, StageStatus, float, float | None]],
+    stages: Sequence[tuple[str, StageStatus, float, float | None]],
     outcome: Outcome,
     label: str,
     **kw: object,
@@ -213,7 +214,7 @@ def snapshot_of(board: BoardState, now: datetime, since_min: float = 12) -> Boar
 def sample_snapshot(now: datetime, variant: str = "failing") -> BoardSnapshot:
     """A small realistic board; `variant` is one of VARIANTS."""
     board = sample_board(now, variant)
-    errors = ()
+    errors: tuple[str, ...] = ()
     if variant in ("failing", "hostile"):
         errors = ("cctray feed https://ci.example.com/cc.xml answered 502 Bad Gateway",)
     return replace(snapshot_of(board, now), source_errors=errors)

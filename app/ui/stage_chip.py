@@ -10,10 +10,10 @@ how stale the data is, plus the source's error in words.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, Qt, QUrl
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QToolTip, QVBoxLayout, QWidget
 
 from app.domain.model import Observed, Outcome, PipelineReading, Reading, Stage, StageStatus
@@ -106,7 +106,8 @@ class StageChip(ReportingFrame):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.item is not None:
             text = stage_tooltip(self.item.name, self.stage, self._now_fn())
-            QToolTip.showText(event.globalPos(), plain_tooltip(text), self)
+            help_event = cast(QHelpEvent, event)  # Qt sends every ToolTip event as a QHelpEvent
+            QToolTip.showText(help_event.globalPos(), plain_tooltip(text), self)
             return True
         return super().event(event)
 
