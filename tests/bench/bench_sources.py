@@ -10,24 +10,24 @@
    Once as a scheduler should do it (each feed fetched once, parsed once, `read()` per
    pipeline), once naively (every pipeline fetches its own feed).
 
-The server is this script's own: an HTTP/1.1 server (keep-alive, like real CI servers) whose
-connections are served by a fixed pool of threads, so its cost stays bounded.
+The servers are the benches' shared loopback ones (tests/bench/loopback.py): HTTP/1.1
+keep-alive on a fixed pool of threads; one serves the feeds at once, one the health endpoints
+with their 50 ms.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.server
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loopback import Document, LoopbackServer, cctray_feed
 
 from app.sources.cctray import CctraySource, fetch_feed, parse_feed
 from app.sources.health import HealthSource, TlsExpiryCache
@@ -41,82 +41,6 @@ HEALTH_ENDPOINTS = 200
 HEALTH_LATENCY_S = 0.05
 WORKERS = 32
 SERVER_THREADS = 64
-
-
-def cctray_feed(pipelines: range, stages: int) -> bytes:
-    rows = ['<?xml version="1.0" encoding="utf-8"?>', "<Projects>"]
-    for p in pipelines:
-        for s in range(stages):
-            status = "Failure" if (p * 7 + s) % 23 == 0 else "Success"
-            rows.append(
-                f'  <Project name="pipe-{p:04d} :: stage-{s}" activity="Sleeping" '
-                f'lastBuildStatus="{status}" lastBuildLabel="{1000 + p}" '
-                f'lastBuildTime="2024-05-14T09:{(p + s) % 60:02d}:00Z" '
-                f'webUrl="https://gocd.example.com/go/pipelines/pipe-{p:04d}/{1000 + p}/'
-                f'stage-{s}/1" />'
-            )
-    rows.append("</Projects>")
-    return "\n".join(rows).encode()
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 10  # an idle keep-alive connection gives its pool thread back
-    documents: dict[str, bytes] = {}
-
-    def do_GET(self) -> None:
-        if self.path.startswith("/health/"):
-            time.sleep(HEALTH_LATENCY_S)  # the simulated service's own latency
-            self._send(200, b'{"status":"UP"}', "application/json", None)
-            return
-        body = self.documents.get(self.path)
-        if body is None:
-            self._send(404, b"not found", "text/plain", None)
-            return
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self._send(304, b"", None, etag)
-        else:
-            self._send(200, body, "application/xml", etag)
-
-    def _send(self, status: int, body: bytes, ctype: str | None, etag: str | None) -> None:
-        self.send_response(status)
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        if etag:
-            self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
-        self.end_headers()
-        if status != 304:
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class PooledHTTPServer(http.server.HTTPServer):
-    """Each connection runs on a fixed pool of threads (ThreadingHTTPServer is unbounded)."""
-
-    request_queue_size = 256
-
-    def __init__(self, workers: int) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bench-server")
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.pool.submit(self._serve_one, request, client_address)
-
-    def _serve_one(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:  # a client that hung up: nothing to report in a benchmark
-            pass
-        finally:
-            self.shutdown_request(request)
-
-    def server_close(self) -> None:
-        super().server_close()
-        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _median_ms(run: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -166,7 +90,7 @@ def _refresh(
     return wall, http.requests_sent - sent0, http.not_modified - cached0, failed
 
 
-def bench_refresh(base: str) -> None:
+def bench_refresh(base: str, health_base: str) -> None:
     per_feed = PIPELINES // FEEDS
     feed_urls = [f"{base}/feeds/{f}.xml" for f in range(FEEDS)]
     pipelines = [
@@ -174,7 +98,9 @@ def bench_refresh(base: str) -> None:
         for p in range(PIPELINES)
     ]
     tls = TlsExpiryCache()
-    health = [HealthSource(f"{base}/health/{n}", tls_cache=tls) for n in range(HEALTH_ENDPOINTS)]
+    health = [
+        HealthSource(f"{health_base}/health/{n}", tls_cache=tls) for n in range(HEALTH_ENDPOINTS)
+    ]
     print(
         f"\nboard refresh: {PIPELINES} pipelines on {FEEDS} cctray feeds "
         f"({PIPELINES * STAGES:,} projects) + {HEALTH_ENDPOINTS} health endpoints "
@@ -203,21 +129,18 @@ def bench_refresh(base: str) -> None:
 def main() -> None:
     big = cctray_feed(range(BIG_FEED_PROJECTS // STAGES), STAGES)
     per_feed = PIPELINES // FEEDS
-    _Handler.documents = {"/big.xml": big} | {
-        f"/feeds/{f}.xml": cctray_feed(range(f * per_feed, (f + 1) * per_feed), STAGES)
+    documents = {"/big.xml": Document(big)} | {
+        f"/feeds/{f}.xml": Document(cctray_feed(range(f * per_feed, (f + 1) * per_feed), STAGES))
         for f in range(FEEDS)
     }
-    server = PooledHTTPServer(SERVER_THREADS)
-    thread = threading.Thread(target=server.serve_forever, name="bench-listener", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    feeds = LoopbackServer(documents, workers=SERVER_THREADS).start()
+    health = LoopbackServer({}, latency_s=HEALTH_LATENCY_S, workers=SERVER_THREADS).start()
     try:
-        bench_big_feed(base, big)
-        bench_refresh(base)
+        bench_big_feed(feeds.base_url, big)
+        bench_refresh(feeds.base_url, health.base_url)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+        feeds.stop()
+        health.stop()
 
 
 if __name__ == "__main__":
