@@ -26,6 +26,7 @@ from app.services.tasks import run_task
 from app.sources.http import HttpClient
 from app.store.outbox import Draft, Outbox
 from app.store.store import Store
+from app.trackers.base import Tracker
 from app.trackers.configured import TrackerSetupError, tracker_from_config
 from app.ui.board_editor import BoardEditor
 from app.ui.labels import PlainLabel
@@ -62,14 +63,11 @@ class DesktopBoard(QObject):
         self.service.updated.connect(self.window.show_snapshot)
         self.window.refresh_requested.connect(self.service.refresh_now)
 
-        try:
-            tracker = tracker_from_config(opened.config.tracker)
-        except TrackerSetupError as err:
-            tracker = None
-            self.window.show_banner(f"Blockers stay on this machine: {err}")
+        # The tracker (and its token, perhaps from the OS keyring) is set up on a worker in
+        # start(); until then reports queue up and wait, as they do for an unreachable tracker.
         self.outbox = OutboxService(
             self.store,
-            tracker,
+            None,
             HttpClient(cache=self.store),
             blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
             parent=self,
@@ -85,10 +83,11 @@ class DesktopBoard(QObject):
 
         self.gateway = OutboxGateway(
             Outbox(self.store),
-            tracker_kind=lambda: tracker.kind if tracker is not None else "none",
+            tracker_kind=lambda: opened.config.tracker.kind,  # what the board file asks for
             on_queued=lambda _key: self._queued(),
             on_drafts_changed=self.refresh_outbox,
         )
+        self._stopped = False
         self.rows: list[OutboxRow] = []
         self.dialogs: dict[str, ReportDialog] = {}
         self.window.action_report_blocker.triggered.connect(
@@ -169,10 +168,23 @@ class DesktopBoard(QObject):
 
     def start(self) -> None:
         self.refresh_outbox()
-        self.outbox.start()
+        config = self.opened.config.tracker
+        run_task(lambda: tracker_from_config(config), self._tracker_ready, self._tracker_failed)
         self.service.start()
 
+    def _tracker_ready(self, tracker: Tracker | None) -> None:
+        if not self._stopped:
+            self.outbox.set_tracker(tracker)  # and deliver what is queued
+
+    def _tracker_failed(self, error: BaseException) -> None:
+        if not isinstance(error, TrackerSetupError):
+            log.error("the tracker could not be set up", exc_info=error)
+        self.window.show_banner(f"Reports wait in the outbox: {error}")
+        if not self._stopped:
+            self.outbox.start()  # drafts and local blockers still work; nothing is sent
+
     def stop(self) -> None:
+        self._stopped = True
         self.tray.close()
         for dialog in list(self.dialogs.values()):
             dialog.save_now()
