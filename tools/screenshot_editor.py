@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.config.loader import load_board  # noqa: E402
 from app.services.tasks import pending_tasks  # noqa: E402
-from app.ui.board_editor import BoardEditor  # noqa: E402
-from app.ui.welcome import WelcomePage  # noqa: E402
+from app.ui.editor.editor import BoardEditor  # noqa: E402
+from app.ui.window.welcome import WelcomePage  # noqa: E402
 
 EXAMPLE = ROOT / "resources" / "boards" / "example.toml"
 

@@ -24,11 +24,11 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.demo.sample import sample_snapshot
 from app.domain.report import Report
-from app.ui.main_window import MainWindow
-from app.ui.report_context import stage_context
-from app.ui.report_dialog import ReportDialog
-from app.ui.sample import sample_snapshot
+from app.ui.report.context import stage_context
+from app.ui.report.dialog import ReportDialog
+from app.ui.window.main_window import MainWindow
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=UTC)
 SCREEN = (1366, 768)

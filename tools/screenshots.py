@@ -22,12 +22,12 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.cli import open_board  # noqa: E402
+from app.desktop.launch import open_board  # noqa: E402
 from app.domain.model import BoardSnapshot  # noqa: E402
 from app.services.board_store import poll_board_once  # noqa: E402
 from app.store.store import Store  # noqa: E402
-from app.ui.crash_handler import route_qt_messages  # noqa: E402
-from app.ui.screenshot import render_snapshot_png  # noqa: E402
+from app.ui.window.crash_handler import route_qt_messages  # noqa: E402
+from app.ui.window.screenshot import render_snapshot_png  # noqa: E402
 
 # Scenario moments (seconds into the demo's compressed day) worth a picture.
 GREEN_AT = 20.0
@@ -75,8 +75,8 @@ def main(argv: list[str]) -> int:
     for name, snapshot, size, kiosk in shots:
         render_snapshot_png(snapshot, out / name, size, kiosk=kiosk)
         print(f"wrote {out / name}")
+    from app.demo.history_sample import render_history_png
     from app.domain.history import Window
-    from app.ui.history_sample import render_history_png
 
     render_history_png(out / "history.png", (1366, 768), Window.MONTH)
     print(f"wrote {out / 'history.png'}")

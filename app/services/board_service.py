@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
 
@@ -49,6 +49,10 @@ from app.services.polling import (
 from app.services.tasks import run_task
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
+
+if TYPE_CHECKING:
+    from app.config.board import BoardConfig
+    from app.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -312,3 +316,17 @@ class BoardService(QObject):
 
 def _log_error(error: BaseException) -> None:
     log.error("could not record the verdict", exc_info=error)
+
+
+def make_board_service(config: BoardConfig, store: Store) -> BoardService:
+    """The live board for a board file, polling into `store`: the one way every mode builds it."""
+    from app.services.board_jobs import board_specs, build_jobs
+    from app.services.board_store import StoreBoard
+
+    return BoardService(
+        config.name,
+        board_specs(config),
+        build_jobs(config),
+        StoreBoard(store),
+        HttpClient(cache=store),
+    )

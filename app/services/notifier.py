@@ -48,7 +48,7 @@ from app.domain.words import duration_words
 
 log = logging.getLogger(__name__)
 
-ORGANIZATION = "Releasable"  # same as app.ui.main_window: one settings file for the app
+ORGANIZATION = "Releasable"  # same as app.ui.window.main_window: one settings file for the app
 APPLICATION = "releasable"
 KEY_MUTED = "notifications/muted"
 KEY_PAUSED_UNTIL = "notifications/paused_until"

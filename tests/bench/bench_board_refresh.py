@@ -9,7 +9,7 @@ cctray pipelines × 10 stages = 1,000 projects in 4 feeds (25 pipelines per CI s
 fixed pool of threads, ETag + 304, 50 ms added to every request) serves them, so serving
 costs no GIL time in the process being measured.
 
-The service is the app's own wiring (`app.gui._service`): `BoardService` with its default
+The service is the app's own wiring (`app.desktop.run._service`): `BoardService` with its default
 thread pool, a real `HttpClient` whose validator cache is a real `Store` in a temp dir,
 `StoreBoard` writing every result. Per run (a fresh store each time):
 
@@ -158,7 +158,7 @@ def run_once(toml: str, *, window: bool = False, profile: bool = False) -> dict[
         service = BoardService(cfg.name, specs, jobs, StoreBoard(store), http)
         shown = None
         if window:
-            from app.ui.main_window import MainWindow
+            from app.ui.window.main_window import MainWindow
 
             shown = MainWindow(persist=False)
             shown.resize(1600, 1000)

@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.cli import open_board
-from app.desktop import make_board_service
+from app.desktop.launch import open_board
+from app.services.board_service import make_board_service
 from app.services.tasks import pending_tasks
 from app.store.store import Store
-from app.ui.crash_handler import route_qt_messages
-from app.ui.kiosk import KioskWindow
+from app.ui.kiosk.kiosk import KioskWindow
+from app.ui.window.crash_handler import route_qt_messages
 
 DEMO_SPEED = 30.0
 REPORT_EVERY_S = 10.0
@@ -58,7 +58,7 @@ def main() -> int:
         open_board(None, True, str(Path(tmp) / "soak.db"), demo_clock=demo_clock) as opened,
     ):
         store = Store.open(opened.db_path)
-        service = make_board_service(opened, store)
+        service = make_board_service(opened.config, store)
         kiosk = KioskWindow(page_seconds=0.5)
         kiosk.resize(1920, 1080)
         kiosk.show()

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from app.cli import OpenedBoard, open_board
-from app.desktop import DesktopBoard
+from app.desktop.board import DesktopBoard
+from app.desktop.launch import OpenedBoard, open_board
 from app.domain.model import BoardSnapshot, VerdictState
 from app.domain.triage import Category
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 
 class FrozenClock:

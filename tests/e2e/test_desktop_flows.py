@@ -9,13 +9,13 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.cli import open_board
 from app.config.loader import load_board
 from app.config.writer import dump_board
-from app.desktop import DesktopBoard
-from app.gui import _welcome
-from app.ui.main_window import MainWindow
-from app.ui.welcome import WelcomePage
+from app.desktop.board import DesktopBoard
+from app.desktop.launch import open_board
+from app.desktop.run import _welcome
+from app.ui.window.main_window import MainWindow
+from app.ui.window.welcome import WelcomePage
 
 
 def _find_welcome() -> WelcomePage:

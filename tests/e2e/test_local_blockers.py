@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QApplication
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from app.cli import open_board
-from app.desktop import DesktopBoard
+from app.desktop.board import DesktopBoard
+from app.desktop.launch import open_board
 from app.domain.model import BoardSnapshot, Priority, VerdictState
 from app.domain.triage import Category
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 
 def test_local_blocker_shows_copies_and_closes_in_the_app(
@@ -75,7 +75,7 @@ def test_a_teammates_blocker_is_resolved_on_the_tracker_not_here(qtbot: QtBot) -
     from datetime import UTC, datetime
 
     from app.domain.model import Blocker
-    from app.ui.blockers_panel import BlockersPanel
+    from app.ui.board.blockers_panel import BlockersPanel
 
     panel = BlockersPanel(opener=lambda url: None)
     qtbot.addWidget(panel)

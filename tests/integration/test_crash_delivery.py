@@ -1,6 +1,6 @@
 """Exactly once, as the tracker sees it: the sending process is SIGKILLed at each step.
 
-A real child process (`python -m app.reporting_cli outbox send`, the real GitHub adapter)
+A real child process (`python -m app.cli.report outbox send`, the real GitHub adapter)
 delivers one queued report to a loopback GitHub-shaped tracker and is killed:
   (a) before the POST — after the item was marked `sending` (RELEASABLE_TEST_KILLPOINT);
   (b) after the POST reached the server but before the answer — the server holds the answer
@@ -69,7 +69,7 @@ def start_sender(
     cmd = [
         sys.executable,
         "-m",
-        "app.reporting_cli",
+        "app.cli.report",
         "outbox",
         "send",
         "--db",

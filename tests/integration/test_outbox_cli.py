@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from app.cli.report import run_outbox, run_report
 from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
-from app.reporting_cli import run_outbox, run_report
 from app.store.store import Store
 from tests.fake_tracker import FakeGitHub, Scripted
 

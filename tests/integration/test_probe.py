@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
+from app.cli.probe import run_probe
 from app.domain.model import Outcome, PipelineReading, Stage, StageStatus
-from app.probe import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -380,9 +380,9 @@ def test_the_probe_starts_without_qt_or_the_store(httpserver: HTTPServer) -> Non
     )
     script = (
         "import sys, json\n"
-        "import app.probe\n"
+        "import app.cli.probe\n"
         "lazy = 'requests' not in sys.modules\n"
-        "code = app.probe.run_probe(['cctray', sys.argv[1], '--json'])\n"
+        "code = app.cli.probe.run_probe(['cctray', sys.argv[1], '--json'])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
         "{'PySide6', 'shiboken6', 'sqlite_utils', 'sqlite3', 'keyring', 'platformdirs'})\n"
         "app_mods = sorted(m for m in sys.modules if m.startswith(('app.ui', 'app.store', "

@@ -130,7 +130,7 @@ def test_the_running_outbox_service_brings_danas_blocker_within_seconds(
         store,
         tracker_from_config(board.tracker),
         http,
-        blocker_poll_ms=int(board.tracker.refresh_seconds * 1000),  # as app/desktop.py does
+        blocker_poll_ms=int(board.tracker.refresh_seconds * 1000),  # as app/desktop/board.py does
         pool=pool,
     )
     try:

@@ -27,9 +27,9 @@ from app.config.board import BoardConfig, JenkinsOptions, PipelineConfig
 from app.config.loader import load_board
 from app.config.secrets import KEYRING_SERVICE
 from app.services.tasks import pending_tasks
-from app.ui.board_editor import BoardEditor
-from app.ui.editor_entries import EntryListModel
-from app.ui.editor_files import toml_has_comments
+from app.ui.editor.editor import BoardEditor
+from app.ui.editor.entries import EntryListModel
+from app.ui.editor.files import toml_has_comments
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "boards" / "example.toml"

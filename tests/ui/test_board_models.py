@@ -8,10 +8,10 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.demo.sample import sample_board
 from app.domain.model import BlockerState
-from app.ui.blockers_panel import BlockersPanel
-from app.ui.models import URL_ROLE, BlockersModel, OutboxModel
-from app.ui.sample import sample_board
+from app.ui.board.blockers_panel import BlockersPanel
+from app.ui.widgets.models import URL_ROLE, BlockersModel, OutboxModel
 from tests.ui.board_helpers import T0, Opener
 
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.ui.crash_handler import CrashReporter, _route_qt_message
+from app.ui.window.crash_handler import CrashReporter, _route_qt_message
 
 
 def _raise(exc: BaseException) -> None:

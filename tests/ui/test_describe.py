@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from app.demo.sample import sample_board, sample_snapshot
 from app.domain.model import EnvironmentReading, Health, PipelineReading, VerdictState
-from app.ui.describe import (
+from app.ui.board.describe import (
     effective_verdict,
     matches,
     pipeline_words,
@@ -14,8 +15,7 @@ from app.ui.describe import (
     severity,
     stale_words,
 )
-from app.ui.report_context import environment_context, stage_context
-from app.ui.sample import sample_board, sample_snapshot
+from app.ui.report.context import environment_context, stage_context
 from tests.ui.board_helpers import T0
 
 

@@ -10,9 +10,9 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from app.demo.sample import sample_board
 from app.domain.model import EnvironmentReading, Health, Observed
-from app.ui.environments import EnvironmentRow
-from app.ui.sample import sample_board
+from app.ui.board.environments import EnvironmentRow
 from tests.ui.board_helpers import T0, Clock, Opener
 
 

@@ -13,14 +13,14 @@ from PySide6.QtGui import QImage
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from app.demo.history_sample import render_history_png, sample_figures
 from app.domain.history import HistoryFigures, Window, compute_figures
 from app.domain.model import Blocker, BlockerState, Priority, VerdictState
 from app.services.tasks import pending_tasks
-from app.ui.history_chart import HAVE_CHARTS, STATE_WORDS, TimelineStrip, time_ticks
-from app.ui.history_export import HEADER, csv_rows
-from app.ui.history_figures import CategoryModel
-from app.ui.history_sample import render_history_png, sample_figures
-from app.ui.history_view import HistoryView
+from app.ui.history.chart import HAVE_CHARTS, STATE_WORDS, TimelineStrip, time_ticks
+from app.ui.history.export import HEADER, csv_rows
+from app.ui.history.figures import CategoryModel
+from app.ui.history.view import HistoryView
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 R, N, U = VerdictState.RELEASABLE, VerdictState.NOT_RELEASABLE, VerdictState.UNKNOWN

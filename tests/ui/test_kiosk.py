@@ -8,8 +8,8 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.ui.kiosk import KioskWindow
-from app.ui.sample import many_snapshot, sample_snapshot
+from app.demo.sample import many_snapshot, sample_snapshot
+from app.ui.kiosk.kiosk import KioskWindow
 from tests.ui.board_helpers import Clock, object_counts
 
 SCREENS = [(1366, 768), (1920, 1080), (3840, 2160)]

@@ -16,7 +16,7 @@ from app.domain.model import (
     StageStatus,
 )
 from app.domain.verdict import decide
-from app.ui.kiosk_tiles import tiles_for
+from app.ui.kiosk.tiles import tiles_for
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

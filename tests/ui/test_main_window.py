@@ -11,11 +11,11 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from app.demo.sample import HOSTILE_NAME, many_snapshot, sample_snapshot
 from app.domain.model import VerdictState
-from app.ui.environments import EnvironmentRow
-from app.ui.main_window import MainWindow
-from app.ui.sample import HOSTILE_NAME, many_snapshot, sample_snapshot
-from app.ui.stage_chip import PipelineRow
+from app.ui.board.environments import EnvironmentRow
+from app.ui.board.stage_chip import PipelineRow
+from app.ui.window.main_window import MainWindow
 from tests.ui.board_helpers import Clock, Opener, object_counts, temp_settings
 
 

@@ -10,9 +10,9 @@ from PySide6.QtGui import QHelpEvent, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 from pytestqt.qtbot import QtBot
 
+from app.demo.sample import HOSTILE_NAME, sample_board
 from app.domain.model import Observed, PipelineReading, StageStatus
-from app.ui.sample import HOSTILE_NAME, sample_board
-from app.ui.stage_chip import PipelineRow, StageChip
+from app.ui.board.stage_chip import PipelineRow, StageChip
 from tests.ui.board_helpers import T0, Clock, Opener
 
 

@@ -16,16 +16,16 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.demo.sample import HOSTILE_NAME, sample_snapshot
 from app.domain.model import Priority
 from app.domain.triage import CATEGORIES, Category
 from app.services.tasks import pending_tasks
 from app.store.outbox import DRAFT_FIELDS, Outbox, OutboxState
 from app.store.store import Store
-from app.ui.outbox_rows import outbox_rows
-from app.ui.report_context import environment_context, stage_context
-from app.ui.report_dialog import REPORTER_SETTING, ReportDialog
-from app.ui.report_gateway import OutboxGateway
-from app.ui.sample import HOSTILE_NAME, sample_snapshot
+from app.ui.report.context import environment_context, stage_context
+from app.ui.report.dialog import REPORTER_SETTING, ReportDialog
+from app.ui.report.gateway import OutboxGateway
+from app.ui.report.outbox_rows import outbox_rows
 
 MakeDialog = Callable[..., ReportDialog]
 

@@ -8,11 +8,10 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+from app.demo.sample import sample_snapshot
 from app.resources import resource_path
-from app.ui.icons import app_icon, status_image, status_svg, write_icon_files
-from app.ui.sample import sample_snapshot
-from app.ui.screenshot import render_snapshot_png
-from app.ui.theme import (
+from app.ui.widgets.icons import app_icon, status_image, status_svg, write_icon_files
+from app.ui.widgets.theme import (
     BANNER_FILLS,
     HEALTH_LOOKS,
     OUTCOME_LOOKS,
@@ -21,6 +20,7 @@ from app.ui.theme import (
     VERDICT_LOOKS,
     Tone,
 )
+from app.ui.window.screenshot import render_snapshot_png
 from tests.ui.board_helpers import T0
 
 
@@ -75,7 +75,7 @@ def test_icon_files_match_the_generated_shapes(tmp_path: Path) -> None:
     for path in write_icon_files(tmp_path):
         shipped = resource_path("icons", path.name)
         assert shipped.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
-            f"{shipped} is out of date: run `python -m app.ui.icons`"
+            f"{shipped} is out of date: run `python -m app.ui.widgets.icons`"
         )
     assert "<svg" in status_svg(STAGE_LOOKS[next(iter(STAGE_LOOKS))].shape, "#000000")
 

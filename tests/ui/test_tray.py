@@ -28,9 +28,9 @@ from app.domain.model import (
     VerdictState,
 )
 from app.services.notifier import Notifier
-from app.ui.mute_dialog import MuteChoice, MuteDialog, MuteModel
-from app.ui.theme import TONE_COLOURS, Tone
-from app.ui.tray import NO_TRAY, TOOLTIP_MAX, VerdictTray, tray_image, tray_tooltip
+from app.ui.widgets.theme import TONE_COLOURS, Tone
+from app.ui.window.mute_dialog import MuteChoice, MuteDialog, MuteModel
+from app.ui.window.tray import NO_TRAY, TOOLTIP_MAX, VerdictTray, tray_image, tray_tooltip
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 N = VerdictState.NOT_RELEASABLE

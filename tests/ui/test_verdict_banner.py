@@ -10,8 +10,8 @@ from PySide6.QtGui import QPalette
 from pytestqt.qtbot import QtBot
 
 from app.domain.model import Reason, Verdict, VerdictState
-from app.ui.theme import BANNER_FILLS
-from app.ui.verdict_banner import ALL_CLEAR, VerdictBanner
+from app.ui.board.verdict_banner import ALL_CLEAR, VerdictBanner
+from app.ui.widgets.theme import BANNER_FILLS
 from tests.ui.board_helpers import T0
 
 

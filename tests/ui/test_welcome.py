@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.ui.welcome import CHOICES, WelcomePage
+from app.ui.window.welcome import CHOICES, WelcomePage
 
 
 def click(qtbot: QtBot, page: WelcomePage, name: str) -> None:

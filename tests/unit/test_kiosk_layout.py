@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ui.kiosk_layout import Layout, fit_grid, kiosk_metrics
+from app.ui.kiosk.layout import Layout, fit_grid, kiosk_metrics
 
 SCREENS = [(1366, 768), (1920, 1080), (3840, 2160)]
 COUNTS = [5, 50, 500]

@@ -1,0 +1,171 @@
+"""`releasable outbox [list|send|export]`: the reports not delivered yet, from a terminal.
+
+`list` shows every report in the outbox, `send` delivers everything waiting now (or the reports
+named), `export KEY` prints one as Markdown. Exit codes: 0 done, 1 a report failed or is not
+in the outbox, 2 usage or setup. No Qt; tokens are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from app.cli.common import (
+    SetupError,
+    add_common_options,
+    fail,
+    http_client,
+    load_board_config,
+    open_store,
+    parse_args,
+    resolve_tracker,
+)
+
+if TYPE_CHECKING:
+    from app.store.outbox import OutboxItem
+    from app.store.store import Store
+
+
+def outbox_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="releasable outbox",
+        description="Show the reports not delivered yet (list), deliver them now (send), or "
+        "print one as Markdown (export KEY).",
+        allow_abbrev=False,
+    )
+    parser.add_argument("action", nargs="?", default="list", choices=("list", "send", "export"))
+    parser.add_argument("keys", nargs="*", metavar="KEY", help="send/export: these reports")
+    add_common_options(parser)
+    return parser
+
+
+def run_outbox(argv: Sequence[str]) -> int:
+    """`releasable outbox [list|send|export]`; returns the exit code."""
+    parsed = parse_args(outbox_parser(), argv)
+    if isinstance(parsed, int):
+        return parsed
+    args = parsed
+    from app.store.outbox import Outbox
+
+    try:
+        store = open_store(args)
+    except SetupError as err:
+        return fail(str(err), as_json=args.json)
+    try:
+        outbox = Outbox(store)
+        if args.action == "list":
+            return _list(args, outbox.items())
+        if args.action == "export":
+            return _export(args, outbox)
+        return _send(args, store, outbox)
+    finally:
+        store.close()
+
+
+def item_doc(item: OutboxItem) -> dict[str, Any]:
+    def iso(when: datetime | None) -> str | None:
+        return when.isoformat() if when else None
+
+    return {
+        "key": item.key,
+        "state": item.state.value,
+        "priority": item.priority.value,
+        "title": item.title,
+        "category": item.report.category,
+        "url": item.url,
+        "ref": item.ref,
+        "last_error": item.last_error,
+        "warnings": list(item.warnings),
+        "attempts": item.attempts,
+        "tracker_kind": item.tracker_kind,
+        "queued_at": iso(item.queued_at),
+        "next_attempt_at": iso(item.next_attempt_at),
+        "sent_at": iso(item.sent_at),
+    }
+
+
+def _list(args: argparse.Namespace, items: list[OutboxItem]) -> int:
+    if args.json:
+        print(json.dumps([item_doc(i) for i in items], indent=2, ensure_ascii=False))
+        return 0
+    if not items:
+        print("The outbox is empty.")
+        return 0
+    for item in items:
+        tail = item.url or item.last_error or ""
+        print(f"{item.state.value:<8} {item.priority.value}  {item.key}  {item.title}")
+        if tail:
+            print(f"         {tail}")
+    return 0
+
+
+def _export(args: argparse.Namespace, outbox: Any) -> int:
+    if not args.keys:
+        return fail("say which report: releasable outbox export KEY", as_json=args.json)
+    for key in args.keys:
+        try:
+            text = outbox.export_markdown(key)
+        except KeyError:
+            return fail(f"no report {key} in the outbox", as_json=args.json, code=1)
+        print(json.dumps({"key": key, "markdown": text}) if args.json else text)
+    return 0
+
+
+def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
+    from app.store.outbox import OutboxState
+    from app.trackers.outbox import deliver_due
+
+    try:
+        board = None if args.tracker_kind else load_board_config(args)
+        tracker = resolve_tracker(args, board)
+    except SetupError as err:
+        return fail(str(err), as_json=args.json)
+    if tracker is None:
+        queued = len(outbox.items([OutboxState.QUEUED]))
+        message = "no tracker is configured: reports stay local (`releasable outbox export KEY`)"
+        if queued:
+            return fail(f"{message}; {queued} report(s) wait for one", as_json=args.json)
+        print(json.dumps([]) if args.json else message)
+        return 0
+    for key in args.keys:
+        if not outbox.requeue(key) and outbox.get(key) is None:
+            return fail(f"no report {key} in the outbox", as_json=args.json, code=1)
+    http = http_client(args)
+    try:
+        results = deliver_due(
+            store, tracker, http, datetime.now(UTC), force=True, keys=set(args.keys) or None
+        )
+    finally:
+        http.close()
+    failed = any(r.state is OutboxState.FAILED for r in results)
+    waiting = [i for i in outbox.pending() if i.state is OutboxState.QUEUED]
+    if args.json:
+        docs = [dataclasses.asdict(r) | {"state": r.state.value} for r in results]
+        for doc in docs:
+            for name in ("next_attempt_at", "not_before"):
+                doc[name] = doc[name].isoformat() if doc[name] else None
+        print(json.dumps(docs, indent=2, ensure_ascii=False))
+        return 1 if failed else 0
+    if not results:
+        print("Nothing to send." if not waiting else f"{len(waiting)} report(s) still queued.")
+    for r in results:
+        if r.state is OutboxState.SENT:
+            found = " (already filed)" if r.found_existing else ""
+            print(f"sent     {r.priority}  {r.title}  {r.url}{found}")
+            for warning in r.warnings:
+                print(f"         warning: {warning}")
+        elif r.state is OutboxState.FAILED:
+            print(f"failed   {r.priority}  {r.title}: {r.error}")
+        else:
+            print(f"queued   {r.priority}  {r.title}: {r.error}")
+    untried = len(waiting) - sum(1 for r in results if r.state is OutboxState.QUEUED)
+    if results and untried > 0:
+        print(f"{untried} more report(s) still queued.")
+    return 1 if failed else 0
+
+
+__all__ = ["item_doc", "outbox_parser", "run_outbox"]

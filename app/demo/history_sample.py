@@ -1,0 +1,115 @@
+"""A made-up but plausible month of a team's verdict history, for screenshots and the docs.
+
+The demo replays a compressed day, so its own store holds minutes of history, not weeks; the
+History page's screenshot is drawn from this deterministic sample instead
+(`render_history_png`). `sample_history` returns raw verdict changes and blockers, so it can
+also seed a store.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from app.domain.history import Change, HistoryFigures, Window, compute_figures
+from app.domain.model import Blocker, BlockerState, Priority, VerdictState
+from app.domain.triage import Category
+
+SAMPLE_NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
+_TITLES = {
+    Category.PRODUCTION_OUTAGE: "Checkout errors in production",
+    Category.ENVIRONMENT_INSTABILITY: "Staging database keeps restarting",
+    Category.SECURITY_FALSE_POSITIVE: "Scanner flags a test key as a leaked secret",
+    Category.CI_INSTABILITY: "CI runners out of disk",
+    Category.WORKSTATION_BROKEN: "Laptop cannot reach the VPN",
+    Category.OTHER: "Release notes service down",
+}
+# How often each category comes up, roughly (flaky staging is the usual suspect).
+_WEIGHTS = {
+    Category.PRODUCTION_OUTAGE: 1,
+    Category.ENVIRONMENT_INSTABILITY: 5,
+    Category.SECURITY_FALSE_POSITIVE: 3,
+    Category.CI_INSTABILITY: 3,
+    Category.WORKSTATION_BROKEN: 2,
+    Category.OTHER: 1,
+}
+
+
+def sample_history(
+    now: datetime = SAMPLE_NOW, days: int = 45, seed: int = 7
+) -> tuple[list[Change], list[Blocker]]:
+    """Verdict changes and blockers over the `days` before `now` (same seed, same history)."""
+    rng = random.Random(seed)
+    at = now - timedelta(days=days)
+    changes: list[Change] = [(VerdictState.RELEASABLE, at)]
+    while True:
+        at += timedelta(hours=rng.expovariate(1 / 16))  # releasable for ~16 h on average
+        if at >= now - timedelta(minutes=40):
+            break
+        spell = VerdictState.UNKNOWN if rng.random() < 0.2 else VerdictState.NOT_RELEASABLE
+        changes.append((spell, at))
+        at += timedelta(hours=rng.expovariate(1 / 1.6))
+        if at >= now:
+            break
+        changes.append((VerdictState.RELEASABLE, at))
+    changes.append((VerdictState.NOT_RELEASABLE, now - timedelta(minutes=40)))
+    categories = list(_WEIGHTS)
+    weights = [_WEIGHTS[c] for c in categories]
+    blockers = []
+    for n in range(int(days * 1.4)):
+        category = rng.choices(categories, weights)[0]
+        opened = now - timedelta(hours=rng.uniform(0, days * 24))
+        closed = opened + timedelta(hours=rng.expovariate(1 / 7))
+        still_open = closed > now or n % 17 == 0
+        blockers.append(
+            Blocker(
+                key=f"sample-{n}",
+                title=_TITLES[category],
+                category=category.value,
+                priority=Priority.P1 if category is not Category.OTHER else Priority.P2,
+                opened_at=opened,
+                reporter="Dana",
+                state=BlockerState.OPEN if still_open else BlockerState.CLOSED,
+                closed_at=None if still_open else closed,
+            )
+        )
+    return changes, blockers
+
+
+def sample_figures(
+    window: Window = Window.MONTH, now: datetime = SAMPLE_NOW, board_name: str = "Payments team"
+) -> HistoryFigures:
+    changes, blockers = sample_history(now)
+    start = now - window.duration
+    return compute_figures(
+        changes,
+        None,
+        start,
+        now,
+        blockers,
+        window=window,
+        history_start=changes[0][1],
+        board_name=board_name,
+    )
+
+
+def render_history_png(
+    path: str | Path, size: tuple[int, int] = (1600, 1000), window: Window = Window.MONTH
+) -> Path:
+    """Draw the History page over the sample at `size` pixels and save it as a PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.history.view import HistoryView
+    from app.ui.window.screenshot import render_widget_png
+
+    if QApplication.instance() is None:
+        raise RuntimeError("render_history_png needs a QApplication (offscreen is fine)")
+    figures = sample_figures(window)
+    view = HistoryView(lambda _w: figures, board_name=figures.board_name, window=window)
+    view.show_figures(figures)
+    try:
+        return render_widget_png(view, path, size)
+    finally:
+        view.close()
+        view.deleteLater()

@@ -1,0 +1,267 @@
+"""One open board on the desktop: its services, its window and the reports filed from it.
+
+`DesktopBoard` owns the pieces that live as long as the window: the board service (polling),
+the outbox service (delivery), the draft gateway and the report dialogs. It only connects
+them; every read and write of the store goes through `run_task` or a service's worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication
+
+from app.desktop.launch import OpenedBoard
+from app.domain.model import BlockerState
+from app.services.board_service import make_board_service
+from app.services.notifier import Notifier
+from app.services.outbox_service import OutboxService
+from app.services.tasks import run_task
+from app.sources.http import HttpClient
+from app.store.outbox import Draft, Outbox
+from app.store.store import Store
+from app.trackers.base import Tracker
+from app.trackers.configured import TrackerSetupError, tracker_from_config
+from app.ui.editor.editor import BoardEditor
+from app.ui.report.dialog import ReportDialog
+from app.ui.report.gateway import OutboxGateway
+from app.ui.report.outbox_rows import OutboxRow, outbox_rows
+from app.ui.widgets.labels import PlainLabel
+from app.ui.window.main_window import MainWindow
+from app.ui.window.tray import VerdictTray
+
+if TYPE_CHECKING:
+    from app.domain.history import HistoryFigures, Window
+    from app.ui.history.view import HistoryView
+
+log = logging.getLogger(__name__)
+
+
+class DesktopBoard(QObject):
+    reload_requested = Signal(object)  # Path: the board file was saved in the editor
+
+    def __init__(self, opened: OpenedBoard, window: MainWindow | None = None) -> None:
+        super().__init__()
+        self.opened = opened
+        self.store = Store.open(opened.db_path)
+        self.window = window or MainWindow()
+        self.window.setWindowTitle(f"{opened.config.name} — Releasable")
+        self.service = make_board_service(opened.config, self.store)
+        self.service.updated.connect(self.window.show_snapshot)
+        self.window.refresh_requested.connect(self.service.refresh_now)
+
+        # The tracker (and its token, perhaps from the OS keyring) is set up on a worker in
+        # start(); until then reports queue up and wait, as they do for an unreachable tracker.
+        self.outbox = OutboxService(
+            self.store,
+            None,
+            HttpClient(cache=self.store),
+            blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
+            parent=self,
+        )
+        self.outbox.changed.connect(self.refresh_outbox)
+        self.outbox.warned.connect(lambda _key, text: self.window.show_banner(text))
+        self.outbox.failed.connect(
+            lambda _key, reason: self.window.show_banner(f"A report was not sent: {reason}")
+        )
+        self.outbox.delivered.connect(
+            lambda _key, url: self.window.statusBar().showMessage(f"Blocker filed: {url}", 10_000)
+        )
+
+        self.gateway = OutboxGateway(
+            Outbox(self.store),
+            tracker_kind=lambda: opened.config.tracker.kind,  # what the board file asks for
+            on_queued=lambda _key: self._queued(),
+            on_drafts_changed=self.refresh_outbox,
+        )
+        self._stopped = False
+        self.rows: list[OutboxRow] = []
+        self.dialogs: dict[str, ReportDialog] = {}
+        self.window.action_report_blocker.triggered.connect(
+            lambda: self.open_report(self.window.current_report_context() or None)
+        )
+        self.window.report_requested.connect(self.open_report)
+        panel = self.window.board.blockers
+        panel.outbox_view.activated.connect(self._reopen)
+        panel.resolve_requested.connect(self.resolve_blocker)
+        panel.copy_requested.connect(self.copy_report)
+        panel.send_now_requested.connect(lambda: self.outbox.wake(force=True))
+        self._wire_history()
+        self._wire_notifications()
+        self.editor: BoardEditor | None = None
+        self.window.action_edit_board.triggered.connect(self.edit_board)
+
+    def edit_board(self) -> None:
+        if self.editor is None:
+            # The demo's board file is temporary: editing it starts a new board to save.
+            path = None if self.opened.demo is not None else self.opened.path
+            self.editor = BoardEditor(self.opened.config, path, parent=self.window)
+            self.editor.close_requested.connect(self._editor_closed)
+            self.editor.saved.connect(self.reload_requested.emit)
+        self.window.show_page(self.editor)
+
+    def _editor_closed(self) -> None:
+        self.window.show_board()
+        if self.editor is not None:
+            self.editor.deleteLater()
+            self.editor = None
+
+    def _wire_history(self) -> None:
+        self.history: HistoryView | None = None  # built when first opened (QtCharts is heavy)
+        self.window.action_history.triggered.connect(self.show_history)
+
+    def show_history(self) -> None:
+        if self.history is None:
+            from app.domain.history import load_figures
+            from app.ui.history.view import HistoryView as View
+
+            store, name = self.store, self.opened.config.name
+            outbox = Outbox(store)
+
+            def load(window: Window) -> HistoryFigures:  # on a worker thread
+                blockers = outbox.blockers(open_only=False)
+                return load_figures(window, datetime.now(UTC), store, blockers, board_name=name)
+
+            self.history = View(load, board_name=name)
+            self.history.back_requested.connect(self.window.show_board)
+        self.window.show_page(self.history)
+        self.history.refresh()
+
+    def _wire_notifications(self) -> None:
+        window = self.window
+        self.notifier = Notifier(window.settings, parent=window)
+        self.tray = VerdictTray(self.notifier, parent=window)
+        self.tray.parent_widget = window  # parent of the Mute… dialog
+        self.service.updated.connect(self.notifier.feed)
+        self.service.updated.connect(self.tray.show_snapshot)
+        window.tick_timer.timeout.connect(self.tray.tick)
+        self.tray.open_board_requested.connect(self._raise_board)
+        self.tray.report_requested.connect(window.action_report_blocker.trigger)
+        self.tray.quit_requested.connect(QApplication.quit)
+        self.tray.banner_requested.connect(window.show_banner)  # used when there is no tray
+        if not self.tray.available:
+            window.statusBar().addWidget(PlainLabel(self.tray.explanation, window))
+        menu = window.menuBar().addMenu("&Notifications")  # pause and mute work without a tray
+        for action in self.tray.notification_actions():
+            menu.addAction(action)
+
+    def _raise_board(self) -> None:
+        self.window.show_board()
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.refresh_outbox()
+        config = self.opened.config.tracker
+        run_task(lambda: tracker_from_config(config), self._tracker_ready, self._tracker_failed)
+        self.service.start()
+
+    def _tracker_ready(self, tracker: Tracker | None) -> None:
+        if not self._stopped:
+            self.outbox.set_tracker(tracker)  # and deliver what is queued
+
+    def _tracker_failed(self, error: BaseException) -> None:
+        if not isinstance(error, TrackerSetupError):
+            log.error("the tracker could not be set up", exc_info=error)
+        self.window.show_banner(f"Reports wait in the outbox: {error}")
+        if not self._stopped:
+            self.outbox.start()  # drafts and local blockers still work; nothing is sent
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.tray.close()
+        for dialog in list(self.dialogs.values()):
+            dialog.save_now()
+        self.outbox.stop()
+        self.service.stop()
+        self.gateway.wait()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        self.store.close()
+
+    # -- outbox and reports ------------------------------------------------------------------
+
+    def refresh_outbox(self) -> None:
+        """Re-read the outbox list and the open blockers (off the GUI thread)."""
+        outbox = Outbox(self.store)
+        run_task(lambda: outbox_rows(outbox, datetime.now(UTC)), self._show_rows, _log_error)
+        self.service.reload_blockers()
+
+    def _show_rows(self, rows: list[OutboxRow]) -> None:
+        self.rows = rows
+        self.window.set_outbox_rows([r.cells for r in rows])
+
+    def _queued(self) -> None:
+        self.refresh_outbox()
+        self.outbox.wake()
+
+    def open_report(
+        self, prefill: Mapping[str, Any] | None = None, draft: Draft | None = None
+    ) -> ReportDialog:
+        if draft is not None and draft.key in self.dialogs:
+            existing = self.dialogs[draft.key]
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog = ReportDialog(
+            self.gateway,
+            snapshot=self.window.latest_snapshot,
+            board_name=self.opened.config.name,
+            settings=self.window.settings,
+            prefill=prefill,
+            draft=draft,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogs[dialog.key] = dialog
+        dialog.finished.connect(lambda _r, key=dialog.key: self.dialogs.pop(key, None))
+        dialog.sent.connect(
+            lambda _key: self.window.statusBar().showMessage(
+                "Blocker queued: it goes to the tracker as soon as it can be reached.", 8000
+            )
+        )
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def resolve_blocker(self, key: str) -> None:
+        """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
+        outbox = Outbox(self.store)
+        run_task(
+            lambda: outbox.set_blocker_state(key, BlockerState.CLOSED),
+            lambda _r: self.refresh_outbox(),
+            _log_error,
+        )
+
+    def copy_report(self, row: int) -> None:
+        """Put an outbox row's report on the clipboard as Markdown (for a board with no
+        tracker, or to paste into a chat)."""
+        if not 0 <= row < len(self.rows):
+            return
+        found = self.rows[row]
+        if found.draft is not None:
+            self.window.statusBar().showMessage("A draft has no report yet: send it first.", 6000)
+            return
+        outbox = Outbox(self.store)
+
+        def copied(text: str) -> None:
+            QApplication.clipboard().setText(text)
+            self.window.statusBar().showMessage("Report copied as Markdown.", 6000)
+
+        run_task(lambda: outbox.export_markdown(found.key), copied, _log_error)
+
+    def _reopen(self, index: QModelIndex) -> None:
+        row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
+        if row is not None and row.draft is not None:
+            self.open_report(draft=row.draft)
+
+
+def _log_error(error: BaseException) -> None:
+    log.error("background task failed", exc_info=error)

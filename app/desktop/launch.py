@@ -1,0 +1,53 @@
+"""Opening a board: the board file found and loaded, or the demo started, and where its store is.
+
+Shared by the window and by the terminal commands (`status`); no Qt here, so a terminal check
+on a machine whose desktop is broken still opens its board.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.config.board import BoardConfig
+
+if TYPE_CHECKING:
+    from app.demo import DemoHandle
+    from app.demo.wire import Clock
+
+
+@dataclass
+class OpenedBoard:
+    config: BoardConfig
+    path: Path
+    db_path: Path
+    demo: DemoHandle | None = None  # the running demo, when --demo
+
+
+class BoardNotFound(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def open_board(
+    board: str | None, demo: bool, db: str | None, *, demo_clock: Clock | None = None
+) -> Iterator[OpenedBoard]:
+    """Load the board (starting the demo's loopback servers for --demo); stop them after."""
+    from app.config.loader import find_board_path, load_board
+    from app.store.store import default_path
+
+    if demo:
+        from app.demo import start_demo
+
+        handle = start_demo(clock=demo_clock) if demo_clock else start_demo()
+        with handle:
+            db_path = Path(db) if db else default_path().with_name("demo.db")
+            yield OpenedBoard(load_board(handle.board_path), handle.board_path, db_path, handle)
+        return
+    path = find_board_path(Path(board) if board else None)
+    if path is None:
+        raise BoardNotFound("no board file: pass --board FILE, set RELEASABLE_BOARD, or try --demo")
+    yield OpenedBoard(load_board(path), path, Path(db) if db else default_path())

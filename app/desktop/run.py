@@ -1,0 +1,280 @@
+"""The desktop app: wires the board file, store, services and windows together.
+
+`run_gui` opens the window (or the kiosk), or with `--screenshot` polls for `--after` seconds
+and renders the board offscreen to a PNG. Everything here runs on the GUI thread and only
+connects parts: fetching happens in `app.services`, drawing in `app.ui`.
+
+For the start-up benchmark (tests/bench/bench_startup.py), the environment variable
+`RELEASABLE_EXIT_AFTER_FIRST_PAINT=1` makes the window quit as soon as the board has been
+painted with the last known state from the store, after printing one line to stdout:
+`first paint: 0.612 s after process start; 8/8 items from the store; peak RSS 98.1 MB`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.config.errors import BoardFileError
+from app.desktop.launch import BoardNotFound, OpenedBoard, open_board
+from app.domain.model import BoardSnapshot
+
+if TYPE_CHECKING:
+    from app.desktop.board import DesktopBoard
+
+log = logging.getLogger(__name__)
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not _has_display():
+        print(
+            "releasable: no display found. To see the board on this machine, render it:\n"
+            "  releasable --demo --screenshot board.png\n"
+            "or run the window on a virtual display:\n"
+            "  xvfb-run -a releasable --demo",
+            file=sys.stderr,
+        )
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from app.ui.window.crash_handler import route_qt_messages
+
+    route_qt_messages()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Releasable")
+    app.setOrganizationName("Releasable")
+    app.setDesktopFileName("releasable")
+    _quit_on_signals(app)
+
+    while True:  # the welcome page and the editor may hand back another board to open
+        try:
+            with open_board(args.board, args.demo, args.db) as opened:
+                if args.screenshot:
+                    return _screenshot(app, opened, args, size)
+                code, next_board = _window(app, opened, args)
+        except BoardNotFound as err:
+            if args.screenshot:
+                print(f"releasable: {err}", file=sys.stderr)
+                return 2
+            choice = _welcome(app, "No board file was found on this computer yet.")
+            if choice is None:
+                return 0
+            args.board, args.demo = choice
+            continue
+        except BoardFileError as err:
+            print(f"releasable: the board file has errors:\n{err}", file=sys.stderr)
+            if args.screenshot:
+                return 2
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(QMessageBox.Icon.Critical, "Releasable — board file errors", "")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(str(err))
+            box.exec()
+            return 2
+        if next_board is None:
+            return code
+        args.board, args.demo = str(next_board), False
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C and SIGTERM close the app cleanly (drafts and the outbox are committed).
+
+    Python runs signal handlers only between bytecodes, so a light timer wakes the interpreter.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+
+
+def _screenshot(
+    app: QApplication, opened: OpenedBoard, args: argparse.Namespace, size: tuple[int, int]
+) -> int:
+    from app.services.board_service import make_board_service
+    from app.store.store import Store
+    from app.ui.window.screenshot import render_snapshot_png
+
+    store = Store.open(opened.db_path)
+    service = make_board_service(opened.config, store)
+    latest: list[BoardSnapshot] = []
+    service.updated.connect(latest.append)
+    result = {"code": 1}
+
+    def finish() -> None:
+        service.stop()
+        if not latest:
+            print("releasable: the board could not be drawn (no data)", file=sys.stderr)
+            app.exit(1)
+            return
+        out = render_snapshot_png(latest[-1], Path(args.screenshot), size, kiosk=args.kiosk)
+        print(f"wrote {out} ({size[0]}x{size[1]}): {latest[-1].verdict.state.title}")
+        result["code"] = 0
+        app.exit(0)
+
+    service.start()
+    QTimer.singleShot(int(max(0.0, args.after) * 1000), finish)
+    app.exec()
+    with contextlib.suppress(Exception):
+        store.close()
+    return result["code"]
+
+
+def _window(
+    app: QApplication, opened: OpenedBoard, args: argparse.Namespace
+) -> tuple[int, Path | None]:
+    """Run the board window; returns the exit code and a board file to open next, if any."""
+    import platformdirs
+
+    from app.desktop.board import DesktopBoard
+    from app.ui.window.crash_handler import CrashReporter
+
+    board = DesktopBoard(opened)
+    # In the kiosk nothing modal may ever appear: crashes become a banner on the wall.
+    reporter = CrashReporter(
+        Path(platformdirs.user_data_dir("releasable")) / "crash-reports",
+        show=(lambda summary, _report: board.window.show_banner(f"Error: {summary}"))
+        if args.kiosk
+        else None,
+    )
+    reporter.install()
+    first_paint = None
+    if os.environ.get(EXIT_AFTER_FIRST_PAINT) == "1" and not args.kiosk:
+        first_paint = _FirstPaintExit(app, board)
+    board.start()
+    if args.kiosk:
+        board.window.set_kiosk(True)
+    else:
+        board.window.show()
+    next_board: list[Path] = []
+
+    def reopen(path: Path) -> None:
+        next_board.append(path)
+        app.exit(0)
+
+    board.reload_requested.connect(reopen)
+    code = app.exec()
+    del first_paint
+    board.stop()
+    reporter.uninstall()
+    if next_board:
+        board.window.close()
+        board.window.deleteLater()
+    return code, (next_board[0] if next_board else None)
+
+
+EXIT_AFTER_FIRST_PAINT = "RELEASABLE_EXIT_AFTER_FIRST_PAINT"
+
+
+class _FirstPaintExit(QObject):
+    """Benchmark hook: once the store's board has been shown, the board view's next paint
+    prints the time since the process started (and peak memory) and quits the app."""
+
+    def __init__(self, app: QApplication, board: DesktopBoard) -> None:
+        super().__init__(board)
+        self._app = app
+        self._loaded = False
+        self._done = False
+        self._read = (0, 0)
+        board.service.updated.connect(self._count)
+        board.service.loaded.connect(self._arm)
+        board.window.board.installEventFilter(self)
+
+    def _count(self, snapshot: BoardSnapshot) -> None:
+        if not self._loaded:  # the snapshot shown when the store's board arrived
+            items = (*snapshot.board.pipelines, *snapshot.board.environments)
+            self._read = (sum(1 for i in items if i.read_at is not None), len(items))
+
+    def _arm(self) -> None:
+        self._loaded = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._loaded and not self._done and event.type() == QEvent.Type.Paint:
+            self._done = True
+            elapsed = _seconds_since_process_start()
+            shown = f"{elapsed:.3f} s" if elapsed is not None else "? s"
+            print(
+                f"first paint: {shown} after process start; "
+                f"{self._read[0]}/{self._read[1]} items from the store; "
+                f"peak RSS {_peak_rss_mb():.1f} MB",
+                flush=True,
+            )
+            QTimer.singleShot(0, self._app.quit)
+        return False
+
+
+def _seconds_since_process_start() -> float | None:
+    """From /proc (Linux): uptime now minus the process's start time, both since boot."""
+    try:
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(stat[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime, in ticks
+        return float(Path("/proc/uptime").read_text().split()[0]) - started
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _welcome(app: QApplication, message: str) -> tuple[str | None, bool] | None:
+    """First run: (board path, demo) chosen on the welcome page, or None if the window closed."""
+    from app.ui.editor.editor import BoardEditor
+    from app.ui.window.main_window import MainWindow
+    from app.ui.window.welcome import WelcomePage
+
+    window = MainWindow()
+    window.toolbar.hide()  # nothing to refresh or filter yet
+    window.menuBar().hide()
+    page = WelcomePage(message)
+    chosen: list[tuple[str | None, bool]] = []
+
+    def choose(board: str | None, demo: bool) -> None:
+        chosen.append((board, demo))
+        window.close()
+
+    def create() -> None:
+        editor = BoardEditor(None, parent=window)
+        editor.saved.connect(lambda path: choose(str(path), False))
+        editor.close_requested.connect(lambda: window.show_page(page))
+        window.show_page(editor)
+
+    page.demo_requested.connect(lambda: choose(None, True))
+    page.open_requested.connect(lambda path: choose(str(path), False))
+    page.create_requested.connect(create)
+    window.show_page(page)
+    window.show()
+    app.exec()
+    window.deleteLater()
+    return chosen[0] if chosen else None

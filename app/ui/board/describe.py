@@ -1,0 +1,224 @@
+"""Plain words and looks for board items, shared by the window and the kiosk (no Qt widgets).
+
+Also the one place that keeps the screen honest between updates: `effective_verdict` re-judges
+the last snapshot as the clock moves, so a board whose data has gone stale turns UNKNOWN on
+screen even if no new snapshot arrives (a hung poller must never leave a green banner up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from app.domain.model import (
+    BoardSnapshot,
+    EnvironmentReading,
+    Health,
+    Observed,
+    Outcome,
+    PipelineReading,
+    Stage,
+    StageStatus,
+    Verdict,
+)
+from app.domain.verdict import decide
+from app.domain.words import ago_words, duration_words
+from app.ui.widgets.theme import (
+    HEALTH_LOOKS,
+    OUTCOME_LOOKS,
+    STAGE_LOOKS,
+    UNKNOWN_LOOK,
+    VERDICT_LOOKS,
+    Look,
+    Tone,
+)
+
+# Group order when failing things come first: bad, unknown, warning, running, good, neutral.
+_TONE_RANK = {
+    Tone.BAD: 0,
+    Tone.UNKNOWN: 1,
+    Tone.WARN: 2,
+    Tone.RUNNING: 3,
+    Tone.GOOD: 4,
+    Tone.NEUTRAL: 5,
+}
+GROUP_TITLES = {
+    0: "Failing or down",
+    1: "Unknown or stale",
+    2: "Degraded or warning",
+    3: "Running",
+    4: "Passing or up",
+    5: "Other",
+}
+
+
+def item_look(item: Observed) -> Look:
+    """The look of an item's last known status (staleness is shown separately, greyed)."""
+    r = item.reading
+    if isinstance(r, PipelineReading):
+        return OUTCOME_LOOKS.get(r.outcome, UNKNOWN_LOOK)
+    if isinstance(r, EnvironmentReading):
+        return HEALTH_LOOKS.get(r.health, UNKNOWN_LOOK)
+    return UNKNOWN_LOOK
+
+
+def stage_look(stage: Stage) -> Look:
+    return STAGE_LOOKS.get(stage.status, UNKNOWN_LOOK)
+
+
+def severity(item: Observed, now: datetime) -> int:
+    """Sort key for 'failing first' and group-by-status: lower is worse."""
+    look = item_look(item)
+    if look.tone is Tone.BAD:
+        return 0
+    if item.is_stale(now) or look.tone is Tone.UNKNOWN:
+        return 1
+    return _TONE_RANK[look.tone]
+
+
+def stale_words(item: Observed, now: datetime) -> str | None:
+    """'stale: last read 7 min ago', 'not read yet', or None while fresh."""
+    if not item.is_stale(now):
+        return None
+    if item.read_at is None:
+        return "not read yet"
+    return f"stale: last read {ago_words(item.read_at, now)}"
+
+
+def error_words(item: Observed, now: datetime) -> str | None:
+    if item.rate_limited_until is not None and item.rate_limited_until > now:
+        wait = duration_words((item.rate_limited_until - now).total_seconds())
+        limited = f"rate limited, next try in {wait}"
+        return f"{item.error} ({limited})" if item.error else limited
+    if not item.error:
+        return None
+    when = f" ({ago_words(item.error_at, now)})" if item.error_at else ""
+    return f"{item.error}{when}"
+
+
+def run_label(label: str | None) -> str:
+    if not label:
+        return ""
+    return f"#{label}" if label.isdigit() else label
+
+
+def pipeline_words(item: Observed, now: datetime) -> str:
+    """'at security-scan · latest run #123, 12 min ago' (follows the outcome word)."""
+    r = item.reading
+    if not isinstance(r, PipelineReading):
+        return "no reading yet"
+    parts = []
+    if r.outcome is Outcome.FAILED and r.failed_stage:
+        parts.append(f"at {r.failed_stage}")
+    label = run_label(r.label)
+    run = f"latest run {label}".rstrip() if label else "latest run"
+    if r.completed_at is not None:
+        parts.append(f"{run}, {ago_words(r.completed_at, now)}")
+    elif label:
+        parts.append(run)
+    if r.detail:
+        parts.append(r.detail)
+    if not item.delivery_path:
+        parts.append("not on the delivery path")
+    return " · ".join(parts)
+
+
+def stage_duration(stage: Stage, now: datetime) -> str:
+    if stage.status is StageStatus.RUNNING and stage.started_at is not None:
+        return duration_words((now - stage.started_at).total_seconds())
+    if stage.duration_s is not None:
+        return duration_words(stage.duration_s)
+    return ""
+
+
+def stage_tooltip(pipeline: str, stage: Stage, now: datetime) -> str:
+    lines = [f"{pipeline} › {stage.name}: {stage_look(stage).word}"]
+    if stage.started_at is not None:
+        lines.append(f"started {ago_words(stage.started_at, now)}")
+    finished = getattr(stage, "finished_at", None)
+    if finished is not None:
+        lines.append(f"finished {ago_words(finished, now)}")
+    took = stage_duration(stage, now)
+    if took:
+        lines.append(("running for " if stage.status is StageStatus.RUNNING else "took ") + took)
+    if stage.label:
+        lines.append(f"label {run_label(stage.label)}")
+    if stage.note:
+        lines.append(stage.note)
+    lines.append("click to open in the browser" if stage.url else "no link for this stage")
+    return "\n".join(lines)
+
+
+def latency_words(reading: EnvironmentReading) -> str:
+    if reading.latency_ms is None:
+        return ""
+    return f"{reading.latency_ms:.0f} ms"
+
+
+def environment_words(item: Observed, now: datetime) -> str:
+    """'for 12 min · HTTP 503 · actuator status DOWN · TLS 9 days left'."""
+    r = item.reading
+    if not isinstance(r, EnvironmentReading):
+        return "no reading yet"
+    parts = []
+    if item.status_since is not None:
+        lasted = duration_words((now - item.status_since).total_seconds())
+        parts.append(f"{r.health.value} for {lasted}")
+    if r.http_status is not None and r.health is not Health.UP:
+        parts.append(f"HTTP {r.http_status}")
+    if r.detail:
+        parts.append(r.detail)
+    if r.tls_days_left is not None and r.tls_days_left < 21:
+        parts.append(f"TLS certificate expires in {r.tls_days_left} days")
+    if not item.delivery_path:
+        parts.append("not on the delivery path")
+    return " · ".join(parts)
+
+
+def reason_lines(verdict: Verdict, limit: int) -> list[str]:
+    """At most `limit` reasons, the last line saying how many more there are."""
+    texts = [r.text for r in verdict.reasons]
+    if len(texts) <= limit:
+        return texts
+    shown = texts[: max(0, limit - 1)]
+    return [*shown, f"and {len(texts) - len(shown)} more"]
+
+
+def verdict_since_words(verdict: Verdict, now: datetime) -> str:
+    if verdict.since is None:
+        return ""
+    return f"for {duration_words((now - verdict.since).total_seconds())}"
+
+
+def verdict_look(verdict: Verdict) -> Look:
+    return VERDICT_LOOKS[verdict.state]
+
+
+def _stale_from(item: Observed) -> datetime | None:
+    if item.read_at is None:
+        return None
+    return item.read_at + timedelta(seconds=item.stale_after_s)
+
+
+def effective_verdict(snapshot: BoardSnapshot, now: datetime) -> Verdict:
+    """The snapshot's verdict, re-judged at `now` when data went stale since it was taken.
+
+    While the judgement is unchanged the service's verdict (with its history-based `since`) is
+    kept. When it changed (fresh items went stale), the new verdict's `since` is the moment the
+    first delivery-path item crossed its staleness limit.
+    """
+    if now <= snapshot.taken_at:
+        return snapshot.verdict
+    fresh = decide(snapshot.board, now)
+    if fresh.state is decide(snapshot.board, snapshot.taken_at).state:
+        return snapshot.verdict
+    items = (*snapshot.board.pipelines, *snapshot.board.environments)
+    limits = [t for i in items if i.delivery_path and i.is_stale(now) if (t := _stale_from(i))]
+    since = min(limits) if limits else now
+    return replace(fresh, since=since)
+
+
+def matches(text: str, *names: str) -> bool:
+    """Case-insensitive 'contains' filter over an item's names; empty text matches all."""
+    needle = text.strip().casefold()
+    return not needle or any(needle in n.casefold() for n in names)

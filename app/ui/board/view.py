@@ -1,0 +1,177 @@
+"""The composed board of the workstation window: verdict, pipelines, environments, blockers.
+
+`BoardView` draws a `BoardSnapshot` it is handed and never fetches anything. Its `tick` moves
+the ages on and re-greys stale items from an injectable clock; if the data has gone stale since
+the snapshot was taken, the banner turns UNKNOWN rather than keep a green verdict up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.model import BoardSnapshot, Verdict
+from app.ui.board.blockers_panel import BlockersPanel
+from app.ui.board.describe import effective_verdict
+from app.ui.board.environments import EnvironmentRow
+from app.ui.board.row import NowFn, Opener, open_in_browser
+from app.ui.board.row_list import GROUP_BY_PIPELINE, RowList
+from app.ui.board.stage_chip import PipelineRow
+from app.ui.board.verdict_banner import VerdictBanner
+from app.ui.widgets.labels import PlainLabel
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _scroll(widget: QWidget, parent: QWidget) -> QScrollArea:
+    area = QScrollArea(parent)
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+class BoardView(QWidget):
+    """Everything the board shows, for the window. Emits `report_requested(dict)`."""
+
+    report_requested = Signal(object)
+
+    def __init__(
+        self,
+        now_fn: NowFn | None = None,
+        opener: Opener | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.now_fn: Callable[[], datetime] = now_fn or utc_now
+        self.opener: Opener = opener or open_in_browser
+        self.snapshot: BoardSnapshot | None = None
+        self._shown_verdict: Verdict | None = None
+
+        self.banner = VerdictBanner(self)
+        self.source_errors = PlainLabel("", self, wrap=True, selectable=True)
+        self.source_errors.setAccessibleName("Source errors")
+
+        left = QWidget()
+        self.pipelines = RowList(
+            "Pipelines", lambda parent: PipelineRow(self.now_fn, self.opener, parent), left
+        )
+        self.environments = RowList(
+            "Environments", lambda parent: EnvironmentRow(self.now_fn, self.opener, parent), left
+        )
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 8, 8)
+        left_layout.setSpacing(16)
+        left_layout.addWidget(self.pipelines)
+        left_layout.addWidget(self.environments)
+        left_layout.addStretch(1)
+
+        right = QWidget()
+        self.blockers = BlockersPanel(self.opener, right)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 8, 8, 8)
+        right_layout.addWidget(self.blockers)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.left_area = _scroll(left, self.splitter)
+        self.right_area = _scroll(right, self.splitter)
+        self.splitter.addWidget(self.left_area)
+        self.splitter.addWidget(self.right_area)
+        self.splitter.setStretchFactor(0, 7)
+        self.splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.source_errors)
+        layout.addWidget(self.splitter, 1)
+        self.source_errors.setContentsMargins(10, 6, 10, 6)
+
+        self.pipelines.report_requested.connect(self.report_requested)
+        self.environments.report_requested.connect(self.report_requested)
+        self.source_errors.set_text("")
+        self.banner.show_verdict(self.banner.verdict, None, self.now_fn())
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def show_snapshot(self, snapshot: BoardSnapshot) -> None:
+        """Draw a new picture of the board (widgets are reused, not rebuilt)."""
+        now = self.now_fn()
+        self.snapshot = snapshot
+        board = snapshot.board
+        self.pipelines.set_items(board.name, board.pipelines, now)
+        self.environments.set_items(board.name, board.environments, now)
+        self._align_environment_names()
+        self.blockers.set_blockers(board.blockers, now)
+        errors = "\n".join(f"error: {e}" for e in snapshot.source_errors)
+        self.source_errors.set_text(errors)
+        self._shown_verdict = None
+        self._tick_banner(now)
+
+    def _align_environment_names(self) -> None:
+        """Line the status words up: every name as wide as the widest (within reason)."""
+        rows = [r for r in self.environments.rows.values() if isinstance(r, EnvironmentRow)]
+        if not rows:
+            return
+        cap = rows[0].name.fontMetrics().horizontalAdvance("x" * 28)
+        width = min(cap, max(r.name.sizeHint().width() for r in rows))
+        for row in rows:
+            row.name.setMinimumWidth(width)
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Move ages on and re-grey stale items; no data is fetched."""
+        now = now or self.now_fn()
+        if self.snapshot is None:
+            return
+        self._tick_banner(now)
+        self.pipelines.tick(now)
+        self.environments.tick(now)
+        self.blockers.tick(now)
+
+    def _tick_banner(self, now: datetime) -> None:
+        assert self.snapshot is not None
+        verdict = effective_verdict(self.snapshot, now)
+        if verdict is not self._shown_verdict:
+            self._shown_verdict = verdict
+            self.banner.show_verdict(verdict, self.snapshot.taken_at, now)
+        else:
+            self.banner.tick(now)
+
+    # -- view options -------------------------------------------------------------------------
+
+    def set_filter(self, text: str) -> None:
+        self.pipelines.set_filter(text)
+        self.environments.set_filter(text)
+
+    def set_failing_first(self, on: bool) -> None:
+        self.pipelines.set_failing_first(on)
+        self.environments.set_failing_first(on)
+
+    def set_group_by(self, mode: str = GROUP_BY_PIPELINE) -> None:
+        self.pipelines.set_group_by(mode)
+        self.environments.set_group_by(mode)
+
+    def set_outbox_rows(self, rows: list[tuple[str, str, str]]) -> None:
+        self.blockers.set_outbox_rows(rows)
+
+    def focus_chain(self) -> list[QWidget]:
+        """Focusable widgets in reading order: stages, environments, blockers, outbox."""
+        return [
+            *self.pipelines.focus_chain(),
+            *self.environments.focus_chain(),
+            *self.blockers.focus_chain(),
+        ]

@@ -1,0 +1,183 @@
+"""The form for one board-file table, generated from its declared settings.
+
+`EntryForm` lays out one row per `Setting` (in declaration order, the order the writer uses):
+the key, its input (`app.ui.editor.fields`), the problem with its value when there is one, and
+the key's description. The token keys (`token_env` / `password_env` and `token_keyring`) share
+one "Token" row (`app.ui.editor.token`). The form only shows and reads values: the editor keeps
+the table's data and runs the checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from app.config.schema import Setting
+from app.ui.editor.fields import MISSING, Field, make_field
+from app.ui.editor.token import KEYRING_KEY, TokenField
+from app.ui.widgets.labels import PlainLabel
+from app.ui.widgets.text import error_label, mute, wrapped_label
+
+ENV_KEYS = ("token_env", "password_env")
+TOKEN_ROW = "token"  # the one row (and problem label) of the token keys
+FIELD_CHARS = 90  # inputs wider than this are hard to read; the problems take the room left
+
+
+def token_settings(declared: Sequence[Setting]) -> tuple[Setting | None, Setting | None]:
+    """(the environment-variable setting, the keyring setting) of a table, where declared."""
+    env = next((s for s in declared if s.key in ENV_KEYS), None)
+    keyring = next((s for s in declared if s.key == KEYRING_KEY), None)
+    return env, keyring
+
+
+class EntryForm(QWidget):
+    """Inputs for `declared` keys showing `values`; `edited(key)` on every change.
+
+    `choice_words` says choices in words, by key (`{"source": {"gitlab": "GitLab CI"}}`).
+    """
+
+    edited = Signal(str)
+    store_requested = Signal(str, str)  # entry name, token: relayed from the token row
+
+    def __init__(
+        self,
+        declared: Sequence[Setting],
+        values: Mapping[str, Any],
+        *,
+        keyring_suggestion: str,
+        keyring_state: bool | None,
+        choice_words: Mapping[str, Mapping[str, str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.declared = tuple(declared)
+        self.fields: dict[str, Field] = {}
+        self.issue_labels: dict[str, PlainLabel] = {}
+        self.token: TokenField | None = None
+        env, keyring = token_settings(self.declared)
+        token_keys = {s.key for s in (env, keyring) if s is not None}
+
+        self._field_width = self.fontMetrics().averageCharWidth() * FIELD_CHARS
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(2)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 2)
+        self.general = error_label(self)
+        self.general.setObjectName("issue_general")
+        grid.addWidget(self.general, 0, 0, 1, 3)
+        row = 1
+        for setting in self.declared:
+            if setting.key in token_keys:
+                if self.token is not None:
+                    continue
+                self.token = TokenField(
+                    env,
+                    keyring,
+                    suggestion=keyring_suggestion,
+                    keyring_state=keyring_state,
+                    parent=self,
+                )
+                self.token.set_values(values)
+                self.token.changed.connect(self.edited)
+                self.token.store_requested.connect(self.store_requested)
+                what = "Password" if env is not None and env.key == "password_env" else "Token"
+                row = self._add_row(grid, row, what, self.token, None)
+                continue
+            field = make_field(setting, self, (choice_words or {}).get(setting.key))
+            field.set_value(values.get(setting.key, MISSING))
+            field.changed.connect(lambda key=setting.key: self.edited.emit(key))
+            self.fields[setting.key] = field
+            row = self._add_row(grid, row, setting.key, field, setting)
+        grid.setRowStretch(row, 1)
+
+    def _add_row(
+        self, grid: QGridLayout, row: int, name: str, widget: QWidget, setting: Setting | None
+    ) -> int:
+        """Key | input (its description below) | its problem, beside it."""
+        label = QLabel(name + (" *" if setting is not None and setting.required else ""), self)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setBuddy(widget.focusProxy() or widget)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        top = Qt.AlignmentFlag.AlignTop
+        key = setting.key if setting is not None else TOKEN_ROW
+        self.issue_labels[key] = issue = error_label(self)
+        issue.setObjectName(f"issue_{key}")
+        widget.setMaximumWidth(self._field_width)
+        grid.addWidget(label, row, 0, top | Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(widget, row, 1, top)
+        grid.addWidget(issue, row, 2, 2, 1, top)
+        if setting is not None:
+            words = ("Required. " if setting.required else "") + setting.description
+            help_label = wrapped_label(words, self)
+            help_label.setObjectName(f"help_{setting.key}")
+            help_label.setMaximumWidth(self._field_width)
+            mute(help_label)
+            grid.addWidget(help_label, row + 1, 1, top)
+        grid.setRowMinimumHeight(row + 2, 10)
+        return row + 3
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def field_keys(self) -> tuple[str, ...]:
+        """Every key this form edits, in declaration order (token keys included)."""
+        token_keys = self.token.field_keys() if self.token is not None else ()
+        return tuple(s.key for s in self.declared if s.key in self.fields or s.key in token_keys)
+
+    def value(self, key: str) -> Any:
+        """The value of `key` as a TOML value, or MISSING."""
+        if key in self.fields:
+            return self.fields[key].value()
+        if self.token is not None and key in self.token.field_keys():
+            return self.token.value(key)
+        raise KeyError(key)
+
+    def widget_for(self, key: str) -> QWidget | None:
+        """The input a person types `key` into (for focus and tests)."""
+        if key in self.fields:
+            return self.fields[key].focus_widget()
+        if self.token is not None and key in self.token.field_keys():
+            return self.token.focus_widget(key)
+        return None
+
+    # -- problems -------------------------------------------------------------------------------
+
+    def show_issues(self, by_key: Mapping[str, Sequence[str]], general: Sequence[str]) -> None:
+        """Put each problem beside its key's input; problems of no shown key go on top."""
+        token_keys = self.token.field_keys() if self.token is not None else ()
+        shown: dict[str, list[str]] = {key: [] for key in self.issue_labels}
+        others = list(general)
+        for key, messages in by_key.items():
+            if key in token_keys:
+                shown[TOKEN_ROW] += [f"{key}: {m}" for m in messages]
+            elif key in shown:
+                shown[key] += messages
+            else:
+                others += [f"{key}: {m}" for m in messages]
+        for key, label in self.issue_labels.items():
+            text = "\n".join(f"⚠ {m}" for m in shown[key])
+            label.setText(text)
+            label.setVisible(bool(text))
+        self.general.setText("\n".join(f"⚠ {m}" for m in others))
+        self.general.setVisible(bool(others))
+
+    def issue_text(self, key: str) -> str:
+        """The problem shown beside `key` ('' when none)."""
+        if self.token is not None and key in self.token.field_keys():
+            key = TOKEN_ROW
+        label = self.issue_labels.get(key)
+        return label.text() if label is not None and not label.isHidden() else ""
+
+    def focus_key(self, key: str) -> None:
+        widget = self.widget_for(key)
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+__all__ = ["ENV_KEYS", "EntryForm", "token_settings"]

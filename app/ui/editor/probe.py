@@ -1,0 +1,154 @@
+"""The board editor's "Test": read one pipeline or environment once, as the board would.
+
+`probe_item()` builds the very source the polling service builds for that table
+(`app.services.board_jobs`), fetches once with a short timeout and describes what came back the
+way `releasable probe` prints it (`app.cli.probe.render_text`): the outcome and the stages with
+their statuses, or the health with status code and latency, or what went wrong, in words. It
+blocks, so the editor runs it through `run_task`. Nothing in the text is ever a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from shiboken6 import isValid
+
+from app.config.board import (
+    CctrayOptions,
+    EnvironmentConfig,
+    GithubActionsOptions,
+    GitlabOptions,
+    PipelineConfig,
+)
+from app.config.errors import BoardFileError, format_path
+from app.config.loader import build_board
+from app.config.secrets import resolve_token
+from app.services.tasks import run_task
+from app.ui.editor.entries import Entry
+
+TEST_CONNECT_TIMEOUT_S = 5.0
+TEST_READ_TIMEOUT_S = 10.0
+
+
+def item_config(table: str, values: Mapping[str, Any]) -> PipelineConfig | EnvironmentConfig:
+    """The checked config of one pipeline or environment table on its own (raises
+    `BoardFileError` when that table has problems; the rest of the board does not matter)."""
+    data = {"board": {"name": "test"}, table: [dict(values)]}
+    board = build_board(data, "test")
+    return board.pipelines[0] if table == "pipelines" else board.environments[0]
+
+
+def probe_item(item: PipelineConfig | EnvironmentConfig) -> str:
+    """Fetch `item` once and say what the board would see (blocking: run it off the GUI thread).
+
+    A read that fails is described, not raised; only a bug raises.
+    """
+    from app.cli.probe import reading_doc, render_text
+    from app.services.board_jobs import make_environment_source, make_pipeline_source
+    from app.sources.errors import SourceError
+    from app.sources.http import HttpClient
+
+    if isinstance(item, PipelineConfig):
+        source = make_pipeline_source(item)
+        kind, target = item.source, _pipeline_target(item)
+    else:
+        source = make_environment_source(item)
+        kind, target = "health", item.url
+    http = HttpClient(connect_timeout_s=TEST_CONNECT_TIMEOUT_S, read_timeout_s=TEST_READ_TIMEOUT_S)
+    try:
+        reading = source.fetch(http)
+    except SourceError as err:
+        lines = [f"{kind}  {_plain(target)}", f"  Could not read it: {_plain(err.message)}"]
+        lines += _token_lines(item)
+        return "\n".join(lines)
+    finally:
+        http.close()
+    text = render_text({"kind": kind, "url": target, **reading_doc(reading)})
+    return "\n".join([text, *_token_lines(item)])
+
+
+def _pipeline_target(p: PipelineConfig) -> str:
+    opts = p.options
+    if isinstance(opts, GithubActionsOptions):
+        return f"{opts.repo} {opts.workflow} on {opts.branch} ({opts.api_url})"
+    if isinstance(opts, GitlabOptions):
+        return f"{opts.project} on {opts.ref} ({opts.api_url})"
+    if isinstance(opts, CctrayOptions) and opts.project_prefix:
+        return f"{opts.url} (projects starting with '{opts.project_prefix}')"
+    return opts.url
+
+
+def _token_lines(item: PipelineConfig | EnvironmentConfig) -> list[str]:
+    """Where the token came from, or where it must come from (never the token)."""
+    if isinstance(item, PipelineConfig):
+        if isinstance(item.options, CctrayOptions) and not item.options.username:
+            return []
+        if not item.token_env and not item.token_keyring:
+            return ["", "  No token is configured: public sources need none."]
+    elif not item.token_env and not item.token_keyring:
+        return []
+    found = resolve_token(item.token_env, item.token_keyring)
+    if found.found:
+        return ["", f"  Token: from the {found.origin}."]
+    return ["", f"  Token: none found — {found.hint}."]
+
+
+def _plain(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def problems_words(err: BoardFileError) -> str:
+    """Why a table cannot be tested yet."""
+    lines = []
+    for issue in err.issues:
+        key = format_path(issue.path[2:])  # ("pipelines", 0, "url") -> "url"
+        lines.append(f"  • {key}: {issue.message}" if key else f"  • {issue.message}")
+    return "Fix the problems marked in the form first:\n" + "\n".join(lines)
+
+
+class EntryTester(QObject):
+    """Runs "Test" for editor entries, one at a time per entry; a late answer is dropped.
+
+    The result lives on the entry (`testing`, `test_text`), so it survives switching to another
+    entry and back. `changed(uid)` whenever an entry's test state changed; `finished(uid)` when
+    a result arrived and was kept. Testing a table while its test runs cancels that test.
+    """
+
+    changed = Signal(int)
+    finished = Signal(int)
+
+    def toggle(self, entry: Entry) -> None:
+        """Start testing `entry`, or cancel its running test."""
+        if not entry.can_test():
+            return
+        entry.test_generation += 1
+        if entry.testing:
+            entry.testing, entry.test_text = False, "Test cancelled."
+            self.changed.emit(entry.uid)
+            return
+        try:
+            item = item_config(entry.table, entry.values)
+        except BoardFileError as err:
+            entry.test_text = problems_words(err)
+            self.changed.emit(entry.uid)
+            return
+        entry.testing, entry.test_text = True, f"Testing {entry.name}…"
+        self.changed.emit(entry.uid)
+        generation = entry.test_generation
+        run_task(
+            lambda: probe_item(item),
+            lambda text: self._done(entry, generation, text),
+            lambda err: self._done(entry, generation, f"The test failed: {type(err).__name__}"),
+        )
+
+    def _done(self, entry: Entry, generation: int, text: str) -> None:
+        if not isValid(self) or entry.test_generation != generation:
+            return  # the editor is gone, or the test was cancelled or started again
+        entry.testing, entry.test_text = False, text
+        self.changed.emit(entry.uid)
+        self.finished.emit(entry.uid)
+
+
+__all__ = ["EntryTester", "item_config", "problems_words", "probe_item"]

@@ -1,0 +1,396 @@
+"""The workstation window: menus, toolbar, the board, and the way into kiosk mode.
+
+The window draws what it is given (`show_snapshot`) and exposes its commands as QActions and
+signals for the services layer to connect: `action_report_blocker`, `action_history`,
+`action_edit_board`, `action_refresh`, `action_quit` and `report_requested(dict)` /
+`refresh_requested()`. It remembers its geometry and view options in QSettings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.model import BoardSnapshot
+from app.domain.words import ago_words
+from app.ui.board.row import NowFn, Opener
+from app.ui.board.row_list import GROUP_BY_PIPELINE, GROUP_BY_STATUS
+from app.ui.board.view import BoardView, utc_now
+from app.ui.kiosk.kiosk import KioskWindow
+from app.ui.widgets.icons import app_icon
+from app.ui.widgets.labels import PlainLabel
+
+ORGANIZATION = "Releasable"
+APPLICATION = "releasable"
+
+
+def default_settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+class MainWindow(QMainWindow):
+    """The board window. `persist=False` neither reads nor writes settings (screenshots)."""
+
+    report_requested = Signal(object)
+    refresh_requested = Signal()
+    kiosk_changed = Signal(bool)
+
+    def __init__(
+        self,
+        now_fn: NowFn | None = None,
+        opener: Opener | None = None,
+        settings: QSettings | None = None,
+        persist: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.now_fn = now_fn or utc_now
+        self.settings = settings if settings is not None else default_settings()
+        self.persist = persist
+        self.kiosk: KioskWindow | None = None
+        self._pending_snapshot: BoardSnapshot | None = None
+        self._outbox_rows: list[tuple[str, str, str]] = []
+        self.setWindowTitle("Releasable")
+        self.setWindowIcon(app_icon())
+
+        self.board = BoardView(self.now_fn, opener, self)
+        self.board.report_requested.connect(self.report_requested)
+        self.message_bar = self._make_message_bar()
+        board_page = QWidget(self)
+        page_layout = QVBoxLayout(board_page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        page_layout.addWidget(self.message_bar)
+        page_layout.addWidget(self.board, 1)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(board_page)
+        self._board_page = board_page
+        self.setCentralWidget(self.pages)
+
+        self._make_actions()
+        self._make_toolbar()
+        self._make_menus()
+        self.updated_label = PlainLabel("", self)
+        self.statusBar().addPermanentWidget(self.updated_label)
+        self.statusBar().setSizeGripEnabled(True)
+
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setInterval(1000)
+        self.tick_timer.timeout.connect(self.tick)
+        self.tick_timer.start()
+        self._restore()
+        self._update_tab_order()
+
+    # -- construction -------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, keys: list[str], tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setToolTip(f"{tip or text.rstrip('…')} ({', '.join(keys)})" if keys else tip)
+        action.setStatusTip(tip or text)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.action_report_blocker = self._action(
+            "report", "&Report a blocker…", ["Ctrl+B"], "Report something that stops delivery"
+        )
+        self.action_history = self._action(
+            "history", "&History", ["Ctrl+H"], "When were we releasable"
+        )
+        self.action_edit_board = self._action("edit_board", "&Edit board…", ["Ctrl+E"])
+        self.action_kiosk = self._action(
+            "kiosk", "&Kiosk mode", ["F11"], "Full screen for the team room"
+        )
+        self.action_kiosk.setCheckable(True)
+        self.action_refresh = self._action(
+            "refresh", "Re&fresh", ["F5", "Ctrl+R"], "Poll every source now"
+        )
+        self.action_quit = self._action("quit", "&Quit", ["Ctrl+Q"])
+        self.action_find = self._action("find", "&Find…", ["Ctrl+F"], "Filter by name")
+        self.action_failing_first = self._action(
+            "failing_first", "Failing &first", ["Ctrl+Shift+F"], "Show failing items first"
+        )
+        self.action_failing_first.setCheckable(True)
+        self.action_group_pipeline = self._action(
+            "group_pipeline", "Group by &pipeline", ["Ctrl+1"]
+        )
+        self.action_group_status = self._action("group_status", "Group by &status", ["Ctrl+2"])
+        self._group_actions = QActionGroup(self)
+        for action in (self.action_group_pipeline, self.action_group_status):
+            action.setCheckable(True)
+            self._group_actions.addAction(action)
+        self.action_group_pipeline.setChecked(True)
+
+        self.action_refresh.triggered.connect(self.refresh_requested)
+        self.action_quit.triggered.connect(self.quit)
+        self.action_kiosk.toggled.connect(self.set_kiosk)
+        self.action_find.triggered.connect(self._focus_search)
+        self.action_failing_first.toggled.connect(self._on_failing_first)
+        self.action_group_pipeline.triggered.connect(lambda: self.set_group_by(GROUP_BY_PIPELINE))
+        self.action_group_status.triggered.connect(lambda: self.set_group_by(GROUP_BY_STATUS))
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar("Board", self)
+        bar.setObjectName("boardToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.action_refresh, self.action_report_blocker, self.action_history):
+            bar.addAction(action)
+        bar.addAction(self.action_edit_board)
+        bar.addAction(self.action_kiosk)
+        bar.addSeparator()
+        self.search = QLineEdit(bar)
+        self.search.setPlaceholderText("Filter pipelines and environments (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Filter by name")
+        chars = self.search.fontMetrics().horizontalAdvance("x")
+        self.search.setMinimumWidth(chars * 24)
+        self.search.setMaximumWidth(chars * 48)
+        self.search.textChanged.connect(self.board.set_filter)
+        bar.addWidget(self.search)
+        bar.addAction(self.action_failing_first)
+        self.group_combo = QComboBox(bar)
+        self.group_combo.addItem("Group by pipeline", GROUP_BY_PIPELINE)
+        self.group_combo.addItem("Group by status", GROUP_BY_STATUS)
+        self.group_combo.setAccessibleName("Group rows by")
+        self.group_combo.currentIndexChanged.connect(
+            lambda i: self.set_group_by(self.group_combo.itemData(i))
+        )
+        bar.addWidget(self.group_combo)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _make_menus(self) -> None:
+        menu = self.menuBar()
+        board = menu.addMenu("&Board")
+        for action in (self.action_refresh, self.action_edit_board):
+            board.addAction(action)
+        board.addSeparator()
+        board.addAction(self.action_quit)
+        view = menu.addMenu("&View")
+        view.addAction(self.action_find)
+        view.addAction(self.action_failing_first)
+        view.addSeparator()
+        view.addAction(self.action_group_pipeline)
+        view.addAction(self.action_group_status)
+        view.addSeparator()
+        view.addAction(self.action_history)
+        view.addAction(self.action_kiosk)
+        blockers = menu.addMenu("B&lockers")
+        blockers.addAction(self.action_report_blocker)
+
+    def _make_message_bar(self) -> QFrame:
+        bar = QFrame(self)
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.message_label = PlainLabel("", bar, wrap=True, selectable=True)
+        close = QToolButton(bar)
+        close.setText("Dismiss")
+        close.setAccessibleName("Dismiss message")
+        close.clicked.connect(self.clear_banner)
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(10, 4, 6, 4)
+        layout.addWidget(self.message_label, 1)
+        layout.addWidget(close)
+        bar.hide()
+        return bar
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def show_snapshot(self, snapshot: BoardSnapshot) -> None:
+        """Draw a new board picture (from `BoardService.updated`)."""
+        self.setWindowTitle(f"Releasable — {snapshot.board.name}")
+        if self.kiosk is not None:
+            # The window is hidden behind the wall: draw it only when the kiosk closes (a big
+            # board's widgets cost seconds and memory the wall does not need).
+            self._pending_snapshot = snapshot
+            self.kiosk.show_snapshot(snapshot)
+        else:
+            self.board.show_snapshot(snapshot)
+        self._update_updated(self.now_fn())
+        self._update_tab_order()
+
+    @property
+    def latest_snapshot(self) -> BoardSnapshot | None:
+        """The newest picture of the board, drawn or not (evidence for a report)."""
+        return self._pending_snapshot or self.board.snapshot
+
+    def set_outbox_rows(self, rows: list[tuple[str, str, str]]) -> None:
+        """Unsent reports as (title, state, when) plain-word rows, from the outbox service."""
+        self._outbox_rows = list(rows)
+        self.board.set_outbox_rows(self._outbox_rows)
+
+    def tick(self, now: datetime | None = None) -> None:
+        now = now or self.now_fn()
+        self.board.tick(now)
+        self._update_updated(now)
+
+    def _update_updated(self, now: datetime) -> None:
+        snapshot = self.board.snapshot
+        text = "no data yet" if snapshot is None else f"updated {ago_words(snapshot.taken_at, now)}"
+        self.updated_label.set_text(text)
+
+    def show_banner(self, text: str) -> None:
+        """A non-modal message (errors, crash reports); in kiosk mode it shows on the wall."""
+        self.message_label.set_text(text)
+        self.message_bar.setVisible(bool(text))
+        if self.kiosk is not None:
+            self.kiosk.show_banner(text)
+
+    def clear_banner(self) -> None:
+        self.message_label.set_text("")
+        self.message_bar.hide()
+
+    def current_report_context(self) -> dict[str, Any]:
+        """Pre-fill from the focused stage or environment, if any (for `action_report_blocker`)."""
+        widget = QApplication.focusWidget()
+        while widget is not None and widget is not self:
+            context = getattr(widget, "report_context", None)
+            if callable(context):
+                found = context()
+                if found:
+                    return dict(found)
+            widget = widget.parentWidget()
+        return {}
+
+    # -- pages (welcome page, editor) -----------------------------------------------------------
+
+    def show_page(self, widget: QWidget) -> None:
+        """Show another page (e.g. the welcome page) in place of the board."""
+        if self.pages.indexOf(widget) < 0:
+            self.pages.addWidget(widget)
+        self.pages.setCurrentWidget(widget)
+
+    def show_board(self) -> None:
+        self.pages.setCurrentWidget(self._board_page)
+
+    # -- view options -------------------------------------------------------------------------
+
+    def _focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _on_failing_first(self, on: bool) -> None:
+        self.board.set_failing_first(on)
+        self._save_view_options()
+        self._update_tab_order()
+
+    def set_group_by(self, mode: str) -> None:
+        mode = mode if mode in (GROUP_BY_PIPELINE, GROUP_BY_STATUS) else GROUP_BY_PIPELINE
+        self.board.set_group_by(mode)
+        index = self.group_combo.findData(mode)
+        if self.group_combo.currentIndex() != index:
+            self.group_combo.setCurrentIndex(index)
+        action = self.action_group_status if mode == GROUP_BY_STATUS else self.action_group_pipeline
+        action.setChecked(True)
+        self._save_view_options()
+        self._update_tab_order()
+
+    def group_by(self) -> str:
+        return str(self.group_combo.currentData())
+
+    def _update_tab_order(self) -> None:
+        chain: list[QWidget] = [self.search, self.group_combo, *self.board.focus_chain()]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # -- kiosk ----------------------------------------------------------------------------------
+
+    def set_kiosk(self, on: bool) -> None:
+        """Enter or leave kiosk mode (F11). The kiosk is its own full-screen window."""
+        if on == (self.kiosk is not None):
+            return
+        if on:
+            kiosk = KioskWindow(self.now_fn)
+            kiosk.setWindowIcon(self.windowIcon())
+            kiosk.exit_requested.connect(lambda: self.set_kiosk(False))
+            kiosk.refresh_requested.connect(self.refresh_requested)
+            kiosk.quit_requested.connect(self.quit)
+            if self.latest_snapshot is not None:
+                kiosk.show_snapshot(self.latest_snapshot)
+            self.kiosk = kiosk
+            self.tick_timer.stop()
+            kiosk.showFullScreen()
+            self.hide()
+        else:
+            leaving, self.kiosk = self.kiosk, None
+            assert leaving is not None
+            leaving.hide()
+            leaving.deleteLater()
+            if self._pending_snapshot is not None:
+                self.board.show_snapshot(self._pending_snapshot)
+                self._pending_snapshot = None
+            self.tick_timer.start()
+            self.show()
+        self.action_kiosk.setChecked(on)
+        self.kiosk_changed.emit(on)
+
+    def quit(self) -> None:
+        """Ctrl+Q: remember the window, then end the event loop (services stop after it)."""
+        self.save_settings()
+        QApplication.quit()
+
+    # -- settings -------------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        if not self.persist:
+            self.resize(1280, 800)
+            return
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen else None
+            w = min(1280, available.width()) if available else 1280
+            h = min(820, available.height()) if available else 820
+            self.resize(w, h)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = s.value("view/splitter")
+        if isinstance(splitter, QByteArray):
+            self.board.splitter.restoreState(splitter)
+        # Read both before applying either: applying one saves the view options.
+        failing_first = bool(s.value("view/failing_first", False, type=bool))
+        group_by = str(s.value("view/group_by", GROUP_BY_PIPELINE))
+        self.action_failing_first.setChecked(failing_first)
+        self.set_group_by(group_by)
+
+    def _save_view_options(self) -> None:
+        if not self.persist:
+            return
+        self.settings.setValue("view/failing_first", self.action_failing_first.isChecked())
+        self.settings.setValue("view/group_by", self.group_by())
+
+    def save_settings(self) -> None:
+        if not self.persist:
+            return
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("view/splitter", self.board.splitter.saveState())
+        self._save_view_options()
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        super().closeEvent(event)
