@@ -8,15 +8,17 @@ broken thing.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
 
+from app.domain.publish import FORMATS
+
 if TYPE_CHECKING:
-    pass
+    from app.domain.model import BoardSnapshot
 
 EXIT_CODES = {"releasable": 0, "not-releasable": 1, "unknown": 2}
 
@@ -56,12 +58,27 @@ def run_status(argv: Sequence[str]) -> int:
     parser.add_argument("--board", metavar="FILE")
     parser.add_argument("--demo", action="store_true", help="use the bundled demo board")
     parser.add_argument("--db", metavar="PATH", help="local database (default: user data dir)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="text (default), json (docs/status-json.md), cctray (a feed CCMenu, "
+        "BuildNotify or Nevergreen read) or badge (shields.io endpoint JSON)",
+    )
+    parser.add_argument(
+        "--output", metavar="FILE", help="write there atomically instead of printing"
+    )
+    parser.add_argument(
+        "--web-url", default="", metavar="URL", help="with cctray: where people see this board"
+    )
     args = parser.parse_args(argv)
+    fmt = args.format or ("json" if args.json else "text")
 
+    from app.cli.publish import PublishError, write_atomically
     from app.config.errors import BoardFileError
     from app.desktop.launch import BoardNotFound, open_board
-    from app.domain.words import ago_words
+    from app.domain.publish import render
     from app.services.board_store import poll_board_once
     from app.store.store import Store
 
@@ -77,39 +94,33 @@ def run_status(argv: Sequence[str]) -> int:
         print(f"releasable: {err}", file=sys.stderr)
         return 2
 
-    board, verdict, now = snapshot.board, snapshot.verdict, snapshot.taken_at
-    since = verdict.since or now
-    if args.json:
-        doc = {
-            "board": cfg.name,
-            "verdict": verdict.state.value,
-            "since": since.isoformat(),
-            "reasons": [{"text": r.text, "state": r.state.value} for r in verdict.reasons],
-            "items": [
-                {
-                    "key": i.key,
-                    "status": i.status_word if not i.is_stale(now) else "unknown",
-                    "read_at": i.read_at.isoformat() if i.read_at else None,
-                    "error": i.error,
-                    "delivery_path": i.delivery_path,
-                }
-                for i in (*board.pipelines, *board.environments)
-            ],
-        }
-        print(json.dumps(doc, indent=2))
+    text = status_text(snapshot) if fmt == "text" else render(snapshot, fmt, args.web_url)
+    if args.output:
+        try:
+            write_atomically(Path(args.output), text)
+        except PublishError as err:
+            print(f"releasable: {err}", file=sys.stderr)
+            return 2
     else:
-        print(f"{cfg.name}: {verdict.state.title}")
-        for reason in verdict.reasons:
-            print(f"  - {reason.text}")
-        for item in (*board.pipelines, *board.environments):
-            status = item.status_word if not item.is_stale(now) else "unknown"
-            path = "" if item.delivery_path else "  (not on the delivery path)"
-            error = f"  [{item.error}]" if item.error else ""
-            print(
-                f"  {item.kind.value:<11} {item.name:<20} {status:<9}"
-                f" read {ago_words(item.read_at, now)}{path}{error}"
-            )
-    return EXIT_CODES[verdict.state.value]
+        sys.stdout.write(text)
+    return EXIT_CODES[snapshot.verdict.state.value]
+
+
+def status_text(snapshot: BoardSnapshot) -> str:
+    from app.domain.words import ago_words
+
+    board, verdict, now = snapshot.board, snapshot.verdict, snapshot.taken_at
+    lines = [f"{board.name}: {verdict.state.title}"]
+    lines.extend(f"  - {reason.text}" for reason in verdict.reasons)
+    for item in (*board.pipelines, *board.environments):
+        status = item.status_word if not item.is_stale(now) else "unknown"
+        path = "" if item.delivery_path else "  (not on the delivery path)"
+        error = f"  [{item.error}]" if item.error else ""
+        lines.append(
+            f"  {item.kind.value:<11} {item.name:<20} {status:<9}"
+            f" read {ago_words(item.read_at, now)}{path}{error}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 # --- window -------------------------------------------------------------------------------
