@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
-
 from app.domain.publish import FORMATS
 
 if TYPE_CHECKING:

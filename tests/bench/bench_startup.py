@@ -13,9 +13,9 @@ known state (filled by one real poll, as `releasable status` does, from loopback
 The board file the app then opens points every URL at a dead loopback port, so no fetch
 succeeds: what is measured is the cached board appearing. Each run starts
 `.venv/bin/releasable --board FILE --db COPY` with `RELEASABLE_EXIT_AFTER_FIRST_PAINT=1`
-(app/desktop/run.py): the window quits right after the board view's first paint with the store's data
-and prints the time since its process started and its peak RSS (VmHWM). This script also
-times it from just before the spawn to that line, and to the process's exit.
+(app/desktop/run.py): the window quits right after the board view's first paint with the
+store's data and prints the time since its process started and its peak RSS (VmHWM). This
+script also times it from just before the spawn to that line, and to the process's exit.
 
 The file cache is warm (one run that is not counted goes first); the machine is shared, so
 the median and the minimum are both given, with the load average. The demo board is started

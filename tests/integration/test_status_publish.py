@@ -49,8 +49,19 @@ def test_status_writes_a_cctray_feed_a_cctray_client_reads(board: Path, tmp_path
     out = tmp_path / "www" / "payments.xml"
     out.parent.mkdir()
     code = main(
-        ["status", "--board", str(board), "--db", str(tmp_path / "db"), "--format", "cctray",
-         "--output", str(out), "--web-url", "https://wall.example.com/"]
+        [
+            "status",
+            "--board",
+            str(board),
+            "--db",
+            str(tmp_path / "db"),
+            "--format",
+            "cctray",
+            "--output",
+            str(out),
+            "--web-url",
+            "https://wall.example.com/",
+        ]
     )
     assert code == 1  # not releasable: the exit code stays the verdict's
     projects = {p.name: p for p in parse_feed(out.read_bytes())}
@@ -74,7 +85,10 @@ def test_status_json_and_badge_formats(
     assert main(["status", "--board", str(board), "--db", db, "--format", "badge"]) == 1
     badge = json.loads(capsys.readouterr().out)
     assert badge == {
-        "schemaVersion": 1, "label": "Payments", "message": "not releasable", "color": "red"
+        "schemaVersion": 1,
+        "label": "Payments",
+        "message": "not releasable",
+        "color": "red",
     }
 
 
@@ -82,8 +96,19 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(
     board: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "no-such-folder" / "cc.xml"
-    code = main(["status", "--board", str(board), "--db", str(tmp_path / "db"),
-                 "--format", "cctray", "--output", str(out)])
+    code = main(
+        [
+            "status",
+            "--board",
+            str(board),
+            "--db",
+            str(tmp_path / "db"),
+            "--format",
+            "cctray",
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("releasable: cannot write ") and err.count("\n") == 1

@@ -36,7 +36,7 @@ from app.domain.publish import (
     status_document,
 )
 from app.domain.verdict import decide
-from app.sources.cctray_feed import Activity, BuildStatus, parse_feed, parse_time
+from app.sources.cctray_feed import Activity, BuildStatus, parse_feed
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +52,14 @@ def pipeline(name: str, outcome: Outcome, *, running: bool = False, read: bool =
         item_key(ItemKind.PIPELINE, name),
         ItemKind.PIPELINE,
         name,
-        PipelineReading((), outcome, completed_at=NOW - timedelta(minutes=30), running=running,
-                        url=f"https://ci.example.com/{name}/7", label="#7"),
+        PipelineReading(
+            (),
+            outcome,
+            completed_at=NOW - timedelta(minutes=30),
+            running=running,
+            url=f"https://ci.example.com/{name}/7",
+            label="#7",
+        ),
         read_at=NOW - timedelta(seconds=10) if read else None,
         status_since=NOW - timedelta(minutes=30),
     )
@@ -156,7 +162,9 @@ def test_a_stale_item_is_unknown_in_the_feed_never_its_old_green() -> None:
 
 def test_hostile_names_stay_well_formed_and_read_back_as_written() -> None:
     name = 'R&D <"core"> \x01team'
-    attrs = validate_cctray(render_cctray(snapshot(BoardState(name, (pipeline("a&b", Outcome.PASSED),)))))
+    attrs = validate_cctray(
+        render_cctray(snapshot(BoardState(name, (pipeline("a&b", Outcome.PASSED),))))
+    )
     assert attrs[0]["name"] == 'R&D <"core"> team'
     assert attrs[1]["name"] == 'R&D <"core"> team :: a&b'
 
