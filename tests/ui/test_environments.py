@@ -6,14 +6,15 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.demo.sample import sample_board
 from app.domain.model import EnvironmentReading, Health, Observed
-from app.ui.board.environments import EnvironmentRow
+from app.ui.board.items_model import STALE_ROLE
 from tests.ui.board_helpers import T0, Clock, Opener
+from tests.ui.board_list_helpers import Shown
 
 
 @pytest.fixture
@@ -30,11 +31,8 @@ def environment(name: str) -> Observed:
     return next(e for e in sample_board(T0).environments if e.name == name)
 
 
-def make_row(qtbot: QtBot, clock: Clock, opener: Opener, item: Observed) -> EnvironmentRow:
-    row = EnvironmentRow(clock, opener)
-    qtbot.addWidget(row)
-    row.set_item("Payments team", item, clock())
-    return row
+def show(qtbot: QtBot, clock: Clock, opener: Opener, item: Observed) -> Shown:
+    return Shown(qtbot, clock, opener, item)
 
 
 def down(item: Observed, detail: str = "actuator status DOWN") -> Observed:
@@ -44,20 +42,23 @@ def down(item: Observed, detail: str = "actuator status DOWN") -> Observed:
 
 
 def test_row_shows_status_latency_and_since(qtbot: QtBot, clock: Clock, opener: Opener) -> None:
-    row = make_row(qtbot, clock, opener, environment("staging"))
-    assert row.status.text() == "degraded"
-    assert not row.icon.pixmap().isNull()
-    assert row.latency.text() == "870 ms"
-    assert row.words.text() == "degraded for 26 min · HTTP 200 · health+json status warn"
-    assert row.accessibleName() == "environment staging: degraded, 870 ms"
+    shown = show(qtbot, clock, opener, environment("staging"))
+    info = shown.info
+    assert info.word == "degraded"
+    assert info.look.shape.value == "warning", "a shape as well as a word"
+    assert info.right == "870 ms"
+    assert info.words == "degraded for 26 min · HTTP 200 · health+json status warn"
+    accessible = shown.model.index(shown.row).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert accessible == "environment staging: degraded, 870 ms"
 
 
 def test_down_environment_menu_reports_with_a_prefill(
     qtbot: QtBot, clock: Clock, opener: Opener
 ) -> None:
-    row = make_row(qtbot, clock, opener, down(environment("production")))
-    report = next(a for a in row.context_menu().actions() if a.text() == "Report a blocker…")
-    with qtbot.waitSignal(row.report_requested) as emitted:
+    shown = show(qtbot, clock, opener, down(environment("production")))
+    menu = shown.view.context_menu(shown.row)
+    report = next(a for a in menu.actions() if a.text() == "Report a blocker…")
+    with qtbot.waitSignal(shown.view.report_requested) as emitted:
         report.trigger()
     context = emitted.args[0]
     assert context["category"] == "production-outage"
@@ -66,14 +67,15 @@ def test_down_environment_menu_reports_with_a_prefill(
 
 
 def test_healthy_environment_offers_no_report(qtbot: QtBot, clock: Clock, opener: Opener) -> None:
-    row = make_row(qtbot, clock, opener, environment("test"))
-    texts = [a.text() for a in row.context_menu().actions()]
+    shown = show(qtbot, clock, opener, environment("test"))
+    texts = [a.text() for a in shown.view.context_menu(shown.row).actions()]
     assert texts == ["Open in browser", "Copy link"]
 
 
 def test_enter_opens_the_health_endpoint(qtbot: QtBot, clock: Clock, opener: Opener) -> None:
-    row = make_row(qtbot, clock, opener, environment("test"))
-    qtbot.keyClick(row, Qt.Key.Key_Return)
+    shown = show(qtbot, clock, opener, environment("test"))
+    shown.view.set_current(shown.row)
+    qtbot.keyClick(shown.view, Qt.Key.Key_Return)
     assert opener.urls == ["https://test.example.com/actuator/health"]
 
 
@@ -81,41 +83,59 @@ def test_stale_environment_greys_out_with_its_age(
     qtbot: QtBot, clock: Clock, opener: Opener
 ) -> None:
     item = replace(environment("test"), error="connection refused", error_at=T0)
-    row = make_row(qtbot, clock, opener, item)
-    assert not row.stale
+    shown = show(qtbot, clock, opener, item)
+    assert not shown.info.stale
     clock.advance(minutes=10)
-    row.tick(clock())
-    assert row.stale and row.property("stale") is True
-    assert row.stale_line.text() == "stale: last read 10 min ago"
-    assert row.error_line.text() == "error: connection refused (10 min ago)"
-    assert row.accessibleName().endswith(", stale")
+    shown.tick()
+    index = shown.model.index(shown.row)
+    assert shown.info.stale and index.data(STALE_ROLE) is True
+    assert shown.info.stale_line == "stale: last read 10 min ago"
+    assert shown.info.error_line == "error: connection refused (10 min ago)"
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole).endswith(", stale")
 
 
 def test_details_from_the_server_are_plain_text(qtbot: QtBot, clock: Clock, opener: Opener) -> None:
     hostile = "<h1>Sign in</h1><img src=http://example.invalid/a.png>"
-    row = make_row(qtbot, clock, opener, down(environment("staging"), detail=hostile))
-    assert hostile in row.words.text()
-    for label in row.findChildren(QLabel):
-        assert label.textFormat() == Qt.TextFormat.PlainText
+    shown = show(qtbot, clock, opener, down(environment("staging"), detail=hostile))
+    assert hostile in shown.info.words
+    tip = shown.model.index(shown.row).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;h1&gt;Sign in&lt;/h1&gt;" in tip and "<h1>" not in tip
+
+
+def _text_pixels(view_image: QImage, colour: QColor) -> int:
+    """How many pixels of the image are (nearly) `colour`."""
+    count = 0
+    for y in range(0, view_image.height(), 2):
+        for x in range(0, view_image.width(), 2):
+            c = view_image.pixelColor(x, y)
+            if abs(c.red() - colour.red()) + abs(c.green() - colour.green()) < 30:
+                count += 1
+    return count
 
 
 def test_greyed_text_follows_a_system_theme_switch(
     qtbot: QtBot, clock: Clock, opener: Opener
 ) -> None:
-    row = make_row(qtbot, clock, opener, environment("test"))
+    shown = show(qtbot, clock, opener, environment("test"))
     clock.advance(minutes=10)
-    row.tick(clock())
-    light_grey = row.palette().color(QPalette.ColorRole.WindowText)
+    shown.tick()
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     original = QPalette(app.palette())
     dark = QPalette(original)
     dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
     dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#202020"))
     try:
         app.setPalette(dark)
-        qtbot.waitUntil(lambda: row.palette().color(QPalette.ColorRole.WindowText) != light_grey)
-        grey = row.palette().color(QPalette.ColorRole.WindowText)
-        assert 0.3 < grey.lightnessF() < 0.8, "still greyed, now for the dark theme"
+        qtbot.waitUntil(
+            lambda: shown.view.palette().color(QPalette.ColorRole.WindowText) == QColor("#f0f0f0")
+        )
+        rect = shown.view.visualRect(shown.model.index(shown.row)).adjusted(48, 0, 0, 0)  # text
+        image = shown.view.viewport().grab(rect).toImage()
+        bright = _text_pixels(image, QColor("#f0f0f0"))
+        assert bright == 0, "stale text is greyed, not the dark theme's full white"
+        inside = image.pixelColor(image.width() // 2, 3)
+        assert inside.lightnessF() < 0.4, "the row's tint is mixed into the dark theme"
     finally:
         app.setPalette(original)

@@ -13,8 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.demo.sample import HOSTILE_NAME, many_snapshot, sample_snapshot
 from app.domain.model import VerdictState
-from app.ui.board.environments import EnvironmentRow
-from app.ui.board.stage_chip import PipelineRow
+from app.ui.board.items_model import STALE_ROLE
 from app.ui.window.main_window import MainWindow
 from tests.ui.board_helpers import Clock, Opener, object_counts, temp_settings
 
@@ -75,9 +74,8 @@ def test_quit_remembers_the_window_and_ends_the_event_loop(
 
 
 def test_stage_report_reaches_the_window_signal(qtbot: QtBot, window: MainWindow) -> None:
-    row = window.board.pipelines.rows["pipeline:api"]
-    assert isinstance(row, PipelineRow)
-    menu = row.chips[2].context_menu()
+    board_list = window.board.list
+    menu = board_list.context_menu(window.board.model.row_of("pipeline:api"), 2)
     report = next(a for a in menu.actions() if a.text() == "Report a blocker…")
     with qtbot.waitSignal(window.report_requested) as emitted:
         report.trigger()
@@ -88,11 +86,11 @@ def test_stage_report_reaches_the_window_signal(qtbot: QtBot, window: MainWindow
 def test_focused_item_prefills_ctrl_b(window: MainWindow, qtbot: QtBot) -> None:
     window.show()
     qtbot.waitExposed(window)
-    row = window.board.pipelines.rows["pipeline:api"]
-    assert isinstance(row, PipelineRow)
+    board_list = window.board.list
     window.activateWindow()
-    row.chips[2].setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is row.chips[2])
+    board_list.setFocus()
+    board_list.set_current(window.board.model.row_of("pipeline:api"), 2)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is board_list)
     assert window.current_report_context()["stage"] == "security-scan"
 
 
@@ -102,15 +100,17 @@ def test_filter_hides_rows_that_do_not_match(qtbot: QtBot, window: MainWindow) -
     # 'stag' matches the pipelines with a deploy-staging stage, and the staging environment.
     assert pipelines.visible_keys() == ["pipeline:api", "pipeline:web"]
     assert environments.visible_keys() == ["environment:staging"]
-    assert environments.rows["environment:test"].isHidden()
+    assert window.board.model.row_of("environment:test") == -1
     window.search.clear()
     assert len(environments.visible_keys()) == 4
 
 
 def test_filter_with_no_match_says_so(qtbot: QtBot, window: MainWindow) -> None:
     window.search.setText("nothing-like-this")
-    assert window.board.pipelines.empty.text() == "No pipelines match “nothing-like-this”."
-    assert window.board.pipelines.heading.text() == "Pipelines (0 of 3)"
+    assert window.board.pipelines.empty == "No pipelines match “nothing-like-this”."
+    assert window.board.pipelines.heading == "Pipelines (0 of 3)"
+    shown = [window.board.model.index(n).data() for n in range(window.board.model.rowCount())]
+    assert "No pipelines match “nothing-like-this”." in shown
 
 
 def test_ctrl_f_focuses_the_filter(qtbot: QtBot, window: MainWindow) -> None:
@@ -178,15 +178,20 @@ def test_green_board_turns_unknown_and_grey_when_data_goes_stale(
     assert banner.title.text() == "UNKNOWN"
     assert banner.verdict.state is VerdictState.UNKNOWN
     assert any("no fresh data" in r for r in banner.shown_reasons())
-    rows = [*window.board.pipelines.rows.values(), *window.board.environments.rows.values()]
-    assert all(row.property("stale") is True for row in rows)
+    model = window.board.model
+    keys = [*window.board.pipelines.visible_keys(), *window.board.environments.visible_keys()]
+    assert keys and all(model.index(model.row_of(k)).data(STALE_ROLE) is True for k in keys)
 
 
 def test_hostile_names_show_literally_everywhere(window: MainWindow, clock: Clock) -> None:
     window.show_snapshot(sample_snapshot(clock(), "hostile"))
-    labels = window.findChildren(QLabel)
-    assert any(label.text() == HOSTILE_NAME for label in labels)
-    for label in labels:
+    model = window.board.model
+    names = [model.index(n).data() for n in range(model.rowCount())]
+    stages = [
+        s.stage.name for n in range(model.rowCount()) if (i := model.info_at(n)) for s in i.stages
+    ]
+    assert HOSTILE_NAME in names or HOSTILE_NAME in stages, "painted as given (drawText: no markup)"
+    for label in window.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
 
 
@@ -243,19 +248,28 @@ def test_screenshot_windows_leave_settings_alone(
     assert settings.allKeys() == []
 
 
-def test_tab_moves_through_stages_in_order(qtbot: QtBot, window: MainWindow) -> None:
+def test_arrows_move_through_stages_and_tab_leaves_the_board(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    board_list = window.board.list
     chain = window.board.focus_chain()
-    row = window.board.pipelines.rows["pipeline:api"]
-    assert isinstance(row, PipelineRow)
-    assert chain[: len(row.chips)] == row.chips
-    assert any(isinstance(w, EnvironmentRow) for w in chain)
-    row.chips[0].setFocus()
-    qtbot.waitUntil(lambda: row.chips[0].hasFocus())
-    qtbot.keyClick(row.chips[0], Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: row.chips[1].hasFocus())
+    assert chain[0] is board_list and chain[1] is window.board.blockers.blockers_view
+    board_list.setFocus()
+    qtbot.waitUntil(board_list.hasFocus)
+    api = window.board.model.row_of("pipeline:api")
+    assert board_list.current_row() == api, "the first item takes the focus"
+    qtbot.keyClick(board_list, Qt.Key.Key_Right)
+    assert board_list.current_chip == 0
+    assert window.current_report_context() == {}, "a passed stage offers no report"
+    qtbot.keyClick(board_list, Qt.Key.Key_Right)
+    qtbot.keyClick(board_list, Qt.Key.Key_Right)
+    assert window.current_report_context()["stage"] == "security-scan"
+    qtbot.keyClick(board_list, Qt.Key.Key_Down)
+    assert board_list.current_row() == window.board.model.row_of("pipeline:web")
+    assert board_list.current_chip == -1
 
 
 def test_kiosk_toggles_with_f11_and_gets_the_board(

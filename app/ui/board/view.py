@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QScrollArea,
@@ -21,13 +22,15 @@ from PySide6.QtWidgets import (
 
 from app.domain.model import BoardSnapshot, Verdict
 from app.ui.board.blockers_panel import BlockersPanel
+from app.ui.board.board_list import BoardList
 from app.ui.board.describe import effective_verdict
-from app.ui.board.environments import EnvironmentRow
+from app.ui.board.items_model import GROUP_BY_PIPELINE, BoardItemsModel
 from app.ui.board.row import NowFn, Opener, open_in_browser
-from app.ui.board.row_list import GROUP_BY_PIPELINE, RowList
-from app.ui.board.stage_chip import PipelineRow
 from app.ui.board.verdict_banner import VerdictBanner
 from app.ui.widgets.labels import PlainLabel
+
+# Below this width the side panel (blockers, outbox) moves below the board.
+NARROW_WIDTH = 1000
 
 
 def utc_now() -> datetime:
@@ -64,19 +67,10 @@ class BoardView(QWidget):
         self.source_errors = PlainLabel("", self, wrap=True, selectable=True)
         self.source_errors.setAccessibleName("Source errors")
 
-        left = QWidget()
-        self.pipelines = RowList(
-            "Pipelines", lambda parent: PipelineRow(self.now_fn, self.opener, parent), left
-        )
-        self.environments = RowList(
-            "Environments", lambda parent: EnvironmentRow(self.now_fn, self.opener, parent), left
-        )
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(8, 8, 8, 8)
-        left_layout.setSpacing(16)
-        left_layout.addWidget(self.pipelines)
-        left_layout.addWidget(self.environments)
-        left_layout.addStretch(1)
+        self.model = BoardItemsModel(self)
+        self.pipelines = self.model.pipelines
+        self.environments = self.model.environments
+        self.list = BoardList(self.model, self.opener)
 
         right = QWidget()
         self.blockers = BlockersPanel(self.opener, right)
@@ -86,9 +80,8 @@ class BoardView(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
-        self.left_area = _scroll(left, self.splitter)
         self.right_area = _scroll(right, self.splitter)
-        self.splitter.addWidget(self.left_area)
+        self.splitter.addWidget(self.list)
         self.splitter.addWidget(self.right_area)
         self.splitter.setStretchFactor(0, 7)
         self.splitter.setStretchFactor(1, 3)
@@ -101,36 +94,23 @@ class BoardView(QWidget):
         layout.addWidget(self.splitter, 1)
         self.source_errors.setContentsMargins(10, 6, 10, 6)
 
-        self.pipelines.report_requested.connect(self.report_requested)
-        self.environments.report_requested.connect(self.report_requested)
+        self.list.report_requested.connect(self.report_requested)
         self.source_errors.set_text("")
         self.banner.show_verdict(self.banner.verdict, None, self.now_fn())
 
     # -- data ---------------------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: BoardSnapshot) -> None:
-        """Draw a new picture of the board (widgets are reused, not rebuilt)."""
+        """Draw a new picture of the board."""
         now = self.now_fn()
         self.snapshot = snapshot
         board = snapshot.board
-        self.pipelines.set_items(board.name, board.pipelines, now)
-        self.environments.set_items(board.name, board.environments, now)
-        self._align_environment_names()
+        self.model.set_board(board.name, board.pipelines, board.environments, now)
         self.blockers.set_blockers(board.blockers, now)
         errors = "\n".join(f"error: {e}" for e in snapshot.source_errors)
         self.source_errors.set_text(errors)
         self._shown_verdict = None
         self._tick_banner(now)
-
-    def _align_environment_names(self) -> None:
-        """Line the status words up: every name as wide as the widest (within reason)."""
-        rows = [r for r in self.environments.rows.values() if isinstance(r, EnvironmentRow)]
-        if not rows:
-            return
-        cap = rows[0].name.fontMetrics().horizontalAdvance("x" * 28)
-        width = min(cap, max(r.name.sizeHint().width() for r in rows))
-        for row in rows:
-            row.name.setMinimumWidth(width)
 
     def tick(self, now: datetime | None = None) -> None:
         """Move ages on and re-grey stale items; no data is fetched."""
@@ -138,8 +118,7 @@ class BoardView(QWidget):
         if self.snapshot is None:
             return
         self._tick_banner(now)
-        self.pipelines.tick(now)
-        self.environments.tick(now)
+        self.model.tick(now)
         self.blockers.tick(now)
 
     def _tick_banner(self, now: datetime) -> None:
@@ -154,24 +133,41 @@ class BoardView(QWidget):
     # -- view options -------------------------------------------------------------------------
 
     def set_filter(self, text: str) -> None:
-        self.pipelines.set_filter(text)
-        self.environments.set_filter(text)
+        self.model.set_filter(text)
 
     def set_failing_first(self, on: bool) -> None:
-        self.pipelines.set_failing_first(on)
-        self.environments.set_failing_first(on)
+        self.model.set_failing_first(on)
 
     def set_group_by(self, mode: str = GROUP_BY_PIPELINE) -> None:
-        self.pipelines.set_group_by(mode)
-        self.environments.set_group_by(mode)
+        self.model.set_group_by(mode)
 
     def set_outbox_rows(self, rows: list[tuple[str, str, str]]) -> None:
         self.blockers.set_outbox_rows(rows)
 
     def focus_chain(self) -> list[QWidget]:
-        """Focusable widgets in reading order: stages, environments, blockers, outbox."""
-        return [
-            *self.pipelines.focus_chain(),
-            *self.environments.focus_chain(),
-            *self.blockers.focus_chain(),
-        ]
+        """Focusable widgets in reading order: the board's items, blockers, outbox."""
+        return [self.list, *self.blockers.focus_chain()]
+
+    # -- narrow windows -----------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_side_panel()
+
+    def _place_side_panel(self) -> None:
+        """Side by side when there is room; the side panel below the board when narrow."""
+        narrow = self.width() < NARROW_WIDTH
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() == wanted:
+            return
+        self.splitter.setOrientation(wanted)
+        if narrow:
+            total = max(1, self.splitter.height())
+            panel = min(self.blockers.sizeHint().height() + 16, total * 2 // 5)
+            self.splitter.setSizes([total - panel, panel])
+        else:
+            total = max(1, self.splitter.width())
+            self.splitter.setSizes([total * 7 // 10, total - total * 7 // 10])
+
+    def side_panel_below(self) -> bool:
+        return self.splitter.orientation() == Qt.Orientation.Vertical

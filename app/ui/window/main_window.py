@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.model import BoardSnapshot
 from app.domain.words import ago_words
+from app.ui.board.items_model import GROUP_BY_PIPELINE, GROUP_BY_STATUS
 from app.ui.board.row import NowFn, Opener
-from app.ui.board.row_list import GROUP_BY_PIPELINE, GROUP_BY_STATUS
 from app.ui.board.view import BoardView, utc_now
 from app.ui.kiosk.kiosk import KioskWindow
 from app.ui.widgets.icons import app_icon

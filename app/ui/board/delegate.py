@@ -1,0 +1,453 @@
+"""Paints the rows of `BoardItemsModel`: headings, pipelines with stage chips, environments.
+
+Status is drawn as shape + word (never colour alone); a pipeline's stages are chips that wrap
+onto as many lines as the width needs; every other line is one line, elided ("…") when it does
+not fit, and the row's tool tip says it in full. Stale items grey out. All text is drawn with
+`QPainter.drawText` on a plain string, so remote names can never become markup.
+
+`geometry` is the one place that places things in a row: painting, size hints and hit tests
+(which stage chip is under the mouse, for clicks and stage tool tips) all use it. Heights
+depend only on the width and on what `BoardItemsModel._shape` tracks, so they are cached per
+(model generation, row, width).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QHelpEvent, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+    QWidget,
+)
+
+from app.ui.board.describe import stage_tooltip
+from app.ui.board.items_model import BoardItemsModel, Kind, Row, RowInfo
+from app.ui.widgets.icons import status_pixmap
+from app.ui.widgets.theme import STALE_COLOUR, Look, muted_text, plain_tooltip, tint
+
+Index = QModelIndex | QPersistentModelIndex
+
+MARGIN = 8  # left and right of every row, as the widget column had
+ROW_GAP = 6  # between item rows
+CHIP_GAP = 6
+
+
+def _font(base: QFont, bold: bool = False, scale: float = 1.0) -> QFont:
+    font = QFont(base)
+    font.setBold(bold)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    return font
+
+
+class Fonts:
+    """The fonts a row uses, derived from the view's font, with their metrics."""
+
+    def __init__(self, base: QFont, device: QWidget) -> None:
+        self.base = QFont(base)
+        self.plain = _font(base)
+        self.bold = _font(base, bold=True)
+        self.small = _font(base, scale=0.9)
+        self.pipeline = _font(base, bold=True, scale=1.15)
+        self.environment = _font(base, bold=True, scale=1.1)
+        self.heading = _font(base, bold=True, scale=1.25)
+        self.m = QFontMetrics(self.plain, device)
+        self.mb = QFontMetrics(self.bold, device)
+        self.ms = QFontMetrics(self.small, device)
+        self.mp = QFontMetrics(self.pipeline, device)
+        self.me = QFontMetrics(self.environment, device)
+        self.mh = QFontMetrics(self.heading, device)
+        self.line = self.m.height()
+        self.icon = self.line + 4
+        self.chip_icon = self.line + 6
+        self.chip_h = max(self.chip_icon, self.mb.height() + self.ms.height()) + 8
+        self.status_w = self.mb.horizontalAdvance("degraded") + 4
+        self.latency_w = self.m.horizontalAdvance("00000 ms")
+        self._widths: dict[tuple[str, str], int] = {}
+
+    def chip_width(self, name: str, second: str) -> int:
+        key = (name, second)
+        found = self._widths.get(key)
+        if found is None:
+            text = max(self.mb.horizontalAdvance(name), self.ms.horizontalAdvance(second))
+            found = 8 + self.chip_icon + 6 + text + 10
+            if len(self._widths) > 20000:
+                self._widths.clear()
+            self._widths[key] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the parts of one item row go."""
+
+    box: QRect  # the row without the gap below it
+    header: QRect  # the first line: icon, name, word, words, right-hand text
+    chips: tuple[QRect, ...]
+    stale: QRect | None
+    error: QRect | None
+
+
+def heading_height(fonts: Fonts, row: Row) -> int:
+    if row.kind is Kind.HEADING:
+        return (16 if row.section else 8) + fonts.mh.height() + 6
+    if row.kind is Kind.GROUP:
+        return 6 + fonts.mb.height() + 4
+    return fonts.line + 6
+
+
+def geometry(fonts: Fonts, info: RowInfo, rect: QRect, pipeline: bool) -> Geometry:
+    """Place a row's parts in `rect` (whose height may be larger than needed)."""
+    left, width = rect.left() + MARGIN, max(1, rect.width() - 2 * MARGIN)
+    if pipeline:
+        pad_x, top, header_h = 6, 6, max(fonts.icon, fonts.mp.height())
+    else:
+        pad_x, top, header_h = 8, 5, max(fonts.icon, fonts.me.height())
+    inner_left, inner_w = left + pad_x, max(1, width - 2 * pad_x)
+    y = rect.top() + top
+    header = QRect(inner_left, y, inner_w, header_h)
+    y += header_h
+    chips: list[QRect] = []
+    if pipeline and info.stages:
+        y += 4
+        x, line_top = inner_left, y
+        for stage in info.stages:
+            w = min(fonts.chip_width(stage.stage.name, stage.second), inner_w)
+            if x > inner_left and x + w > inner_left + inner_w:
+                x, line_top = inner_left, line_top + fonts.chip_h + CHIP_GAP
+            chips.append(QRect(x, line_top, w, fonts.chip_h))
+            x += w + CHIP_GAP
+        y = line_top + fonts.chip_h
+    stale = error = None
+    spacing = 4 if pipeline else 2
+    if info.stale_line:
+        stale = QRect(inner_left, y + spacing, inner_w, fonts.line)
+        y = stale.bottom() + 1
+    if info.error_line:
+        error = QRect(inner_left, y + spacing, inner_w, fonts.line)
+        y = error.bottom() + 1
+    y += 8 if pipeline else 6
+    box = QRect(left, rect.top(), width, y - rect.top())
+    return Geometry(box, header, tuple(chips), stale, error)
+
+
+class BoardDelegate(QStyledItemDelegate):
+    """Paints `BoardItemsModel` rows for `BoardList`; answers size hints and stage hit tests."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._fonts: Fonts | None = None
+        self._heights: dict[tuple[int, int, int], int] = {}
+        self._env_name_w: tuple[int, int] = (-1, 0)
+        self._pixmaps: dict[tuple[Look, int, float, bool], QPixmap] = {}
+
+    # -- shared -------------------------------------------------------------------------------
+
+    def fonts(self) -> Fonts:
+        font = self._view.font()
+        if self._fonts is None or self._fonts.base != font:
+            self._fonts = Fonts(font, self._view.viewport())
+            self._heights.clear()
+        return self._fonts
+
+    def _model(self) -> BoardItemsModel:
+        return cast(BoardItemsModel, self._view.model())
+
+    def _pixmap(self, look: Look, size: int, greyed: bool) -> QPixmap:
+        dpr = self._view.devicePixelRatioF() or 1.0
+        key = (look, size, dpr, greyed)
+        found = self._pixmaps.get(key)
+        if found is None:
+            found = status_pixmap(look, size, dpr, greyed)
+            self._pixmaps[key] = found
+        return found
+
+    def environment_name_width(self) -> int:
+        """Environment names line up: as wide as the widest (within 28 characters)."""
+        model = self._model()
+        if self._env_name_w[0] != model.generation:
+            fonts = self.fonts()
+            names = [i.name for i in model.environments.items.values()]
+            cap = fonts.me.horizontalAdvance("x" * 28)
+            widest = max((fonts.me.horizontalAdvance(n) for n in names), default=0)
+            self._env_name_w = (model.generation, min(cap, widest))
+        return self._env_name_w[1]
+
+    def row_geometry(self, number: int, rect: QRect) -> Geometry | None:
+        model = self._model()
+        row, info = model.row(number), model.info_at(number)
+        if row is None or info is None:
+            return None
+        return geometry(self.fonts(), info, rect, row.kind is Kind.PIPELINE)
+
+    def chip_at(self, number: int, rect: QRect, pos: QPoint) -> int:
+        """The stage chip of row `number` (drawn in `rect`) under `pos`, or -1."""
+        geo = self.row_geometry(number, rect)
+        if geo is None:
+            return -1
+        for i, chip in enumerate(geo.chips):
+            if chip.contains(pos):
+                return i
+        return -1
+
+    # -- Qt delegate --------------------------------------------------------------------------
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        fonts = self.fonts()
+        model = self._model()
+        width = max(120, self._view.viewport().width())
+        key = (model.generation, index.row(), width)
+        height = self._heights.get(key)
+        if height is None:
+            row = model.row(index.row())
+            info = model.info(row)
+            if row is None:
+                height = 0
+            elif info is None:
+                height = heading_height(fonts, row)
+            else:
+                geo = geometry(fonts, info, QRect(0, 0, width, 10), row.kind is Kind.PIPELINE)
+                height = geo.box.height() + ROW_GAP
+            if len(self._heights) > 50000:
+                self._heights.clear()
+            self._heights[key] = height
+        return QSize(width, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        model = self._model()
+        row = model.row(index.row())
+        if row is None:
+            return
+        fonts = self.fonts()
+        rect = QRect(option.rect)
+        palette = option.palette
+        painter.save()
+        try:
+            info = model.info(row)
+            if info is None:
+                self._paint_heading(painter, fonts, row, rect, palette)
+            else:
+                focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+                chip = getattr(self._view, "current_chip", -1) if focus else -2
+                if row.kind is Kind.PIPELINE:
+                    self._paint_pipeline(painter, fonts, info, rect, palette, chip)
+                else:
+                    self._paint_environment(painter, fonts, info, rect, palette, focus)
+        finally:
+            painter.restore()
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: Index,
+    ) -> bool:
+        """Tool tips: a stage chip says when, how long and the label; a row says all it says."""
+        if event is None or event.type() != QEvent.Type.ToolTip or not index.isValid():
+            return super().helpEvent(event, view, option, index)
+        model = self._model()
+        info = model.info_at(index.row())
+        if info is None:
+            QToolTip.hideText()
+            return True
+        rect = view.visualRect(index)
+        chip = self.chip_at(index.row(), rect, event.pos())
+        if chip >= 0 and model.now is not None:
+            text = stage_tooltip(info.item.name, info.stages[chip].stage, model.now)
+        else:
+            text = info.full_text()
+        QToolTip.showText(event.globalPos(), plain_tooltip(text), view.viewport())
+        return True
+
+    # -- painting -----------------------------------------------------------------------------
+
+    def _text_colour(self, palette: QPalette, greyed: bool) -> QColor:
+        return muted_text(palette) if greyed else palette.color(QPalette.ColorRole.WindowText)
+
+    def _paint_heading(
+        self, painter: QPainter, fonts: Fonts, row: Row, rect: QRect, palette: QPalette
+    ) -> None:
+        if row.kind is Kind.HEADING:
+            font, metrics, top = fonts.heading, fonts.mh, 16 if row.section else 8
+        elif row.kind is Kind.GROUP:
+            font, metrics, top = fonts.bold, fonts.mb, 6
+        else:
+            font, metrics, top = fonts.plain, fonts.m, 3
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+        text_rect = QRect(
+            rect.left() + MARGIN, rect.top() + top, rect.width() - 2 * MARGIN, metrics.height()
+        )
+        _draw(painter, metrics, text_rect, row.text)
+
+    def _paint_box(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        look: Look,
+        greyed: bool,
+        palette: QPalette,
+        focus: bool,
+        radius: float,
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(STALE_COLOUR) if greyed else look.colour
+        base = palette.color(QPalette.ColorRole.Base)
+        painter.setBrush(tint(base, colour, 0.12 if greyed else 0.2))
+        pen = QPen(palette.color(QPalette.ColorRole.Highlight), 3) if focus else QPen(colour, 1.5)
+        painter.setPen(pen)
+        painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), radius, radius)
+
+    def _paint_lines(
+        self, painter: QPainter, fonts: Fonts, info: RowInfo, geo: Geometry, colour: QColor
+    ) -> None:
+        painter.setFont(fonts.plain)
+        painter.setPen(colour)
+        if geo.stale is not None:
+            _draw(painter, fonts.m, geo.stale, info.stale_line)
+        if geo.error is not None:
+            _draw(painter, fonts.m, geo.error, info.error_line)
+
+    def _paint_pipeline(
+        self,
+        painter: QPainter,
+        fonts: Fonts,
+        info: RowInfo,
+        rect: QRect,
+        palette: QPalette,
+        current_chip: int,
+    ) -> None:
+        geo = geometry(fonts, info, rect, pipeline=True)
+        colour = self._text_colour(palette, info.stale)
+        if current_chip == -1:  # the pipeline itself has the keyboard focus
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(geo.box).adjusted(1, 1, -1, -1), 6, 6)
+        self._paint_header(
+            painter, fonts, info, geo.header, colour, fonts.pipeline, fonts.mp, name_w=None
+        )
+        for i, (chip, stage) in enumerate(zip(geo.chips, info.stages, strict=False)):
+            self._paint_box(painter, chip, stage.look, info.stale, palette, i == current_chip, 6.0)
+            icon = self._pixmap(stage.look, fonts.chip_icon, info.stale)
+            icon_y = chip.top() + (chip.height() - fonts.chip_icon) // 2
+            painter.drawPixmap(chip.left() + 8, icon_y, icon)
+            text_left = chip.left() + 8 + fonts.chip_icon + 6
+            text_w = max(1, chip.right() - 10 - text_left + 1)
+            block = fonts.mb.height() + fonts.ms.height()
+            y = chip.top() + (chip.height() - block) // 2
+            painter.setPen(colour)
+            painter.setFont(fonts.bold)
+            _draw(
+                painter, fonts.mb, QRect(text_left, y, text_w, fonts.mb.height()), stage.stage.name
+            )
+            painter.setFont(fonts.small)
+            _draw(
+                painter,
+                fonts.ms,
+                QRect(text_left, y + fonts.mb.height(), text_w, fonts.ms.height()),
+                stage.second,
+            )
+        self._paint_lines(painter, fonts, info, geo, colour)
+
+    def _paint_environment(
+        self,
+        painter: QPainter,
+        fonts: Fonts,
+        info: RowInfo,
+        rect: QRect,
+        palette: QPalette,
+        focus: bool,
+    ) -> None:
+        geo = geometry(fonts, info, rect, pipeline=False)
+        self._paint_box(painter, geo.box, info.look, info.stale, palette, focus, 4.0)
+        colour = self._text_colour(palette, info.stale)
+        self._paint_header(
+            painter,
+            fonts,
+            info,
+            geo.header,
+            colour,
+            fonts.environment,
+            fonts.me,
+            name_w=self.environment_name_width(),
+        )
+        self._paint_lines(painter, fonts, info, geo, colour)
+
+    def _paint_header(
+        self,
+        painter: QPainter,
+        fonts: Fonts,
+        info: RowInfo,
+        line: QRect,
+        colour: QColor,
+        name_font: QFont,
+        name_metrics: QFontMetrics,
+        name_w: int | None,
+    ) -> None:
+        """icon · name · status word · words … right-hand text (run in progress, latency)."""
+        icon = self._pixmap(info.look, fonts.icon, info.stale)
+        painter.drawPixmap(line.left(), line.top() + (line.height() - fonts.icon) // 2, icon)
+        x = line.left() + fonts.icon + 8
+        right = line.right()
+        if info.right:
+            right_w = max(fonts.latency_w, fonts.m.horizontalAdvance(info.right))
+            painter.setFont(fonts.plain)
+            painter.setPen(colour)
+            box = QRect(right - right_w + 1, line.top(), right_w, line.height())
+            painter.drawText(
+                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, info.right
+            )
+            right = box.left() - 8
+        available = max(0, right - x)
+        wanted = name_metrics.horizontalAdvance(info.item.name)
+        width = min(
+            max(wanted, name_w or 0), max(available * 2 // 5, fonts.m.horizontalAdvance("x" * 8))
+        )
+        painter.setFont(name_font)
+        painter.setPen(colour)
+        _draw(painter, name_metrics, QRect(x, line.top(), width, line.height()), info.item.name)
+        x += width + 8
+        word_w = fonts.status_w if name_w is not None else fonts.mb.horizontalAdvance(info.word)
+        painter.setFont(fonts.bold)
+        _draw(
+            painter,
+            fonts.mb,
+            QRect(x, line.top(), min(word_w, max(0, right - x)), line.height()),
+            info.word,
+        )
+        x += word_w + 8
+        if info.words and x < right:
+            painter.setFont(fonts.plain)
+            _draw(painter, fonts.m, QRect(x, line.top(), right - x, line.height()), info.words)
+
+
+def _draw(painter: QPainter, metrics: QFontMetrics, rect: QRect, text: str) -> None:
+    """One line of plain text, elided with "…" when it does not fit."""
+    if rect.width() <= 0 or not text:
+        return
+    if is_elided(metrics, text, rect.width()):
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+
+
+def is_elided(metrics: QFontMetrics, text: str, width: int) -> bool:
+    return metrics.horizontalAdvance(text) > width
