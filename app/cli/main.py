@@ -106,6 +106,8 @@ def run_status(argv: Sequence[str]) -> int:
 
 
 def status_text(snapshot: BoardSnapshot) -> str:
+    from app.domain.model import BlockerState
+    from app.domain.verdict import NOT_SENT_YET
     from app.domain.words import ago_words
 
     board, verdict, now = snapshot.board, snapshot.verdict, snapshot.taken_at
@@ -119,6 +121,12 @@ def status_text(snapshot: BoardSnapshot) -> str:
             f"  {item.kind.value:<11} {item.name:<20} {status:<9}"
             f" read {ago_words(item.read_at, now)}{path}{error}"
         )
+    open_blockers = [b for b in board.blockers if b.state is BlockerState.OPEN]
+    if open_blockers:
+        lines.append("  open blockers:")
+    for b in open_blockers:
+        where = f"  {b.url}" if b.url else (f"  ({NOT_SENT_YET})" if b.pending else "")
+        lines.append(f"    {b.priority.value} {b.title}{where}")
     return "\n".join(lines) + "\n"
 
 

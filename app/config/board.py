@@ -261,6 +261,7 @@ class TrackerConfig:
 
     options: TrackerOptions = field(default_factory=NoTrackerOptions)
     refresh_seconds: float = _default(settings.TRACKER_TAIL, "refresh_seconds")
+    delivery_path: bool = _default(settings.TRACKER_TAIL, "delivery_path")
     ca_bundle: str | None = None
     token_keyring: str | None = None
 

@@ -322,6 +322,13 @@ TRACKER_TAIL = Section(
             "machine, and whether the ones filed from here were closed.",
             default=60,
         ),
+        Setting(
+            "delivery_path",
+            ValueType.BOOLEAN,
+            "Whether the team's open blockers must have been read (within 3 × refresh_seconds) "
+            "for the team to be releasable: nobody can know that no teammate filed a P1.",
+            default=True,
+        ),
         _CA_BUNDLE,
         _token_keyring(),
     ),

@@ -24,6 +24,7 @@ from app.services.tasks import run_task
 from app.sources.http import HttpClient
 from app.store.outbox import Draft, Outbox
 from app.store.store import Store
+from app.store.tracker_blockers import record_tracker_read
 from app.trackers.base import Tracker
 from app.trackers.configured import TrackerSetupError, tracker_from_config
 from app.ui.editor.editor import BoardEditor
@@ -171,6 +172,13 @@ class DesktopBoard(QObject):
         if not isinstance(error, TrackerSetupError):
             log.error("the tracker could not be set up", exc_info=error)
         self.window.show_banner(f"Reports wait in the outbox: {error}")
+        # The team's open blockers cannot be read either: the verdict says so, in these words.
+        store, kind = self.store, self.opened.config.tracker.kind
+        run_task(
+            lambda: record_tracker_read(store, kind, datetime.now(UTC), str(error)),
+            lambda _done: self.service.reload_blockers(),
+            _log_error,
+        )
         if not self._stopped:
             self.outbox.start()  # drafts and local blockers still work; nothing is sent
 

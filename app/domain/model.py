@@ -176,6 +176,27 @@ class Blocker:
     state: BlockerState = BlockerState.OPEN
     closed_at: datetime | None = None
     from_tracker: bool = False  # filed by a teammate elsewhere: the tracker decides when it ends
+    pending: bool = False  # reported here and waiting in the outbox: it counts, "not sent yet"
+
+
+@dataclass(frozen=True)
+class TrackerRead:
+    """The tracker's list of the team's open blockers, read like a source.
+
+    `read_at` is the last complete listing (None: not read, or not read by this one-shot
+    command); `error` why the last attempt failed, in words. When it is older than
+    `stale_after_s`, nobody can know that no teammate filed a P1: the verdict is UNKNOWN,
+    unless the board opted out (`delivery_path = false`).
+    """
+
+    name: str  # "GitHub acme/platform"
+    stale_after_s: float
+    read_at: datetime | None = None
+    error: str | None = None
+    delivery_path: bool = True
+
+    def is_stale(self, now: datetime) -> bool:
+        return self.read_at is None or (now - self.read_at).total_seconds() > self.stale_after_s
 
 
 @dataclass(frozen=True)
@@ -186,6 +207,7 @@ class BoardState:
     pipelines: tuple[Observed, ...] = ()
     environments: tuple[Observed, ...] = ()
     blockers: tuple[Blocker, ...] = ()
+    tracker: TrackerRead | None = None  # None: no tracker, blockers are local only
 
 
 @dataclass(frozen=True)

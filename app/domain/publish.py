@@ -117,6 +117,7 @@ def status_document(snapshot: BoardSnapshot) -> dict[str, Any]:
                 "opened_at": _iso(b.opened_at),
                 "reporter": b.reporter or None,
                 "url": b.url,
+                "sent": not b.pending,
             }
             for b in board.blockers
             if b.state is BlockerState.OPEN

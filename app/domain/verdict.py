@@ -6,6 +6,9 @@ open. Stale or unreadable items are unknown, and an unknown item on the delivery
 verdict UNKNOWN, never green; a known failure outranks unknown. Items off the delivery path are
 shown on the board but never change the verdict. A run in progress changes nothing until it
 completes, because sources report the latest completed run's gate as `outcome`.
+A P1 counts from the moment it is reported, sent or still queued in the outbox. The tracker's
+list of the team's open blockers is read like a source: not read within its staleness limit,
+the verdict is UNKNOWN (unless the board opted out); P1s already known still count.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from app.domain.model import (
     PipelineReading,
     Priority,
     Reason,
+    TrackerRead,
     Verdict,
     VerdictState,
 )
@@ -29,6 +33,8 @@ from app.domain.words import ago_words, duration_words
 
 NOT = VerdictState.NOT_RELEASABLE
 UNKNOWN = VerdictState.UNKNOWN
+NOT_SENT_YET = "not sent yet"  # a P1 reported here, waiting in the outbox: it counts all the same
+TRACKER_KEY = "tracker"  # the reason's item key for the tracker's list of open blockers
 
 
 def decide(board: BoardState, now: datetime) -> Verdict:
@@ -43,15 +49,17 @@ def decide(board: BoardState, now: datetime) -> Verdict:
     for blocker in board.blockers:
         if blocker.state is BlockerState.OPEN and blocker.priority is Priority.P1:
             who = f" ({blocker.reporter})" if blocker.reporter else ""
+            unsent = f" ({NOT_SENT_YET})" if blocker.pending else ""
             reasons.append(
                 Reason(
                     f"P1 blocker '{blocker.title}'{who} open for "
-                    f"{duration_words((now - blocker.opened_at).total_seconds())}",
+                    f"{duration_words((now - blocker.opened_at).total_seconds())}{unsent}",
                     NOT,
                     item_key=f"blocker:{blocker.key}",
                     since=blocker.opened_at,
                 )
             )
+    reasons.extend(_tracker_reasons(board.tracker, now))
     if not any(i.delivery_path for i in (*board.pipelines, *board.environments)):
         reasons.append(Reason("nothing on the delivery path is configured yet", UNKNOWN))
     # Known failures first, then unknowns, each in board order.
@@ -63,6 +71,20 @@ def decide(board: BoardState, now: datetime) -> Verdict:
     else:
         state = VerdictState.RELEASABLE
     return Verdict(state, tuple(reasons))
+
+
+def _tracker_reasons(tracker: TrackerRead | None, now: datetime) -> list[Reason]:
+    """The team's open blockers not read within their staleness limit: nobody can know that no
+    teammate filed a P1. P1s already known are judged above all the same."""
+    if tracker is None or not tracker.delivery_path or not tracker.is_stale(now):
+        return []
+    error = f": {tracker.error}" if tracker.error else ""
+    if tracker.read_at is None:
+        text = f"tracker {tracker.name}: open blockers not read{error}"
+    else:
+        last = ago_words(tracker.read_at, now)
+        text = f"tracker {tracker.name}: open blockers not read since {last}{error}"
+    return [Reason(text, UNKNOWN, item_key=TRACKER_KEY, since=tracker.read_at)]
 
 
 def _staleness_reason(item: Observed, what: str, now: datetime) -> Reason | None:

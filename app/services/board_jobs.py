@@ -23,7 +23,7 @@ from app.config.board import (
     PipelineConfig,
 )
 from app.config.secrets import resolve_token
-from app.domain.model import ItemKind, item_key
+from app.domain.model import ItemKind, TrackerRead, item_key
 from app.services.polling import FetchResult, ItemSpec, PollJob
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
@@ -159,6 +159,31 @@ def board_specs(board: BoardConfig) -> list[ItemSpec]:
     return [pipeline_spec(p) for p in board.pipelines] + [
         environment_spec(e) for e in board.environments
     ]
+
+
+TRACKER_NAMES = {"github": "GitHub", "gitlab": "GitLab", "jira": "Jira", "webhook": "webhook"}
+
+
+def tracker_watch(board: BoardConfig) -> TrackerRead | None:
+    """The tracker's list of open blockers as the verdict watches it (not read yet): stale
+    after 3 × `[tracker] refresh_seconds`. None when the board has no tracker."""
+    tracker = board.tracker
+    if tracker.kind == "none":
+        return None
+    where = next(
+        (
+            str(value)
+            for name in ("repo", "project", "project_key", "url")
+            if (value := getattr(tracker.options, name, None))
+        ),
+        "",
+    )
+    name = f"{TRACKER_NAMES.get(tracker.kind, tracker.kind)} {where}".strip()
+    return TrackerRead(
+        name=name,
+        stale_after_s=3 * tracker.refresh_seconds,
+        delivery_path=tracker.delivery_path,
+    )
 
 
 def build_jobs(board: BoardConfig) -> list[PollJob]:

@@ -32,6 +32,7 @@ from app.domain.model import (
     BoardSnapshot,
     BoardState,
     Observed,
+    TrackerRead,
     Verdict,
     VerdictState,
 )
@@ -91,6 +92,8 @@ class BoardStore(Protocol):
 
     def open_blockers(self) -> list[Blocker]: ...
 
+    def tracker_read(self) -> tuple[datetime | None, str | None]: ...
+
 
 class BoardService(QObject):
     """Polls a board's jobs and emits `updated(BoardSnapshot)` whenever the picture changes."""
@@ -111,6 +114,7 @@ class BoardService(QObject):
         tick_ms: int = 250,
         coalesce_ms: int = 100,
         rng: random.Random | None = None,
+        tracker: TrackerRead | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -126,6 +130,7 @@ class BoardService(QObject):
         self.specs = list(specs)
         self.items: dict[str, Observed] = {s.key: observed_from_spec(s) for s in self.specs}
         self.blockers: tuple[Blocker, ...] = ()
+        self.tracker = tracker  # the tracker's list of open blockers, read like a source
         self.verdict_state: VerdictState | None = None
         self.verdict_since: datetime | None = None
         self.source_errors: tuple[str, ...] = ()
@@ -277,19 +282,32 @@ class BoardService(QObject):
 
     # --- publishing ---------------------------------------------------------------------
 
-    def set_blockers(self, blockers: Sequence[Blocker]) -> None:
+    def set_blockers(
+        self,
+        blockers: Sequence[Blocker],
+        tracker_read: tuple[datetime | None, str | None] | None = None,
+    ) -> None:
+        """New open blockers and, with a tracker, how its last read of them went."""
         blockers = tuple(blockers)
-        if blockers == self.blockers:
+        tracker = self.tracker
+        if tracker is not None and tracker_read is not None:
+            tracker = dataclasses.replace(tracker, read_at=tracker_read[0], error=tracker_read[1])
+        if blockers == self.blockers and tracker == self.tracker:
             return  # unchanged (the usual answer to `reload_blockers`): no new snapshot to draw
-        self.blockers = blockers
+        self.blockers, self.tracker = blockers, tracker
         self.publish()
 
     def reload_blockers(self) -> None:
         """Re-read the open blockers (off the GUI thread), e.g. after the outbox delivered."""
-        run_task(self.store.open_blockers, self.set_blockers, _log_error, pool=self.pool)
+        store = self.store
+
+        def read() -> tuple[list[Blocker], tuple[datetime | None, str | None]]:
+            return store.open_blockers(), store.tracker_read()
+
+        run_task(read, lambda found: self.set_blockers(*found), _log_error, pool=self.pool)
 
     def _board(self) -> BoardState:
-        return board_state(self.board_name, self.specs, self.items, self.blockers)
+        return board_state(self.board_name, self.specs, self.items, self.blockers, self.tracker)
 
     def _decide(self, now: datetime) -> Verdict:
         return decide(self._board(), now)
@@ -320,7 +338,7 @@ def _log_error(error: BaseException) -> None:
 
 def make_board_service(config: BoardConfig, store: Store) -> BoardService:
     """The live board for a board file, polling into `store`: the one way every mode builds it."""
-    from app.services.board_jobs import board_specs, build_jobs
+    from app.services.board_jobs import board_specs, build_jobs, tracker_watch
     from app.services.board_store import StoreBoard
 
     return BoardService(
@@ -329,4 +347,5 @@ def make_board_service(config: BoardConfig, store: Store) -> BoardService:
         build_jobs(config),
         StoreBoard(store),
         HttpClient(cache=store),
+        tracker=tracker_watch(config),
     )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from app.config.board import BoardConfig
 from app.domain.model import Blocker, BoardSnapshot, Observed, VerdictState
 from app.domain.verdict import decide
-from app.services.board_jobs import board_specs, build_jobs
+from app.services.board_jobs import board_specs, build_jobs, tracker_watch
 from app.services.polling import (
     FetchResult,
     ItemSpec,
@@ -27,6 +27,7 @@ from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 from app.store.outbox import Outbox
 from app.store.store import BOARD_KEY, Store
+from app.store.tracker_blockers import last_tracker_read, record_tracker_read
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,9 @@ class StoreBoard:
     def open_blockers(self) -> list[Blocker]:
         return list(self.outbox.blockers(open_only=True))
 
+    def tracker_read(self) -> tuple[datetime | None, str | None]:
+        return last_tracker_read(self.store)
+
 
 def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
     """Read every source once (concurrently), record it, and judge the board: what
@@ -85,26 +89,39 @@ def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
     specs = board_specs(config)
     http = HttpClient(cache=store)
     poll_once(build_jobs(config), http, adapter.record)
-    sync_blockers_once(config, store, http)
+    error = sync_blockers_once(config, store, http)
     items, _ = adapter.load_board(specs)
     now = datetime.now(UTC)
-    board = board_state(config.name, specs, items, adapter.open_blockers())
+    tracker = tracker_watch(config)
+    if tracker is not None:
+        # One-shot: only this command's own read counts, never one from an hour ago.
+        read_at = None if error is not None else now
+        tracker = dataclasses.replace(tracker, read_at=read_at, error=error)
+    board = board_state(config.name, specs, items, adapter.open_blockers(), tracker)
     verdict = decide(board, now)
     since = store.record_verdict(verdict.state, now)
     return BoardSnapshot(board, dataclasses.replace(verdict, since=since), now)
 
 
-def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> None:
-    """Bring the team's open blockers from the tracker onto the board, as the running app
-    does every `[tracker] refresh_seconds`; a tracker that cannot be read changes nothing."""
+def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> str | None:
+    """Bring the tracker's word onto the board, as the running app does every
+    `[tracker] refresh_seconds`: which of the P1s filed from here were closed there, and the
+    team's open blockers. Returns why the open blockers could not be read (None: read, or no
+    tracker); what the board already knew stays either way."""
     from app.trackers.configured import TrackerSetupError, tracker_from_config
+    from app.trackers.outbox import refresh_blockers
     from app.trackers.team_blockers import sync_team_blockers
 
     try:
         tracker = tracker_from_config(config.tracker)
     except TrackerSetupError as err:
         log.warning("team blockers not read: %s", err)
-        return
+        record_tracker_read(store, config.tracker.kind, datetime.now(UTC), str(err))
+        return str(err)
+    if tracker is None:
+        return None
+    refresh_blockers(store, tracker, http, datetime.now(UTC))
     result = sync_team_blockers(store, tracker, http, datetime.now(UTC))
     if result.error:
         log.warning("team blockers not read: %s", result.error)
+    return result.error

@@ -46,6 +46,7 @@ class _Round:
     next_due: datetime | None  # the earliest retry still waiting
     closed: list[str]  # blockers the tracker says were closed
     team: TeamSync = TeamSync()  # the team's open blockers, read from the tracker
+    polled: bool = False  # the tracker was read (or tried): the verdict watches that read
 
 
 class OutboxService(QObject):
@@ -174,7 +175,8 @@ class OutboxService(QObject):
                 team = sync_team_blockers(outbox, tracker, http, clock())
             waiting = outbox.items([OutboxState.QUEUED])
             times = [i.next_attempt_at for i in waiting if i.next_attempt_at is not None]
-            return _Round(results, min(times) if times else None, closed, team)
+            polled = poll_blockers and tracker is not None
+            return _Round(results, min(times) if times else None, closed, team, polled)
 
         run_task(work, self._finished, self._failed_round, pool=self._pool)
 
@@ -193,7 +195,7 @@ class OutboxService(QObject):
             self.blocker_closed.emit(key)
         for key in done.team.changes.opened:
             self.blocker_opened.emit(key)
-        if done.results or done.closed or done.team.changed:
+        if done.results or done.closed or done.team.changed or done.polled:
             self.changed.emit()
         self.round_finished.emit(done.results)
         self._schedule(done.next_due)

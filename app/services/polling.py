@@ -16,7 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from app.domain.model import Blocker, BoardState, ItemKind, Observed, Reading, VerdictState
+from app.domain.model import (
+    Blocker,
+    BoardState,
+    ItemKind,
+    Observed,
+    Reading,
+    TrackerRead,
+    VerdictState,
+)
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 
@@ -59,6 +67,7 @@ def board_state(
     specs: Sequence[ItemSpec],
     items: Mapping[str, Observed],
     blockers: Sequence[Blocker] = (),
+    tracker: TrackerRead | None = None,
 ) -> BoardState:
     """The board in board-file order, with never-read items as unknown."""
     observed = [items.get(s.key) or observed_from_spec(s) for s in specs]
@@ -67,6 +76,7 @@ def board_state(
         pipelines=tuple(i for i in observed if i.kind is ItemKind.PIPELINE),
         environments=tuple(i for i in observed if i.kind is ItemKind.ENVIRONMENT),
         blockers=tuple(blockers),
+        tracker=tracker,
     )
 
 

@@ -61,6 +61,7 @@ def _blocker(row: Mapping[str, Any]) -> Blocker:
         state=BlockerState(row["state"]),
         closed_at=from_db_time(row["closed_at"]),
         from_tracker=row.get("origin") == "tracker",
+        pending=bool(row.get("pending")),
     )
 
 
@@ -121,7 +122,8 @@ class Outbox:
         """Move a finished report into the outbox and drop its draft, in one transaction.
 
         With no tracker (`tracker_kind` "none" or empty) the report stays local: it is kept in
-        the outbox as a draft (exportable, sendable later) and its blocker is recorded at once.
+        the outbox as a draft (exportable, sendable later). Either way its blocker is recorded
+        at once: a queued P1 counts ("not sent yet") until it is resolved.
         Queuing a key again replaces the report unless it is being sent or was sent.
         """
         now = now or datetime.now(UTC)
@@ -145,8 +147,8 @@ class Outbox:
                 ],
             )
             db.execute("DELETE FROM drafts WHERE key = ?", [report.key])
-            if local:
-                self._upsert_blocker(db, report, url=None, ref=None)
+            # A P1 counts from the moment it is reported, sent or still queued.
+            self._upsert_blocker(db, report, url=None, ref=None)
         item = self.get(report.key)
         assert item is not None
         return item
@@ -285,11 +287,19 @@ class Outbox:
         return True
 
     def discard(self, key: str) -> bool:
-        """Throw away a report that was never delivered (a local draft or a failed one)."""
-        return (
-            self._write("DELETE FROM outbox WHERE key = ? AND state IN ('draft', 'failed')", [key])
-            == 1
-        )
+        """Throw away a report that was never delivered (a local draft or a failed one); its
+        blocker, never filed anywhere, is closed with it."""
+        with self.store.transaction() as db:
+            gone = db.execute(
+                "DELETE FROM outbox WHERE key = ? AND state IN ('draft', 'failed')", [key]
+            ).rowcount
+            if gone:
+                db.execute(
+                    "UPDATE blockers SET state = 'closed', closed_at = ? "
+                    "WHERE key = ? AND url IS NULL AND origin = 'local'",
+                    [db_time_or_null(datetime.now(UTC)), key],
+                )
+        return gone == 1
 
     def export_markdown(self, key: str) -> str:
         """The report as Markdown, to paste anywhere (with no tracker, or as a copy)."""
@@ -322,8 +332,12 @@ class Outbox:
 
     def blockers(self, *, open_only: bool = True) -> tuple[Blocker, ...]:
         """Blockers for the board (open ones by default), oldest first."""
-        where = " WHERE state = 'open'" if open_only else ""
-        rows = self._rows(f"SELECT * FROM blockers{where} ORDER BY opened_at, key")
+        where = " WHERE b.state = 'open'" if open_only else ""
+        rows = self._rows(
+            "SELECT b.*, (b.url IS NULL AND o.state IN ('queued', 'sending', 'failed')) "
+            f"AS pending FROM blockers b LEFT JOIN outbox o ON o.key = b.key{where} "
+            "ORDER BY b.opened_at, b.key"
+        )
         return tuple(_blocker(r) for r in rows)
 
     def tracked_blockers(self, tracker_kind: str) -> list[tuple[Blocker, str]]:

@@ -246,6 +246,8 @@ class Store:
             ).fetchall()
         items: dict[str, StoredItem] = {}
         for key, kind, name, payload, read_at, error, error_at, until, status, since in rows:
+            if kind == "tracker":  # the tracker's read of open blockers: tracker_blockers.py
+                continue
             try:
                 item_kind = ItemKind(kind)
             except ValueError:

@@ -10,6 +10,9 @@ relabel a P1 as P2), reopened ones opened again, and the ones no longer listed c
 A listed issue is recognised as ours, and never added a second time, by its key (the report's
 key, which the issue carries) or, if the marker was edited out of it, by its link.
 All of it is one `BEGIN IMMEDIATE` transaction: the window never sees half a sync.
+
+How the last read went (`record_tracker_read`) is kept too, so the verdict can treat the list
+like a source: not read within its staleness limit, nobody knows that no teammate filed a P1.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.model import Blocker
-from app.store.records import to_db_time
+from app.store.records import from_db_time, to_db_time
 from app.store.store import Store
 
 LOCAL = "local"
@@ -127,6 +130,41 @@ def sync_tracker_blockers(
     return TrackerSync(tuple(opened), tuple(updated), tuple(closed))
 
 
+TRACKER_ITEM_KEY = "tracker:open-blockers"
+
+
+def record_tracker_read(store: Store, name: str, at: datetime, error: str | None = None) -> None:
+    """Keep how the last read of the tracker's open blockers went (an `items` row of kind
+    `tracker`): a complete listing moves `read_at`; a failure keeps it and says why."""
+    at_s = to_db_time(at)
+    with store.transaction() as db:
+        if error is None:
+            db.execute(
+                "INSERT INTO items (key, kind, name, read_at, status, status_since) "
+                "VALUES (?, 'tracker', ?, ?, 'read', ?) ON CONFLICT (key) DO UPDATE SET "
+                "name = excluded.name, read_at = excluded.read_at, error = NULL, error_at = NULL",
+                [TRACKER_ITEM_KEY, name, at_s, at_s],
+            )
+        else:
+            db.execute(
+                "INSERT INTO items (key, kind, name, error, error_at, status, status_since) "
+                "VALUES (?, 'tracker', ?, ?, ?, 'unknown', ?) ON CONFLICT (key) DO UPDATE SET "
+                "name = excluded.name, error = excluded.error, error_at = excluded.error_at",
+                [TRACKER_ITEM_KEY, name, error, at_s, at_s],
+            )
+
+
+def last_tracker_read(store: Store) -> tuple[datetime | None, str | None]:
+    """When the tracker's open blockers were last listed completely, and the last error."""
+    with store.connection() as db:
+        row = db.conn.execute(
+            "SELECT read_at, error FROM items WHERE key = ?", [TRACKER_ITEM_KEY]
+        ).fetchone()
+    if row is None:
+        return None, None
+    return from_db_time(row[0]), row[1]
+
+
 def blocker_origin(store: Store, key: str) -> str | None:
     """`local` or `tracker` for a known blocker, None for an unknown key."""
     with store.connection() as db:
@@ -134,4 +172,13 @@ def blocker_origin(store: Store, key: str) -> str | None:
     return row[0] if row else None
 
 
-__all__ = ["LOCAL", "TRACKER", "TrackerSync", "blocker_origin", "sync_tracker_blockers"]
+__all__ = [
+    "LOCAL",
+    "TRACKER",
+    "TRACKER_ITEM_KEY",
+    "TrackerSync",
+    "blocker_origin",
+    "last_tracker_read",
+    "record_tracker_read",
+    "sync_tracker_blockers",
+]

@@ -7,9 +7,10 @@ makes the store's `tracker` rows match them (app/store/tracker_blockers.py): add
 reopened, or closed when the tracker no longer lists them. Reports sent from this machine are
 recognised by their key and stay the outbox's rows, never shown twice.
 
-Polled like a source, by `OutboxService` every `[tracker] refresh_seconds`. A tracker that
-cannot be reached changes nothing (the board keeps what it last knew: a P1 never disappears
-because the network did). No Qt and no threads here.
+Polled like a source, by `OutboxService` every `[tracker] refresh_seconds`, and each read is
+recorded (`record_tracker_read`): a list not read within its staleness limit makes the verdict
+UNKNOWN. A tracker that cannot be reached changes no blocker (the board keeps what it last
+knew: a P1 never disappears because the network did). No Qt and no threads here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from app.domain.model import Blocker
 from app.sources.http import HttpClient
 from app.store.outbox import Outbox
 from app.store.store import Store
-from app.store.tracker_blockers import TrackerSync, sync_tracker_blockers
+from app.store.tracker_blockers import TrackerSync, record_tracker_read, sync_tracker_blockers
 from app.trackers.base import RemoteBlocker, Tracker, TrackerError
 
 log = logging.getLogger(__name__)
@@ -67,13 +68,15 @@ def sync_team_blockers(
     list_open = getattr(tracker, "open_blockers", None)
     if list_open is None:  # an adapter that cannot list (a test double, a plug-in)
         return TeamSync()
+    db = store.store if isinstance(store, Outbox) else store
     try:
         listed = list_open(http)
     except TrackerError as err:
         log.info("could not read the team's open blockers: %s", err.message)
+        record_tracker_read(db, tracker.kind, now, err.message)
         return TeamSync(error=err.message)
-    db = store.store if isinstance(store, Outbox) else store
     changes = sync_tracker_blockers(db, [(as_blocker(b), b.ref) for b in listed], now)
+    record_tracker_read(db, tracker.kind, now)
     if changes.changed:
         log.info(
             "team blockers: %d opened, %d updated, %d closed",

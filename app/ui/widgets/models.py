@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.domain.model import Blocker, BlockerState, Priority, StageStatus
+from app.domain.verdict import NOT_SENT_YET
 from app.domain.words import ago_words
 from app.ui.widgets.icons import status_icon
 from app.ui.widgets.theme import STAGE_LOOKS, plain_tooltip
@@ -110,7 +111,7 @@ class BlockersModel(RowsModel[Blocker]):
             if col == 0:
                 return b.priority.value
             if col == 1:
-                return b.title
+                return f"{b.title} ({NOT_SENT_YET})" if b.pending else b.title
             if col == 2:
                 return b.reporter or "—"
             if col == 3:
@@ -120,7 +121,7 @@ class BlockersModel(RowsModel[Blocker]):
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return self._icons.get(b.priority)
         if role == Qt.ItemDataRole.ToolTipRole:
-            link = b.url or "not filed with a tracker yet"
+            link = b.url or (NOT_SENT_YET if b.pending else "not filed with a tracker yet")
             return plain_tooltip(f"{b.priority.value} · {b.title}\n{b.category}\n{link}")
         if role == URL_ROLE:
             return b.url

@@ -1,0 +1,118 @@
+"""Every P1 counts, and the tracker is read like a source (issue 12, points 7 and 8).
+
+Driven as people meet it: `releasable report` and `releasable status` as child processes, a real
+board file, a health endpoint and a GitHub-shaped tracker on real loopback sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pytest_httpserver import HTTPServer
+
+from tests.fake_tracker import FakeGitHub
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLE = "Laptop won't boot"
+
+
+def releasable(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RELEASABLE_TEST_TOKEN": "t0ken"}
+    env.pop("RELEASABLE_BOARD", None)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def board_file(tmp_path: Path, health: HTTPServer, tracker_url: str, extra: str = "") -> Path:
+    health.expect_request("/health").respond_with_json({"status": "UP"})
+    path = tmp_path / "board.toml"
+    path.write_text(
+        '[board]\nname = "Payments"\n\n'
+        f'[[environments]]\nname = "staging"\nurl = "{health.url_for("/health")}"\n\n'
+        f'[tracker]\nkind = "github"\napi_url = "{tracker_url}"\nrepo = "acme/platform"\n'
+        f'token_env = "RELEASABLE_TEST_TOKEN"\nlabels = ["delivery-blocker"]\n{extra}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def report(board: Path, db: Path) -> subprocess.CompletedProcess[str]:
+    return releasable(
+        "report", "--category", "workstation-broken", "--title", TITLE,
+        "--prevents-delivery", "yes", "--board", str(board), "--db", str(db),
+    )  # fmt: skip
+
+
+def down_tracker() -> str:
+    """The address of a tracker that was there a moment ago: connection refused."""
+    fake = FakeGitHub().start()
+    url = fake.url
+    fake.stop()
+    return url
+
+
+def test_a_queued_p1_makes_status_not_releasable_listed_as_not_sent_yet(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    board, db = board_file(tmp_path, httpserver, down_tracker()), tmp_path / "r.db"
+    filed = report(board, db)
+    assert "queued" in filed.stdout, filed.stdout + filed.stderr
+
+    status = releasable("status", "--board", str(board), "--db", str(db))
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert status.stdout.splitlines()[0] == "Payments: NOT RELEASABLE"
+    lines = status.stdout.splitlines()
+    listed = lines[lines.index("  open blockers:") + 1 :]
+    assert f"    P1 {TITLE}  (not sent yet)" in listed
+
+    as_json = json.loads(
+        releasable("status", "--json", "--board", str(board), "--db", str(db)).stdout
+    )
+    assert as_json["verdict"] == "not-releasable"
+    assert [(b["title"], b["sent"]) for b in as_json["blockers"]] == [(TITLE, False)]
+
+
+def test_a_p1_closed_on_the_tracker_stops_counting_at_the_next_status(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    with FakeGitHub() as fake:
+        board, db = board_file(tmp_path, httpserver, fake.url), tmp_path / "r.db"
+        filed = report(board, db)
+        assert filed.returncode == 0, filed.stderr
+        assert releasable("status", "--board", str(board), "--db", str(db)).returncode == 1
+        (issue,) = fake.issues
+        fake.close_issue(issue["number"])
+
+        status = releasable("status", "--board", str(board), "--db", str(db))
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert status.stdout.splitlines()[0] == "Payments: RELEASABLE"
+    assert TITLE not in status.stdout
+
+
+def test_status_that_cannot_read_the_trackers_blockers_is_unknown_naming_it(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    board, db = board_file(tmp_path, httpserver, down_tracker()), tmp_path / "r.db"
+    status = releasable("status", "--board", str(board), "--db", str(db))
+    assert status.returncode == 2, status.stdout + status.stderr
+    first, reason = status.stdout.splitlines()[:2]
+    assert first == "Payments: UNKNOWN"
+    assert reason.startswith("  - tracker GitHub acme/platform: open blockers not read")
+    assert "connection refused" in reason
+
+
+def test_delivery_path_false_opts_the_tracker_out(tmp_path: Path, httpserver: HTTPServer) -> None:
+    board = board_file(tmp_path, httpserver, down_tracker(), "delivery_path = false\n")
+    status = releasable("status", "--board", str(board), "--db", str(tmp_path / "r.db"))
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert status.stdout.splitlines()[0] == "Payments: RELEASABLE"
