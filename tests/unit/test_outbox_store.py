@@ -101,7 +101,8 @@ def test_queue_report_moves_the_draft_into_the_outbox(store: Store) -> None:
     assert item.queued_at == NOW
     assert item.report == make_report()
     assert outbox.load_drafts() == []
-    assert outbox.blockers() == ()  # a tracker's blocker opens when it is delivered
+    [blocker] = outbox.blockers()  # a P1 counts from the moment it is reported
+    assert (blocker.key, blocker.url, blocker.pending) == ("rls-abc", None, True)
 
 
 def test_with_no_tracker_the_blocker_is_local_at_once_and_exportable(store: Store) -> None:

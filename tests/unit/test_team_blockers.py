@@ -260,8 +260,10 @@ def test_a_report_the_outbox_is_unsure_about_shows_once_and_becomes_ours(
     outbox = Outbox(store)
     report = own_report()
     outbox.queue_report(report, tracker_kind="github", now=NOW)  # sent? the answer was lost
+    assert open_keys(store) == [report.key]  # it counts from the moment it was reported
     tracker.listed = [remote(440, key=report.key)]
-    assert sync(store, tracker).changes.opened == (report.key,)
+    assert not sync(store, tracker).changes.opened  # recognised as ours: never shown twice
+    assert open_keys(store) == [report.key]
     outbox.mark_sent(
         report.key, url="https://github.com/acme/platform/issues/440", ref="440", now=NOW
     )
