@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, Signal
 
 from app.domain.model import (
     Blocker,
@@ -149,6 +149,11 @@ class BoardService(QObject):
         self._drain_later.setSingleShot(True)
         self._drain_later.setInterval(0)
         self._drain_later.timeout.connect(self._drain)
+        # Fires when the next job is due (the periodic tick alone would add up to tick_ms).
+        self._due_timer = QTimer(self)
+        self._due_timer.setSingleShot(True)
+        self._due_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._due_timer.timeout.connect(self.tick)
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -173,6 +178,7 @@ class BoardService(QObject):
         self._tick.stop()
         self._coalesce.stop()
         self._drain_later.stop()
+        self._due_timer.stop()
         for job in self._queue:
             job.in_flight = False
         self._queue.clear()
@@ -229,9 +235,18 @@ class BoardService(QObject):
             job.in_flight = True
             self._queue.append(job)
         self._drain()
+        self._arm_due_timer()
         verdict = self._decide(now)
         if verdict.state is not self.verdict_state:
             self.publish()
+
+    def _arm_due_timer(self) -> None:
+        """Wake up when the earliest waiting job is due."""
+        dues = [j.next_due for j in self.jobs if not j.in_flight and j.next_due is not None]
+        if not dues or not self._running:
+            return
+        wait_s = (min(dues) - self.clock()).total_seconds()
+        self._due_timer.start(max(0, min(60_000, int(wait_s * 1000) + 1)))
 
     def _drain(self) -> None:
         """Hand queued jobs to the pool while it has free threads, within the time budget."""
@@ -250,25 +265,31 @@ class BoardService(QObject):
         self._jobs_on_pool += 1
         http, store, clock = self.http, self.store, self.clock
 
-        def work() -> tuple[PollJob, dict[str, FetchResult], datetime]:
+        def work() -> tuple[PollJob, dict[str, FetchResult], datetime, datetime]:
+            started = clock()
             results = run_job(job, http)
             at = clock()
             try:
                 store.record(job, results, at)
             except Exception:  # a full disk must not stop the board; the picture stays live
                 log.exception("could not record results of %s", job.id)
-            return job, results, at
+            return job, results, at, started
 
         run_task(work, self._on_job_done, self._on_job_crashed, pool=self.pool)
 
-    def _on_job_done(self, done: tuple[PollJob, dict[str, FetchResult], datetime]) -> None:
-        job, results, at = done
+    def _on_job_done(
+        self, done: tuple[PollJob, dict[str, FetchResult], datetime, datetime]
+    ) -> None:
+        job, results, at, started = done
         job.in_flight = False
         self._jobs_on_pool -= 1
         if not self._running:
             return
         self._drain()
-        job.next_due = next_due_after(job, results, at, self.rng)
+        # The next read is due one interval after this read STARTED: the time the read took
+        # (and any wait for a free thread) must not stretch the interval (issue 12 point 12).
+        job.next_due = next_due_after(job, results, started, self.rng)
+        self._arm_due_timer()
         for key, result in results.items():
             if key in self.items:
                 self.items[key] = apply_result(self.items[key], result, at)

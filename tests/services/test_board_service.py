@@ -207,3 +207,39 @@ def test_verdict_since_survives_a_restart(qtbot: QtBot, tmp_path: Path) -> None:
     assert snap.verdict.since == began
     service.stop()
     s2.close()
+
+
+def test_next_read_is_due_one_interval_after_the_previous_read_started(
+    qtbot: QtBot, store: Store
+) -> None:
+    """A read that takes 3 s (or waits for a thread) must not push the next one 3 s later."""
+    clock = Clock()
+    starts: list[datetime] = []
+
+    def slow_fetch(http: HttpClient) -> Mapping[str, FetchResult]:
+        starts.append(clock.now)
+        clock.now += timedelta(seconds=3)  # the read takes 3 s on the controllable clock
+        return {ENV.key: UP}
+
+    job = PollJob(ENV.key, (ENV,), 5, slow_fetch)
+    service = BoardService(
+        "Payments",
+        [ENV],
+        [job],
+        StoreBoard(store),
+        HttpClient(),
+        clock=clock,
+        tick_ms=5,
+        coalesce_ms=1,
+    )
+    service.start()
+    qtbot.waitUntil(lambda: len(starts) == 1 and not job.in_flight, timeout=5000)
+    assert job.next_due == starts[0] + timedelta(seconds=5), "from the start, not the end"
+    assert clock.now == starts[0] + timedelta(seconds=3)
+    clock.now = starts[0] + timedelta(seconds=4.9)
+    service.tick()
+    assert not job.in_flight and len(starts) == 1, "not due yet at 4.9 s"
+    clock.now = starts[0] + timedelta(seconds=5)
+    qtbot.waitUntil(lambda: len(starts) == 2, timeout=5000)
+    assert starts[1] - starts[0] == timedelta(seconds=5)
+    service.stop()
