@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Qt needs to run headless (and to bundle), when missing.
+# Installs the Debian packages Qt needs to run headless (and to bundle), and tzdata (time zones
+# of [[maintenance]] windows), when missing.
 # As root it installs them; otherwise it prints the exact line to run and fails.
 set -euo pipefail
 
 PACKAGES=(libglib2.0-0 libgl1 libegl1 libfontconfig1 fonts-dejavu-core libxkbcommon0
-          libdbus-1-3 binutils)
+          libdbus-1-3 binutils tzdata)
 if [[ "${1:-}" == "--with-xvfb" ]]; then
   PACKAGES+=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
              libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libxcb-randr0 libxcb-xfixes0

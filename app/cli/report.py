@@ -157,7 +157,7 @@ def _evidence(store: Store, board: BoardConfig | None, now: datetime) -> Any:
     adapter = StoreBoard(store)
     specs = board_specs(board)
     items, _ = adapter.load_board(specs)
-    state = board_state(board.name, specs, items, adapter.open_blockers())
+    state = board_state(board.name, specs, items, adapter.open_blockers(), planned=board.planned)
     return evidence_from(state, decide(state, now), now)
 
 

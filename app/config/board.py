@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 from app.config import settings
 from app.domain.model import ItemKind, Priority, item_key
+from app.domain.planned import WEEKDAYS, Freeze, Maintenance, PlannedTime
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -274,6 +277,48 @@ class TrackerConfig:
         return getattr(self.options, "token_env", None)
 
 
+# -- planned time ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreezeConfig:
+    """One `[[freeze]]` table."""
+
+    start: datetime
+    end: datetime
+    reason: str | None = None
+
+    def planned(self) -> Freeze:
+        return Freeze(self.start, self.end, self.reason or "")
+
+
+@dataclass(frozen=True)
+class MaintenanceConfig:
+    """One `[[maintenance]]` table: one-off (start, end) or recurring (weekdays, times, zone)."""
+
+    environment: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    weekdays: tuple[str, ...] = ()
+    start_time: time | None = None
+    end_time: time | None = None
+    timezone: str = _default(settings.MAINTENANCE, "timezone")
+    reason: str | None = None
+
+    def planned(self) -> Maintenance:
+        return Maintenance(
+            environment=self.environment,
+            start=self.start,
+            end=self.end,
+            weekdays=tuple(WEEKDAYS.index(day) for day in self.weekdays),
+            start_time=self.start_time,
+            end_time=self.end_time,
+            zone=ZoneInfo(self.timezone),
+            zone_name=self.timezone,
+            reason=self.reason or "",
+        )
+
+
 # -- the board -------------------------------------------------------------------------------
 
 
@@ -288,6 +333,15 @@ class BoardConfig:
     pipelines: tuple[PipelineConfig, ...] = ()
     environments: tuple[EnvironmentConfig, ...] = ()
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    freezes: tuple[FreezeConfig, ...] = ()
+    maintenance: tuple[MaintenanceConfig, ...] = ()
+
+    @property
+    def planned(self) -> PlannedTime:
+        """The board's freezes and maintenance windows, for the verdict."""
+        return PlannedTime(
+            tuple(f.planned() for f in self.freezes), tuple(m.planned() for m in self.maintenance)
+        )
 
     def pipeline(self, name: str) -> PipelineConfig | None:
         return next((p for p in self.pipelines if p.name == name), None)

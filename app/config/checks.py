@@ -11,13 +11,15 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.config.board import FrozenMap
 from app.config.locate import Path
 from app.config.schema import PRIORITY_KEYS, Setting, ValueType
+from app.domain.planned import WEEKDAYS
 
 _SECRET_KEY = re.compile(
     r"token|passw|secret|api[_-]?key|private[_-]?key|credential|client[_-]?key", re.IGNORECASE
@@ -224,6 +226,62 @@ def _env_name(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Pro
     return value, []
 
 
+def _datetime(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    """A TOML offset date-time, or the same written as text (the editor's fields are text)."""
+    when = value
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None, [Problem("expected a date-time like 2026-12-19T18:00:00+01:00")]
+    if not isinstance(when, datetime):
+        return None, [_expected(setting, value)]
+    if when.tzinfo is None:
+        return None, [Problem("needs its offset, like 2026-12-19T18:00:00+01:00 (or Z for UTC)")]
+    return when, []
+
+
+def _time_of_day(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if isinstance(value, time):
+        return value.replace(tzinfo=None, microsecond=0), []
+    if not isinstance(value, str):
+        return None, [_expected(setting, value)]
+    try:
+        return time.fromisoformat(value.strip()).replace(microsecond=0), []
+    except ValueError:
+        return None, [Problem("expected a time of day like 02:00 or 18:30")]
+
+
+def _weekdays(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, list):
+        return None, [_expected(setting, value)]
+    days: list[str] = []
+    problems = []
+    for i, item in enumerate(value):
+        day = item.strip().lower()[:3] if isinstance(item, str) else ""
+        if day not in WEEKDAYS:
+            problems.append(Problem(f"expected one of {', '.join(WEEKDAYS)}", (i,)))
+        else:
+            days.append(day)
+    return tuple(days), problems
+
+
+def _time_zone(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    if not isinstance(value, str):
+        return None, [_expected(setting, value)]
+    if zone_of(value) is None:
+        return None, [Problem(f"unknown time zone '{_short(value)}' (e.g. Europe/Berlin, UTC)")]
+    return value, []
+
+
+def zone_of(name: str) -> tzinfo | None:
+    """The time zone called `name` (IANA, e.g. Europe/Berlin), or None when there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def convert(setting: Setting, value: Any, env_key: str = "token_env") -> tuple[Any, list[Problem]]:
     """The kept value and the problems with it (a value is kept only if there are none).
 
@@ -257,4 +315,12 @@ def convert(setting: Setting, value: Any, env_key: str = "token_env") -> tuple[A
         return _text_map(setting, value, env_key)
     if kind is ValueType.PRIORITY_MAP:
         return _priority_map(setting, value)
+    if kind is ValueType.DATETIME:
+        return _datetime(setting, value)
+    if kind is ValueType.TIME_OF_DAY:
+        return _time_of_day(setting, value)
+    if kind is ValueType.WEEKDAY_LIST:
+        return _weekdays(setting, value)
+    if kind is ValueType.TIME_ZONE:
+        return _time_zone(setting, value)
     raise AssertionError(f"no check for {kind}")  # a new ValueType needs a check here

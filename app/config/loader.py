@@ -9,6 +9,7 @@ without line numbers. `find_board_path()` says which board file the app should o
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -25,6 +26,8 @@ from app.config.board import (
     TRACKER_OPTIONS,
     BoardConfig,
     EnvironmentConfig,
+    FreezeConfig,
+    MaintenanceConfig,
     PipelineConfig,
     TrackerConfig,
     board_timing,
@@ -34,7 +37,7 @@ from app.config.checks import convert, looks_like_secret_key, secret_advice, typ
 from app.config.errors import BoardFileError, BoardIssue
 from app.config.locate import KeyLines
 from app.config.locate import Path as KeyPath
-from app.config.rules import Table, check_rules
+from app.config.rules import Table, check_planned, check_rules
 from app.config.schema import Section, Setting
 
 __all__ = ["BoardFileError", "build_board", "find_board_path", "load_board", "parse_board"]
@@ -142,16 +145,32 @@ class _Reader:
             tracker = self.kind_table(
                 ("tracker",), raw_tracker, settings.TRACKER_HEAD, "kind", settings.TRACKER_KINDS
             )
+        freezes = [
+            self.table(path, raw, settings.FREEZE.settings)
+            for path, raw in self.array(data, "freeze")
+        ]
+        maintenance = [
+            self.table(path, raw, settings.MAINTENANCE.settings)
+            for path, raw in self.array(data, "maintenance")
+        ]
         pipeline_tables = [t for t in pipelines if t is not None]
         environment_tables = [t for t in environments if t is not None]
+        freeze_tables = [t for t in freezes if t is not None]
+        maintenance_tables = [t for t in maintenance if t is not None]
         check_rules(board, pipeline_tables, environment_tables, tracker, self.issue)
+        check_planned(freeze_tables, maintenance_tables, environment_tables, self.issue)
         if self.issues or board is None:
             return None
-        return _assemble(
+        config = _assemble(
             board.values,
             [t.values for t in pipeline_tables],
             [t.values for t in environment_tables],
             tracker.values if tracker is not None else None,
+        )
+        return dataclasses.replace(
+            config,
+            freezes=tuple(FreezeConfig(**t.values) for t in freeze_tables),
+            maintenance=tuple(MaintenanceConfig(**t.values) for t in maintenance_tables),
         )
 
     def array(self, data: Mapping[str, Any], key: str) -> list[tuple[KeyPath, Any]]:

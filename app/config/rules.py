@@ -122,3 +122,47 @@ def _tracker(table: Table, report: Report) -> None:
     flavor = table.values.get("flavor", _JIRA_FLAVOR.default if _JIRA_FLAVOR else None)
     if kind == "jira" and flavor == "cloud" and not table.has("email"):
         report((*table.path, "email"), 'is required for Jira Cloud (flavor = "cloud")')
+
+
+def check_planned(
+    freezes: Sequence[Table],
+    maintenance: Sequence[Table],
+    environments: Sequence[Table],
+    report: Report,
+) -> None:
+    """A planned period ends after it starts; a maintenance window is one-off or recurring,
+    and covers an environment of this board."""
+    for table in freezes:
+        _ends_after_start(table, "start", "end", report)
+    names = {t.values.get("name") for t in environments}
+    for table in maintenance:
+        path = table.path
+        one_off, recurring = table.has("start", "end"), table.has("start_time", "end_time")
+        if one_off and (recurring or table.has("weekdays")):
+            report(
+                path,
+                "give start and end (one-off) or start_time and end_time (recurring), not both",
+            )
+        elif one_off:
+            for key in ("start", "end"):
+                if not table.has(key):
+                    report((*path, key), "is required for a one-off window (start and end)")
+            _ends_after_start(table, "start", "end", report)
+        elif recurring:
+            for key in ("start_time", "end_time"):
+                if not table.has(key):
+                    report((*path, key), "is required for a recurring window")
+            start, end = table.values.get("start_time"), table.values.get("end_time")
+            if start is not None and start == end:
+                report((*path, "end_time"), "is the same as start_time: the window would be empty")
+        else:
+            report(path, "needs start and end (one-off) or start_time and end_time (recurring)")
+        environment = table.values.get("environment")
+        if environment is not None and environment not in names:
+            report((*path, "environment"), f"no environment named '{environment}' on this board")
+
+
+def _ends_after_start(table: Table, start_key: str, end_key: str, report: Report) -> None:
+    start, end = table.values.get(start_key), table.values.get(end_key)
+    if start is not None and end is not None and end <= start:
+        report((*table.path, end_key), f"must be after {start_key}")

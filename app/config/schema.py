@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +30,10 @@ class ValueType(StrEnum):
     STATUS_LIST = "status-list"  # HTTP status codes: one integer or a list
     TEXT_MAP = "text-map"  # a table of text values
     PRIORITY_MAP = "priority-map"  # a table with keys P1, P2, P3 and text values
+    DATETIME = "datetime"  # a TOML date-time WITH its UTC offset (or the same as ISO text)
+    TIME_OF_DAY = "time-of-day"  # "HH:MM" (or a TOML local time)
+    WEEKDAY_LIST = "weekday-list"  # ["mon", "tue", ...]
+    TIME_ZONE = "time-zone"  # an IANA time zone name, e.g. Europe/Berlin
 
     @property
     def words(self) -> str:
@@ -50,6 +55,10 @@ _TYPE_WORDS: dict[ValueType, str] = {
     ValueType.STATUS_LIST: "list of HTTP status codes",
     ValueType.TEXT_MAP: "table of text",
     ValueType.PRIORITY_MAP: "table P1/P2/P3 = text",
+    ValueType.DATETIME: "date-time with offset",
+    ValueType.TIME_OF_DAY: "time of day (HH:MM)",
+    ValueType.WEEKDAY_LIST: "list of weekdays",
+    ValueType.TIME_ZONE: "time zone name",
 }
 
 PRIORITY_KEYS: tuple[str, ...] = ("P1", "P2", "P3")
@@ -89,7 +98,7 @@ class Setting:
 class Section:
     """An ordered group of settings: a table, or the keys one kind adds to a table."""
 
-    table: str  # "board", "pipelines", "environments", "tracker"
+    table: str  # "board", "pipelines", "environments", "tracker", "freeze", "maintenance"
     title: str  # how the docs head it
     description: str
     settings: tuple[Setting, ...]
@@ -115,4 +124,6 @@ def format_value(value: Any) -> str:
         if not value:
             return "{}"
         return "{ " + ", ".join(f"{k} = {format_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, datetime | time):
+        return value.isoformat()
     return str(value)

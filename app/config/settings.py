@@ -21,6 +21,8 @@ from app.config.schema import PRIORITY_KEYS, Section, Setting, ValueType
 __all__ = [
     "BOARD",
     "ENVIRONMENT",
+    "FREEZE",
+    "MAINTENANCE",
     "PIPELINE_HEAD",
     "PIPELINE_SOURCES",
     "PIPELINE_TAIL",
@@ -449,7 +451,82 @@ TRACKER_KINDS: Mapping[str, Section] = {
     ),
 }
 
-TOP_LEVEL: tuple[str, ...] = ("board", "pipelines", "environments", "tracker")
+# -- planned time: [[freeze]] and [[maintenance]] -------------------------------------------
+
+_REASON = Setting("reason", ValueType.TEXT, "Why, in a few words; shown on the board.")
+
+FREEZE = Section(
+    "freeze",
+    "[[freeze]]",
+    "A change freeze: from start to end the team is NOT RELEASABLE on purpose, shown as "
+    "planned (no alarm, no notification).",
+    (
+        Setting(
+            "start",
+            ValueType.DATETIME,
+            "When the freeze begins, with its offset: 2026-12-19T18:00:00+01:00.",
+            required=True,
+        ),
+        Setting(
+            "end",
+            ValueType.DATETIME,
+            "When the freeze ends, with its offset: 2027-01-04T08:00:00+01:00.",
+            required=True,
+        ),
+        _REASON,
+    ),
+)
+
+MAINTENANCE = Section(
+    "maintenance",
+    "[[maintenance]]",
+    "A maintenance window: an environment down inside it shows as 'maintenance until …', is "
+    "not announced and does not count against time to restore. Give start and end for a "
+    "one-off window, or start_time and end_time (with weekdays and timezone) for a recurring one.",
+    (
+        Setting(
+            "environment",
+            ValueType.TEXT,
+            "The environment it covers (its name on this board).",
+            default_text="every environment",
+        ),
+        Setting("start", ValueType.DATETIME, "One-off window: when it begins, with its offset."),
+        Setting("end", ValueType.DATETIME, "One-off window: when it ends, with its offset."),
+        Setting(
+            "weekdays",
+            ValueType.WEEKDAY_LIST,
+            "Recurring window: the days it starts on (mon … sun).",
+            default=(),
+            default_text="every day",
+        ),
+        Setting(
+            "start_time",
+            ValueType.TIME_OF_DAY,
+            "Recurring window: local time it begins (HH:MM).",
+        ),
+        Setting(
+            "end_time",
+            ValueType.TIME_OF_DAY,
+            "Recurring window: local time it ends (HH:MM; before start_time means the next day).",
+        ),
+        Setting(
+            "timezone",
+            ValueType.TIME_ZONE,
+            "Recurring window: the time zone of start_time and end_time.",
+            default="UTC",
+        ),
+        _REASON,
+    ),
+)
+
+TOP_LEVEL: tuple[str, ...] = (
+    "board",
+    "pipelines",
+    "environments",
+    "tracker",
+    "freeze",
+    "maintenance",
+)
 
 
 def pipeline_settings(source: str) -> tuple[Setting, ...]:
@@ -487,4 +564,6 @@ def all_sections() -> tuple[Section, ...]:
         ENVIRONMENT,
         tracker_common,
         *TRACKER_KINDS.values(),
+        FREEZE,
+        MAINTENANCE,
     )

@@ -15,6 +15,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Mapping
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,14 @@ def board_document(config: BoardConfig) -> dict[str, Any]:
     tracker = _tracker(config.tracker)
     if tracker:
         document["tracker"] = tracker
+    for key, section, tables in (
+        ("freeze", settings.FREEZE, config.freezes),
+        ("maintenance", settings.MAINTENANCE, config.maintenance),
+    ):
+        if tables:
+            document[key] = [
+                _in_order(_fields(section.settings, (t,)), section.settings) for t in tables
+            ]
     return document
 
 
@@ -66,6 +75,8 @@ def dump_board(config: BoardConfig) -> str:
     blocks += [_block("[[environments]]", table) for table in document.get("environments", [])]
     if "tracker" in document:
         blocks.append(_block("[tracker]", document["tracker"]))
+    blocks += [_block("[[freeze]]", table) for table in document.get("freeze", [])]
+    blocks += [_block("[[maintenance]]", table) for table in document.get("maintenance", [])]
     return "\n".join(blocks)
 
 
@@ -188,6 +199,8 @@ def _value(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return _string(value)
+    if isinstance(value, datetime | time):
+        return value.isoformat()  # TOML offset date-time / local time literals
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, Mapping):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from app.domain.planned import PlannedTime
+
 
 class StageStatus(StrEnum):
     """Status of one stage (a job, a cctray project, a Jenkins stage)."""
@@ -208,6 +210,7 @@ class BoardState:
     environments: tuple[Observed, ...] = ()
     blockers: tuple[Blocker, ...] = ()
     tracker: TrackerRead | None = None  # None: no tracker, blockers are local only
+    planned: PlannedTime = field(default_factory=PlannedTime)
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,7 @@ class Reason:
     state: VerdictState  # NOT_RELEASABLE for a known failure, UNKNOWN for missing knowledge
     item_key: str | None = None
     since: datetime | None = None
+    planned: bool = False  # a change freeze or a maintenance window: on purpose, no alarm
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,17 @@ class Verdict:
     state: VerdictState
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     since: datetime | None = None  # when the current state began (from the store's history)
+
+    @property
+    def planned(self) -> bool:
+        """Not releasable only because of planned time (a freeze, maintenance): shown in its
+        own calm style, never announced as an alarm."""
+        known = [r for r in self.reasons if r.state is VerdictState.NOT_RELEASABLE]
+        return (
+            self.state is VerdictState.NOT_RELEASABLE
+            and bool(known)
+            and all(r.planned for r in known)
+        )
 
 
 @dataclass(frozen=True)

@@ -88,10 +88,11 @@ def status_document(snapshot: BoardSnapshot) -> dict[str, Any]:
         "schema": STATUS_SCHEMA,
         "board": board.name,
         "verdict": verdict.state.value,
+        "planned": verdict.planned,
         "since": _iso(verdict.since or now),
         "generated_at": _iso(now),
         "reasons": [
-            {"text": r.text, "state": r.state.value, "item": r.item_key}
+            {"text": r.text, "state": r.state.value, "item": r.item_key, "planned": r.planned}
             for r in verdict.reasons
         ],
         "items": [

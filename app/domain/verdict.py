@@ -9,6 +9,11 @@ completes, because sources report the latest completed run's gate as `outcome`.
 A P1 counts from the moment it is reported, sent or still queued in the outbox. The tracker's
 list of the team's open blockers is read like a source: not read within its staleness limit,
 the verdict is UNKNOWN (unless the board opted out); P1s already known still count.
+
+Planned time (app.domain.planned) is a reason like any other but marked `planned`: a change
+freeze makes the verdict NOT RELEASABLE ("change freeze until … (reason)"), and an environment
+that is down, degraded or unreadable inside its maintenance window says "maintenance until …"
+instead of an outage. When every known failure is planned, `Verdict.planned` is true.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from app.domain.model import (
     Verdict,
     VerdictState,
 )
+from app.domain.planned import PlannedTime, until_words
 from app.domain.words import ago_words, duration_words
 
 NOT = VerdictState.NOT_RELEASABLE
@@ -40,12 +46,24 @@ TRACKER_KEY = "tracker"  # the reason's item key for the tracker's list of open 
 def decide(board: BoardState, now: datetime) -> Verdict:
     """Judge the board at `now`. `since` is left for the store's history to fill in."""
     reasons: list[Reason] = []
+    freeze = board.planned.freeze_at(now)
+    if freeze is not None:
+        why = f" ({freeze.reason})" if freeze.reason else ""
+        reasons.append(
+            Reason(
+                f"change freeze until {until_words(freeze.end, now)}{why}",
+                NOT,
+                item_key="freeze",
+                since=freeze.start,
+                planned=True,
+            )
+        )
     for item in board.pipelines:
         if item.delivery_path:
             reasons.extend(_pipeline_reasons(item, now))
     for item in board.environments:
         if item.delivery_path:
-            reasons.extend(_environment_reasons(item, now))
+            reasons.extend(_environment_reasons(item, now, board.planned))
     for blocker in board.blockers:
         if blocker.state is BlockerState.OPEN and blocker.priority is Priority.P1:
             who = f" ({blocker.reporter})" if blocker.reporter else ""
@@ -123,15 +141,24 @@ def _pipeline_reasons(item: Observed, now: datetime) -> list[Reason]:
     return [Reason(f"pipeline '{item.name}' state unknown{detail}", UNKNOWN, item_key=item.key)]
 
 
-def _environment_reasons(item: Observed, now: datetime) -> list[Reason]:
+def _environment_reasons(item: Observed, now: datetime, planned: PlannedTime) -> list[Reason]:
+    reading = item.reading
+    healthy = isinstance(reading, EnvironmentReading) and (
+        reading.health is Health.UP or (reading.health is Health.DEGRADED and item.degraded_ok)
+    )
+    window = planned.maintenance_at(item.name, now)
+    if window is not None and (item.is_stale(now) or not healthy):
+        maintenance, end = window
+        why = f" ({maintenance.reason})" if maintenance.reason else ""
+        text = f"environment '{item.name}' maintenance until {until_words(end, now)}{why}"
+        return [Reason(text, NOT, item_key=item.key, since=item.status_since, planned=True)]
     stale = _staleness_reason(item, "environment", now)
     if stale is not None:
         return [stale]
-    reading = item.reading
     if not isinstance(reading, EnvironmentReading):
         return [Reason(f"environment '{item.name}' has no reading", UNKNOWN, item.key)]
     health = reading.health
-    if health is Health.UP or (health is Health.DEGRADED and item.degraded_ok):
+    if healthy:
         return []
     since = item.status_since
     for_how_long = f" for {duration_words((now - since).total_seconds())}" if since else ""

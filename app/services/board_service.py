@@ -36,6 +36,7 @@ from app.domain.model import (
     Verdict,
     VerdictState,
 )
+from app.domain.planned import PlannedTime
 from app.domain.verdict import decide
 from app.services.polling import (
     FetchResult,
@@ -115,10 +116,12 @@ class BoardService(QObject):
         coalesce_ms: int = 100,
         rng: random.Random | None = None,
         tracker: TrackerRead | None = None,
+        planned: PlannedTime | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.board_name = board_name
+        self.planned = planned or PlannedTime()
         self.jobs = list(jobs)
         self.store = store
         self.http = http
@@ -133,6 +136,7 @@ class BoardService(QObject):
         self.tracker = tracker  # the tracker's list of open blockers, read like a source
         self.verdict_state: VerdictState | None = None
         self.verdict_since: datetime | None = None
+        self.verdict_planned = False
         self.source_errors: tuple[str, ...] = ()
         self._last_verdict: tuple[VerdictState, datetime] | None = None
         self._running = False
@@ -237,8 +241,8 @@ class BoardService(QObject):
         self._drain()
         self._arm_due_timer()
         verdict = self._decide(now)
-        if verdict.state is not self.verdict_state:
-            self.publish()
+        if verdict.state is not self.verdict_state or verdict.planned != self.verdict_planned:
+            self.publish()  # a freeze or maintenance window began or ended on the clock
 
     def _arm_due_timer(self) -> None:
         """Wake up when the earliest waiting job is due."""
@@ -328,7 +332,14 @@ class BoardService(QObject):
         run_task(read, lambda found: self.set_blockers(*found), _log_error, pool=self.pool)
 
     def _board(self) -> BoardState:
-        return board_state(self.board_name, self.specs, self.items, self.blockers, self.tracker)
+        return board_state(
+            self.board_name,
+            self.specs,
+            self.items,
+            self.blockers,
+            self.tracker,
+            self.planned,
+        )
 
     def _decide(self, now: datetime) -> Verdict:
         return decide(self._board(), now)
@@ -346,6 +357,7 @@ class BoardService(QObject):
             self.verdict_state = verdict.state
             store, state = self.store, verdict.state
             run_task(lambda: store.record_verdict(state, now), None, _log_error, pool=self.pool)
+        self.verdict_planned = verdict.planned
         verdict = dataclasses.replace(verdict, since=self.verdict_since)
         return BoardSnapshot(board, verdict, now, self.source_errors)
 
@@ -369,4 +381,5 @@ def make_board_service(config: BoardConfig, store: Store) -> BoardService:
         StoreBoard(store),
         HttpClient(cache=store),
         tracker=tracker_watch(config),
+        planned=config.planned,
     )

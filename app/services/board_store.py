@@ -97,7 +97,7 @@ def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
         # One-shot: only this command's own read counts, never one from an hour ago.
         read_at = None if error is not None else now
         tracker = dataclasses.replace(tracker, read_at=read_at, error=error)
-    board = board_state(config.name, specs, items, adapter.open_blockers(), tracker)
+    board = board_state(config.name, specs, items, adapter.open_blockers(), tracker, config.planned)
     verdict = decide(board, now)
     since = store.record_verdict(verdict.state, now)
     return BoardSnapshot(board, dataclasses.replace(verdict, since=since), now)

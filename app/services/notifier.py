@@ -5,7 +5,9 @@
 
 - the team *stops* being releasable (RELEASABLE -> NOT RELEASABLE or UNKNOWN) or *starts*
   being releasable again (-> RELEASABLE). Changes between NOT RELEASABLE and UNKNOWN are not
-  news: the team was not releasable before and still is not;
+  news: the team was not releasable before and still is not. Planned time (a change freeze, a
+  maintenance window: `Verdict.planned`) counts as calm: a freeze starting or ending is not
+  announced, a real failure during one is;
 - a P1 blocker is filed (its key appears among the open P1 blockers) or closed (it leaves).
 
 Never on the first snapshot: that is the baseline. At start-up the board comes from the store
@@ -133,7 +135,8 @@ class Notifier(QObject):
             verdict_event = self._verdict_event(previous, snapshot)
             if verdict_event is not None:
                 events.append(verdict_event)
-                sound = snapshot.verdict.state is VerdictState.NOT_RELEASABLE
+                verdict = snapshot.verdict
+                sound = verdict.state is VerdictState.NOT_RELEASABLE and not verdict.planned
         name = snapshot.board.name
         for key in p1.keys() - before_p1.keys():
             blocker = p1[key]
@@ -160,7 +163,10 @@ class Notifier(QObject):
     ) -> tuple[str, str, Severity] | None:
         was, now = previous.verdict, snapshot.verdict
         releasable = VerdictState.RELEASABLE
-        if was.state is now.state or releasable not in (was.state, now.state):
+        # Planned time (a freeze, maintenance) is calm: neither entering nor leaving it is news.
+        was_calm = was.state is releasable or was.planned
+        now_calm = now.state is releasable or now.planned
+        if was_calm == now_calm or (now_calm and now.state is not releasable):
             return None
         cause = now if now.state is not releasable else was
         if self._all_muted(cause):

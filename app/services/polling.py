@@ -25,6 +25,7 @@ from app.domain.model import (
     TrackerRead,
     VerdictState,
 )
+from app.domain.planned import PlannedTime
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 
@@ -68,6 +69,7 @@ def board_state(
     items: Mapping[str, Observed],
     blockers: Sequence[Blocker] = (),
     tracker: TrackerRead | None = None,
+    planned: PlannedTime | None = None,
 ) -> BoardState:
     """The board in board-file order, with never-read items as unknown."""
     observed = [items.get(s.key) or observed_from_spec(s) for s in specs]
@@ -77,6 +79,7 @@ def board_state(
         environments=tuple(i for i in observed if i.kind is ItemKind.ENVIRONMENT),
         blockers=tuple(blockers),
         tracker=tracker,
+        planned=planned or PlannedTime(),
     )
 
 

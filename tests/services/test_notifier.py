@@ -244,3 +244,29 @@ def test_damaged_settings_are_ignored(qapp: object, settings_path: Path) -> None
     settings.sync()
     notifier, _ = make(settings_path)
     assert notifier.muted == frozenset() and notifier.paused_until is None
+
+
+FREEZE = Reason("change freeze until Mon 08:00 CET (year-end)", N, item_key="freeze", planned=True)
+MAINTENANCE = Reason(
+    "environment 'staging' maintenance until 04:00 UTC", N, "environment:staging", planned=True
+)
+
+
+def test_planned_time_is_calm_no_alarm_no_storm(qapp: object, settings_path: Path) -> None:
+    """A freeze or maintenance window starting, ending or flapping is not news; a real
+    failure during one is."""
+    notifier, shown = make(settings_path)
+    notifier.settings.setValue(KEY_SOUND, True)
+    sounds: list[bool] = []
+    notifier.sound_requested.connect(lambda: sounds.append(True))
+    notifier.feed(snap(R, since=T0))
+    for _ in range(3):  # a window that flaps with every poll
+        notifier.feed(snap(N, MAINTENANCE, since=T0))
+        notifier.feed(snap(R, since=T0))
+    notifier.feed(snap(N, FREEZE, since=T0))
+    assert shown == [] and sounds == []
+    notifier.feed(snap(N, FREEZE, API_FAILED, since=T0))  # a real failure during the freeze
+    notifier.feed(snap(N, FREEZE, since=T0))  # fixed, still frozen: quiet
+    notifier.feed(snap(R, since=T0))  # the freeze ends: quiet
+    assert [s[0] for s in shown] == ["Payments: NOT RELEASABLE"]
+    assert API_FAILED.text in shown[0][1]

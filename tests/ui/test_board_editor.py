@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, time
 from pathlib import Path
 
 import keyring
@@ -23,7 +24,13 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
 from app.config import settings
-from app.config.board import BoardConfig, JenkinsOptions, PipelineConfig
+from app.config.board import (
+    BoardConfig,
+    FreezeConfig,
+    JenkinsOptions,
+    MaintenanceConfig,
+    PipelineConfig,
+)
 from app.config.loader import load_board
 from app.config.secrets import KEYRING_SERVICE
 from app.services.tasks import pending_tasks
@@ -651,3 +658,81 @@ def test_the_entry_list_model_passes_the_model_tester(
 )
 def test_comment_scan_ignores_hashes_inside_strings(text: str, has: bool) -> None:
     assert toml_has_comments(text) is has
+
+
+# -- planned time: [[freeze]] and [[maintenance]] ---------------------------------------------
+
+
+def add_planned(editor: BoardEditor, table: str) -> None:
+    menu = editor.entries_panel.add_planned_button.menu()
+    next(a for a in menu.actions() if a.objectName() == f"add_{table}").trigger()
+
+
+def test_a_freeze_and_a_maintenance_window_are_added_checked_and_saved(
+    qtbot: QtBot, make_editor: type[BoardEditor], example: BoardConfig, save_to: Path
+) -> None:
+    editor = make_editor(example)
+    add_planned(editor, "freeze")
+    entry = editor.current_entry()
+    assert entry is not None and entry is editor.doc.freezes[-1]
+    assert "is required" in editor.form.issue_text("start")  # type: ignore[union-attr]
+    retype(qtbot, line_edit(editor, "start"), "2026-12-19T18:00:00+01:00")
+    retype(qtbot, line_edit(editor, "end"), "2026-12-19T10:00:00")
+    with qtbot.waitSignal(editor.validated):
+        pass
+    assert "needs its offset" in editor.form.issue_text("end")  # type: ignore[union-attr]
+    retype(qtbot, line_edit(editor, "end"), "2027-01-04T08:00:00+01:00")
+    retype(qtbot, line_edit(editor, "reason"), "year-end")
+    add_planned(editor, "maintenance")
+    retype(qtbot, line_edit(editor, "environment"), "staging")
+    retype(qtbot, line_edit(editor, "start_time"), "22:00")
+    retype(qtbot, line_edit(editor, "end_time"), "04:00")
+    retype(qtbot, line_edit(editor, "timezone"), "Europe/Berlin")
+    with qtbot.waitSignal(editor.validated):
+        pass
+    titles = [editor.model.data(editor.model.index(r)) for r in range(editor.model.rowCount())]
+    assert "Planned time (2)" in titles
+    assert any("Freeze — year-end" in str(t) for t in titles)
+
+    save(qtbot, editor)
+
+    saved = load_board(save_to)
+    assert saved.freezes == (
+        FreezeConfig(
+            datetime.fromisoformat("2026-12-19T18:00:00+01:00"),
+            datetime.fromisoformat("2027-01-04T08:00:00+01:00"),
+            "year-end",
+        ),
+    )
+    assert saved.maintenance == (
+        MaintenanceConfig(
+            environment="staging",
+            start_time=time(22, 0),
+            end_time=time(4, 0),
+            timezone="Europe/Berlin",
+        ),
+    )
+    assert "start = 2026-12-19T18:00:00+01:00" in save_to.read_text()
+
+
+def test_an_unedited_board_with_planned_time_keeps_it(
+    qtbot: QtBot, make_editor: type[BoardEditor], example: BoardConfig, save_to: Path
+) -> None:
+    planned = replace(
+        example,
+        freezes=(
+            FreezeConfig(
+                datetime.fromisoformat("2026-12-19T18:00:00+01:00"),
+                datetime.fromisoformat("2027-01-04T08:00:00+01:00"),
+            ),
+        ),
+        maintenance=(MaintenanceConfig(weekdays=("sat",), start_time=time(1), end_time=time(2)),),
+    )
+    editor = make_editor(planned)
+    assert not editor.is_modified()
+    save(qtbot, editor)
+    assert load_board(save_to) == planned
+    editor.select(editor.doc.maintenance[0])
+    qtbot.mouseClick(editor.entries_panel.remove_button, Qt.MouseButton.LeftButton)
+    save(qtbot, editor)
+    assert load_board(save_to).maintenance == ()

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.model import Reason, Verdict, VerdictState
 from app.ui.board.verdict_banner import ALL_CLEAR, VerdictBanner
-from app.ui.widgets.theme import BANNER_FILLS
+from app.ui.widgets.theme import BANNER_FILLS, PLANNED_FILL
 from tests.ui.board_helpers import T0
 
 
@@ -94,3 +94,22 @@ def test_kiosk_sizes_are_pixel_sizes_from_the_screen(banner: VerdictBanner) -> N
     assert banner.title_pixel_size() == 108
     assert banner.reasons[0].font().pixelSize() == 32
     assert banner.icon.width() == 135
+
+
+def test_planned_time_has_its_own_calm_look_and_says_planned(banner: VerdictBanner) -> None:
+    freeze = Reason(
+        "change freeze until Mon 08:00 CET (year-end)",
+        VerdictState.NOT_RELEASABLE,
+        item_key="freeze",
+        planned=True,
+    )
+    alarm = Verdict(VerdictState.NOT_RELEASABLE, (Reason("x", VerdictState.NOT_RELEASABLE),))
+    banner.show_verdict(alarm, T0, T0)
+    alarm_icon = banner.icon.pixmap().toImage()
+    banner.show_verdict(Verdict(VerdictState.NOT_RELEASABLE, (freeze,), since=T0), T0, T0)
+    assert banner.title.text() == "NOT RELEASABLE"
+    fill = banner.palette().color(QPalette.ColorRole.Window).name().upper()
+    assert fill == PLANNED_FILL and fill not in BANNER_FILLS.values()
+    assert banner.icon.pixmap().toImage() != alarm_icon, "a clock, not the alarm's octagon"
+    assert banner.since.text() == "planned · for 0 s"
+    assert banner.shown_reasons() == [f"• {freeze.text}"]

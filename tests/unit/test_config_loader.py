@@ -430,3 +430,93 @@ def test_find_board_path_prefers_explicit_then_env_then_config_dir(
 
     explicit = tmp_path / "mine.toml"
     assert find_board_path(explicit) == explicit
+
+
+# -- planned time: [[freeze]] and [[maintenance]] ----------------------------------------------
+
+PLANNED_BOARD = """\
+[board]
+name = "Payments"
+
+[[environments]]
+name = "staging"
+url = "https://staging.example.com/health"
+
+[[freeze]]
+start = 2026-12-19T18:00:00+01:00
+end = 2027-01-04T08:00:00+01:00
+reason = "year-end"
+
+[[maintenance]]
+environment = "staging"
+weekdays = ["sat", "sun"]
+start_time = 22:00:00
+end_time = "04:00"
+timezone = "Europe/Berlin"
+reason = "backups"
+
+[[maintenance]]
+start = 2026-12-05T06:00:00Z
+end = 2026-12-05T07:00:00Z
+"""
+
+
+def test_freeze_and_maintenance_load_and_write_back_unchanged() -> None:
+    from app.config.writer import dump_board
+
+    config = parse_board(PLANNED_BOARD, "board.toml")
+    freeze = config.planned.freezes[0]
+    assert (freeze.reason, freeze.end.isoformat()) == ("year-end", "2027-01-04T08:00:00+01:00")
+    nightly, once = config.planned.maintenance
+    assert nightly.environment == "staging" and nightly.weekdays == (5, 6)
+    assert nightly.zone_name == "Europe/Berlin" and str(nightly.end_time) == "04:00:00"
+    assert once.environment is None and once.start is not None
+    assert parse_board(dump_board(config), "again.toml") == config
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "[[freeze]]\nstart = 2026-12-19T18:00:00\nend = 2026-12-20T18:00:00Z",
+            "board.toml:9: freeze[1].start: needs its offset",
+        ),
+        (
+            "[[freeze]]\nstart = 2026-12-20T18:00:00Z\nend = 2026-12-19T18:00:00Z",
+            "board.toml:10: freeze[1].end: must be after start",
+        ),
+        ("[[freeze]]\nstart = 2026-12-20T18:00:00Z", "freeze[1].end: is required but missing"),
+        (
+            '[[maintenance]]\nenvironment = "prod"\nstart_time = "01:00"\nend_time = "02:00"',
+            "board.toml:9: maintenance[1].environment: no environment named 'prod'",
+        ),
+        (
+            '[[maintenance]]\nstart_time = "01:00"\nend_time = "02:00"\ntimezone = "Mars/Olympus"',
+            "maintenance[1].timezone: unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            '[[maintenance]]\nweekdays = ["someday"]\nstart_time = "01:00"\nend_time = "02:00"',
+            "maintenance[1].weekdays[1]: expected one of mon, tue",
+        ),
+        ('[[maintenance]]\nreason = "x"', "maintenance[1]: needs start and end (one-off)"),
+        (
+            '[[maintenance]]\nstart_time = "25:00"\nend_time = "02:00"',
+            "maintenance[1].start_time: expected a time of day like 02:00",
+        ),
+    ],
+    ids=[
+        "no-offset",
+        "end-before-start",
+        "no-end",
+        "no-such-env",
+        "bad-zone",
+        "bad-day",
+        "neither-kind",
+        "bad-time",
+    ],
+)
+def test_planned_time_mistakes_are_named_with_file_line_and_key(table: str, message: str) -> None:
+    text = PLANNED_BOARD.split("[[freeze]]")[0] + table + "\n"
+    with pytest.raises(BoardFileError) as err:
+        parse_board(text, "board.toml")
+    assert message in str(err.value)

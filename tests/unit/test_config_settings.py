@@ -17,7 +17,11 @@ KIND_CLASSES: list[tuple[Section, Any]] = [
     *((settings.TRACKER_KINDS[k], board.TRACKER_OPTIONS[k]) for k in settings.TRACKER_KIND_NAMES),
 ]
 TABLE_CLASSES: list[tuple[tuple[settings.Setting, ...], type, set[str]]] = [
-    (settings.BOARD.settings, board.BoardConfig, {"pipelines", "environments", "tracker"}),
+    (
+        settings.BOARD.settings,
+        board.BoardConfig,
+        {"pipelines", "environments", "tracker", "freezes", "maintenance"},
+    ),
     (
         settings.PIPELINE_TAIL.settings + settings.PIPELINE_HEAD.settings,
         board.PipelineConfig,
@@ -25,6 +29,8 @@ TABLE_CLASSES: list[tuple[tuple[settings.Setting, ...], type, set[str]]] = [
     ),
     (settings.ENVIRONMENT.settings, board.EnvironmentConfig, set()),
     (settings.TRACKER_TAIL.settings, board.TrackerConfig, {"options"}),
+    (settings.FREEZE.settings, board.FreezeConfig, set()),
+    (settings.MAINTENANCE.settings, board.MaintenanceConfig, set()),
 ]
 
 

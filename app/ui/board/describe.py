@@ -26,6 +26,7 @@ from app.domain.words import ago_words, duration_words
 from app.ui.widgets.theme import (
     HEALTH_LOOKS,
     OUTCOME_LOOKS,
+    PLANNED_LOOK,
     STAGE_LOOKS,
     UNKNOWN_LOOK,
     VERDICT_LOOKS,
@@ -191,7 +192,7 @@ def verdict_since_words(verdict: Verdict, now: datetime) -> str:
 
 
 def verdict_look(verdict: Verdict) -> Look:
-    return VERDICT_LOOKS[verdict.state]
+    return PLANNED_LOOK if verdict.planned else VERDICT_LOOKS[verdict.state]
 
 
 def _stale_from(item: Observed) -> datetime | None:
@@ -210,7 +211,8 @@ def effective_verdict(snapshot: BoardSnapshot, now: datetime) -> Verdict:
     if now <= snapshot.taken_at:
         return snapshot.verdict
     fresh = decide(snapshot.board, now)
-    if fresh.state is decide(snapshot.board, snapshot.taken_at).state:
+    then = decide(snapshot.board, snapshot.taken_at)
+    if fresh.state is then.state and fresh.planned == then.planned:
         return snapshot.verdict
     items = (*snapshot.board.pipelines, *snapshot.board.environments)
     limits = [t for i in items if i.delivery_path and i.is_stale(now) if (t := _stale_from(i))]

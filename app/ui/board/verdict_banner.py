@@ -2,8 +2,10 @@
 
 `RELEASABLE` / `NOT RELEASABLE` / `UNKNOWN` as a word, a shape and a colour at once, the
 reasons in plain words (a few, then "and N more"), how long the state has lasted and how old the
-picture is. Sizes follow the system font in the window; the kiosk sets pixel sizes derived
-from the screen with `set_pixel_sizes`.
+picture is. Planned time (a change freeze, a maintenance window) keeps the words NOT
+RELEASABLE but has its own calm colour and a clock instead of the alarm's octagon. Sizes
+follow the system font in the window; the kiosk sets pixel sizes derived from the screen with
+`set_pixel_sizes`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ from app.domain.words import ago_words
 from app.ui.board.describe import reason_lines, verdict_look, verdict_since_words
 from app.ui.widgets.icons import status_pixmap
 from app.ui.widgets.labels import PlainLabel
-from app.ui.widgets.theme import BANNER_FILLS, BANNER_TEXT
+from app.ui.widgets.theme import BANNER_FILLS, BANNER_TEXT, PLANNED_FILL
 
 NO_DATA = Verdict(VerdictState.UNKNOWN)
+
+
+def banner_fill(verdict: Verdict) -> str:
+    """The banner's colour: planned time (a freeze, maintenance) has its own calm one."""
+    return PLANNED_FILL if verdict.planned else BANNER_FILLS[verdict.state]
+
+
 ALL_CLEAR = "every delivery pipeline passed, every environment is up, no P1 blocker is open"
 
 
@@ -92,7 +101,7 @@ class VerdictBanner(QFrame):
     # -- data ---------------------------------------------------------------------------------
 
     def show_verdict(self, verdict: Verdict, taken_at: datetime | None, now: datetime) -> None:
-        changed = verdict.state is not self._verdict.state
+        changed = (verdict.state, verdict.planned) != (self._verdict.state, self._verdict.planned)
         self._verdict = verdict
         self._taken_at = taken_at
         if changed:
@@ -108,7 +117,10 @@ class VerdictBanner(QFrame):
 
     def tick(self, now: datetime) -> None:
         """Refresh the ages ('for 12 min', 'updated 8 s ago') without new data."""
-        self.since.set_text(verdict_since_words(self._verdict, now))
+        since = verdict_since_words(self._verdict, now)
+        if self._verdict.planned:
+            since = f"planned · {since}" if since else "planned"
+        self.since.set_text(since)
         updated = "" if self._taken_at is None else f"updated {ago_words(self._taken_at, now)}"
         self.updated.set_text(updated)
         reasons = "; ".join(r.text for r in self._verdict.reasons)
@@ -127,7 +139,7 @@ class VerdictBanner(QFrame):
 
     def _apply(self) -> None:
         state = self._verdict.state
-        fill = QColor(BANNER_FILLS[state])
+        fill = QColor(banner_fill(self._verdict))
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, fill)
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
@@ -135,13 +147,14 @@ class VerdictBanner(QFrame):
         self.setPalette(palette)
         self.title.setText(state.title)
         self.setProperty("verdict", state.value)
+        self.setProperty("planned", self._verdict.planned)
         self._set_icon()
 
     def _set_icon(self) -> None:
         state = self._verdict.state
         dpr = self.devicePixelRatioF() or 1.0
         pixmap = status_pixmap(
-            verdict_look(self._verdict), self._icon_px, dpr, inverted_on=BANNER_FILLS[state]
+            verdict_look(self._verdict), self._icon_px, dpr, inverted_on=banner_fill(self._verdict)
         )
         self.icon.setPixmap(pixmap)
         self.icon.setAccessibleName(f"{state.title} symbol")

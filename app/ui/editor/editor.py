@@ -1,6 +1,7 @@
 """The board editor: create or change the board file from the app.
 
-Left, the board's tables in the board's order (board, pipelines, environments, tracker) with
+Left, the board's tables in the board's order (board, pipelines, environments, tracker, then
+planned time: freezes and maintenance windows) with
 Add / Remove / Move; right, a form generated from the declaration in `app.config.settings` for
 the selected table and its kind. Every edit is checked by `build_board()` (debounced) and each
 problem is shown beside its field and counted in the list. "Test" reads one pipeline or
@@ -126,6 +127,7 @@ class BoardEditor(QWidget):
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)
         self.entries_panel.add_pipeline.connect(self.add_pipeline)
         self.entries_panel.add_environment.connect(self.add_environment)
+        self.entries_panel.add_planned.connect(self.add_planned)
         self.entries_panel.remove.connect(self.remove_current)
         self.entries_panel.move.connect(self.move_current)
 
@@ -267,11 +269,16 @@ class BoardEditor(QWidget):
     def add_environment(self) -> None:
         self._added(self.doc.add(ENVIRONMENTS, {}))
 
+    def add_planned(self, table: str) -> None:
+        """Add a change freeze ("freeze") or a maintenance window ("maintenance")."""
+        self._added(self.doc.add(table, {}))
+
     def _added(self, entry: Entry) -> None:
         self.model.reset()
         self.select(entry)
         self.validate_now()
-        name = self.form.widget_for("name") if self.form is not None else None
+        first = "name" if entry.table in (PIPELINES, ENVIRONMENTS) else entry.declared()[0].key
+        name = self.form.widget_for(first) if self.form is not None else None
         if isinstance(name, QLineEdit):
             name.setFocus(Qt.FocusReason.OtherFocusReason)
             name.selectAll()

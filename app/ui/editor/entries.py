@@ -1,7 +1,8 @@
 """What the board editor edits: the board's tables as plain data, and the list that shows them.
 
 An `Entry` is one table of the board file — `[board]`, one `[[pipelines]]`, one
-`[[environments]]`, `[tracker]` — held as the plain TOML values the user has entered.
+`[[environments]]`, `[tracker]`, one `[[freeze]]` or `[[maintenance]]` — held as the plain
+TOML values the user has entered (dates and times as text).
 `EditorDocument` keeps them in the board's order and turns them into the data `build_board()`
 checks, and puts each `BoardIssue` back on its entry and key. `EntryListModel` is the editor's
 left-hand list: the board, a heading and the pipelines, a heading and the environments, the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -37,6 +39,9 @@ TRACKER_NAMES: dict[str, str] = {
     "none": "none",
 }
 BOARD, PIPELINES, ENVIRONMENTS, TRACKER = "board", "pipelines", "environments", "tracker"
+FREEZE, MAINTENANCE = "freeze", "maintenance"
+GROUPS = (PIPELINES, ENVIRONMENTS, FREEZE, MAINTENANCE)  # the arrays of tables
+PLANNED_SECTIONS = {FREEZE: settings.FREEZE, MAINTENANCE: settings.MAINTENANCE}
 _uids = itertools.count(1)
 
 
@@ -74,6 +79,8 @@ class Entry:
             return settings.pipeline_settings(self.kind)
         if self.table == ENVIRONMENTS:
             return settings.ENVIRONMENT.settings
+        if self.table in PLANNED_SECTIONS:
+            return PLANNED_SECTIONS[self.table].settings
         return settings.tracker_settings(self.kind)
 
     def description(self) -> str:
@@ -84,6 +91,8 @@ class Entry:
             return section.description if section else settings.PIPELINE_HEAD.description
         if self.table == ENVIRONMENTS:
             return settings.ENVIRONMENT.description
+        if self.table in PLANNED_SECTIONS:
+            return PLANNED_SECTIONS[self.table].description
         kind = settings.TRACKER_KINDS.get(self.kind)
         return kind.description if kind else settings.TRACKER_HEAD.description
 
@@ -93,10 +102,25 @@ class Entry:
             return f"Board — {self.name}" if self.name else "Board"
         if self.table == TRACKER:
             return f"Tracker — {TRACKER_NAMES.get(self.kind, self.kind)}"
+        if self.table in PLANNED_SECTIONS:
+            return self._planned_title()
         name = self.name or "(no name)"
         if self.table == PIPELINES:
             return f"{name} — {SOURCE_NAMES.get(self.kind, self.kind or 'no source')}"
         return name
+
+    def _planned_title(self) -> str:
+        """'Freeze — year-end', 'Maintenance — staging, sat sun 22:00–04:00'."""
+        values = self.values
+        if self.table == FREEZE:
+            what = values.get("reason") or values.get("start") or "(no dates yet)"
+            return f"Freeze — {what}"
+        where = values.get("environment") or "every environment"
+        if values.get("start_time") or values.get("end_time"):
+            days = " ".join(values.get("weekdays") or ()) or "daily"
+            start, end = str(values.get("start_time", ""))[:5], str(values.get("end_time", ""))[:5]
+            return f"Maintenance — {where}, {days} {start}–{end}"
+        return f"Maintenance — {where}"
 
     def problem_count(self) -> int:
         return sum(len(messages) for messages in self.issues.values())
@@ -124,34 +148,53 @@ class EditorDocument:
         self.board = Entry(BOARD, dict(board) if isinstance(board, Mapping) else {})
         self.pipelines = [Entry(PIPELINES, dict(t)) for t in _tables(data.get(PIPELINES))]
         self.environments = [Entry(ENVIRONMENTS, dict(t)) for t in _tables(data.get(ENVIRONMENTS))]
+        self.freezes = [Entry(FREEZE, _as_text(t)) for t in _tables(data.get(FREEZE))]
+        self.maintenance = [Entry(MAINTENANCE, _as_text(t)) for t in _tables(data.get(MAINTENANCE))]
         tracker = data.get(TRACKER)
         tracker_values = dict(tracker) if isinstance(tracker, Mapping) else {"kind": "none"}
         self.tracker = Entry(TRACKER, tracker_values)
         self.general: list[str] = []  # problems of no one table
 
     def entries(self) -> list[Entry]:
-        return [self.board, *self.pipelines, *self.environments, self.tracker]
+        return [
+            self.board,
+            *self.pipelines,
+            *self.environments,
+            self.tracker,
+            *self.freezes,
+            *self.maintenance,
+        ]
 
     def find(self, uid: int) -> Entry | None:
         return next((e for e in self.entries() if e.uid == uid), None)
 
     def group(self, entry: Entry) -> list[Entry] | None:
-        """The list a pipeline or environment sits in (None for the board and tracker)."""
-        if entry.table == PIPELINES:
-            return self.pipelines
-        if entry.table == ENVIRONMENTS:
-            return self.environments
-        return None
+        """The list a pipeline, environment, freeze or maintenance window sits in (None for
+        the board and tracker)."""
+        return self._groups().get(entry.table)
+
+    def _groups(self) -> dict[str, list[Entry]]:
+        return {
+            PIPELINES: self.pipelines,
+            ENVIRONMENTS: self.environments,
+            FREEZE: self.freezes,
+            MAINTENANCE: self.maintenance,
+        }
 
     def add(self, table: str, values: dict[str, Any]) -> Entry:
-        """A new pipeline or environment at the end of its list, with a name no other has."""
-        group = self.pipelines if table == PIPELINES else self.environments
-        base = "new pipeline" if table == PIPELINES else "new environment"
-        taken = {e.name for e in group}
-        name = next(
-            n for i in itertools.count(1) if (n := base if i == 1 else f"{base} {i}") not in taken
-        )
-        entry = Entry(table, {"name": name, **values})
+        """A new table at the end of its list; pipelines and environments get a name no other
+        has (freezes and maintenance windows have none)."""
+        group = self._groups()[table]
+        if table in (PIPELINES, ENVIRONMENTS):
+            base = "new pipeline" if table == PIPELINES else "new environment"
+            taken = {e.name for e in group}
+            name = next(
+                n
+                for i in itertools.count(1)
+                if (n := base if i == 1 else f"{base} {i}") not in taken
+            )
+            values = {"name": name, **values}
+        entry = Entry(table, values)
         group.append(entry)
         return entry
 
@@ -194,6 +237,9 @@ class EditorDocument:
         tracker = dict(self.tracker.values)
         if tracker.get("kind", "none") != "none" or set(tracker) - {"kind"}:
             out[TRACKER] = tracker
+        for table, group in ((FREEZE, self.freezes), (MAINTENANCE, self.maintenance)):
+            if group:
+                out[table] = [dict(e.values) for e in group]
         return out
 
     def set_issues(self, issues: list[BoardIssue]) -> None:
@@ -219,8 +265,8 @@ class EditorDocument:
             entry = self.board
         elif head == TRACKER:
             entry = self.tracker
-        elif head in (PIPELINES, ENVIRONMENTS) and rest and isinstance(rest[0], int):
-            group = self.pipelines if head == PIPELINES else self.environments
+        elif head in GROUPS and rest and isinstance(rest[0], int):
+            group = self._groups()[str(head)]
             entry = group[rest[0]] if rest[0] < len(group) else None
             rest = rest[1:]
         if entry is None or not rest or not isinstance(rest[0], str):
@@ -231,6 +277,18 @@ class EditorDocument:
 
 def _tables(raw: Any) -> list[Mapping[str, Any]]:
     return [t for t in raw if isinstance(t, Mapping)] if isinstance(raw, list) else []
+
+
+def _as_text(table: Mapping[str, Any]) -> dict[str, Any]:
+    """Dates and times as the text the form's fields edit (the checks read it back)."""
+    return {
+        k: v.isoformat(timespec="minutes")
+        if isinstance(v, time)
+        else v.isoformat()
+        if isinstance(v, datetime)
+        else v
+        for k, v in table.items()
+    }
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -258,6 +316,9 @@ class EntryListModel(QAbstractListModel):
             *doc.environments,
             doc.tracker,
         ]
+        if doc.freezes or doc.maintenance:
+            count = len(doc.freezes) + len(doc.maintenance)
+            self._rows += [_heading("Planned time", count), *doc.freezes, *doc.maintenance]
 
     def reset(self, document: EditorDocument | None = None) -> None:
         """Rebuild after entries were added, removed or moved (or a new document)."""
@@ -299,7 +360,7 @@ class EntryListModel(QAbstractListModel):
         if isinstance(item, str):
             return self._heading_data(item, role)
         count = item.problem_count()
-        indent = "    " if item.table in (PIPELINES, ENVIRONMENTS) else ""
+        indent = "    " if item.table in GROUPS else ""
         if role == Qt.ItemDataRole.DisplayRole:
             problems = f"   ⚠ {count} problem{'s' if count != 1 else ''}" if count else ""
             return f"{indent}{item.title()}{problems}"
@@ -335,6 +396,8 @@ def _heading(name: str, count: int) -> str:
 __all__ = [
     "BOARD",
     "ENVIRONMENTS",
+    "FREEZE",
+    "MAINTENANCE",
     "PIPELINES",
     "SOURCE_NAMES",
     "TRACKER",

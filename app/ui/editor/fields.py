@@ -48,6 +48,9 @@ _TEXT_HINTS: dict[ValueType, str] = {
     ValueType.KEYRING_ENTRY: "entry name",
     ValueType.PATH: "/path/to/file.pem",
     ValueType.TEXT_OR_NUMBER: "name or number",
+    ValueType.DATETIME: "2026-12-19T18:00:00+01:00",
+    ValueType.TIME_OF_DAY: "HH:MM",
+    ValueType.TIME_ZONE: "Europe/Berlin",
 }
 
 
@@ -393,6 +396,10 @@ _BY_TYPE: dict[ValueType, type[Field]] = {
     ValueType.STATUS_LIST: StatusListField,
     ValueType.TEXT_MAP: TextMapField,
     ValueType.PRIORITY_MAP: PriorityMapField,
+    ValueType.DATETIME: TextField,
+    ValueType.TIME_OF_DAY: TextField,
+    ValueType.TIME_ZONE: TextField,
+    ValueType.WEEKDAY_LIST: TextListField,
 }
 
 

@@ -112,10 +112,12 @@ class NoticeBar(QFrame):
 
 
 class EntryListPanel(QWidget):
-    """The list of tables, "Add pipeline" (by kind), "Add environment", Remove, Move up/down."""
+    """The list of tables, "Add pipeline" (by kind), "Add environment", "Add planned time",
+    Remove, Move up/down."""
 
     add_pipeline = Signal(str)  # source kind
     add_environment = Signal()
+    add_planned = Signal(str)  # "freeze" or "maintenance"
     remove = Signal()
     move = Signal(int)  # type: ignore[assignment]  # -1 up, +1 down; shadows QWidget.move
 
@@ -144,6 +146,19 @@ class EntryListPanel(QWidget):
         self.add_pipeline_button.setMenu(menu)
         self.add_environment_button = QPushButton("Add environment", self)
         self.add_environment_button.clicked.connect(self.add_environment)
+        self.add_planned_button = QToolButton(self)
+        self.add_planned_button.setText("Add planned time")
+        self.add_planned_button.setToolTip("A change freeze, or a maintenance window")
+        self.add_planned_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_planned_button.setSizePolicy(
+            QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred
+        )
+        planned = QMenu(self.add_planned_button)
+        for table, words in (("freeze", "Change freeze"), ("maintenance", "Maintenance window")):
+            action = planned.addAction(words)
+            action.setObjectName(f"add_{table}")
+            action.triggered.connect(lambda _=False, t=table: self.add_planned.emit(t))
+        self.add_planned_button.setMenu(planned)
         self.remove_button = QPushButton("Remove", self)
         self.up_button = QPushButton("Move up", self)
         self.down_button = QPushButton("Move down", self)
@@ -155,6 +170,8 @@ class EntryListPanel(QWidget):
         adds = QHBoxLayout()
         adds.addWidget(self.add_pipeline_button, 1)
         adds.addWidget(self.add_environment_button, 1)
+        planned_row = QHBoxLayout()
+        planned_row.addWidget(self.add_planned_button, 1)
         moves = QHBoxLayout()
         for button in (self.remove_button, self.up_button, self.down_button):
             moves.addWidget(button, 1)
@@ -162,6 +179,7 @@ class EntryListPanel(QWidget):
         layout.setContentsMargins(12, 8, 0, 12)
         layout.addWidget(self.list, 1)
         layout.addLayout(adds)
+        layout.addLayout(planned_row)
         layout.addLayout(moves)
 
     def set_enabled(self, remove: bool, up: bool, down: bool) -> None:

@@ -59,6 +59,7 @@ BANNER_FILLS: dict[VerdictState, str] = {
     VerdictState.NOT_RELEASABLE: "#8F3800",  # dark vermillion: white text 7.9:1, OCR-safe
     VerdictState.UNKNOWN: "#5F5F5F",  # grey, white text 6.4:1
 }
+PLANNED_FILL = "#4B3F8C"  # planned time (freeze, maintenance): calm indigo, white text 9:1
 BANNER_TEXT = "#FFFFFF"
 STALE_COLOUR = "#9A9A9A"
 
@@ -102,6 +103,7 @@ VERDICT_LOOKS: dict[VerdictState, Look] = {
     VerdictState.NOT_RELEASABLE: Look(Shape.OCTAGON_CROSS, Tone.BAD, "NOT RELEASABLE"),
     VerdictState.UNKNOWN: Look(Shape.DIAMOND_QUESTION, Tone.UNKNOWN, "UNKNOWN"),
 }
+PLANNED_LOOK = Look(Shape.RING_CLOCK, Tone.NEUTRAL, "NOT RELEASABLE (planned)")
 UNKNOWN_LOOK = Look(Shape.DIAMOND_QUESTION, Tone.UNKNOWN, "unknown")
 STALE_LOOK = Look(Shape.DIAMOND_QUESTION, Tone.UNKNOWN, "stale")
 
