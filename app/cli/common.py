@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from app.config.board import BoardConfig
     from app.store.store import Store
-    from app.trackers.base import Tracker
+    from app.trackers.ports import Tracker
 
 
 class SetupError(Exception):

@@ -25,8 +25,8 @@ from app.sources.http import HttpClient
 from app.store.outbox import Draft, Outbox
 from app.store.store import Store
 from app.store.tracker_blockers import record_tracker_read
-from app.trackers.base import Tracker
 from app.trackers.configured import TrackerSetupError, tracker_from_config
+from app.trackers.ports import Tracker
 from app.ui.editor.editor import BoardEditor
 from app.ui.report.dialog import ReportDialog
 from app.ui.report.gateway import OutboxGateway
@@ -60,7 +60,7 @@ class DesktopBoard(QObject):
         self.outbox = OutboxService(
             self.store,
             None,
-            HttpClient(cache=self.store),
+            HttpClient(cache=self.store.http_cache),
             blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
             parent=self,
         )

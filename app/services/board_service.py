@@ -379,7 +379,7 @@ def make_board_service(config: BoardConfig, store: Store) -> BoardService:
         board_specs(config),
         build_jobs(config),
         StoreBoard(store),
-        HttpClient(cache=store),
+        HttpClient(cache=store.http_cache),
         tracker=tracker_watch(config),
         planned=config.planned,
     )

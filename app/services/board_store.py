@@ -87,7 +87,7 @@ def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
     `releasable status` prints and what the screenshot tools draw, without Qt."""
     adapter = StoreBoard(store)
     specs = board_specs(config)
-    http = HttpClient(cache=store)
+    http = HttpClient(cache=store.http_cache)
     poll_once(build_jobs(config), http, adapter.record)
     error = sync_blockers_once(config, store, http)
     items, _ = adapter.load_board(specs)

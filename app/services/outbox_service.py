@@ -25,8 +25,8 @@ from app.services.tasks import run_task
 from app.sources.http import HttpClient
 from app.store.outbox import Outbox, OutboxItem, OutboxState
 from app.store.store import Store
-from app.trackers.base import Tracker
 from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due, refresh_blockers
+from app.trackers.ports import Tracker
 from app.trackers.team_blockers import TeamSync, sync_team_blockers
 
 log = logging.getLogger(__name__)

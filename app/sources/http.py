@@ -2,8 +2,9 @@
 rate limits, and errors in words.
 
 One `HttpClient` may be shared by many threads: it keeps one `requests.Session` per thread
-(Session is not thread-safe) and a `ValidatorCache` (the store) that remembers ETag and
-Last-Modified per URL across restarts, so an unchanged upstream answers 304 and costs nothing.
+(Session is not thread-safe) and a `ValidatorCache` (app/sources/ports.py; in the app the
+store's `HttpValidatorCache`) that remembers ETag and Last-Modified per URL across restarts,
+so an unchanged upstream answers 304 and costs nothing.
 Any HTTP status comes back as a `Response`; only transport failures raise here. Sources turn a
 bad status into words with `check_status()`.
 """
@@ -18,13 +19,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
 from app import __version__
 from app.sources.errors import SourceError
+from app.sources.ports import CachedResponse, ValidatorCache
 
 USER_AGENT = f"Releasable/{__version__} (+https://github.com/releasable/releasable)"
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
@@ -34,22 +36,6 @@ MAX_REDIRECTS = 5
 SECONDARY_LIMIT_WAIT_S = 60  # GitHub: wait at least a minute after a secondary limit
 
 
-@dataclass(frozen=True)
-class CachedResponse:
-    """What the validator cache keeps per URL."""
-
-    etag: str | None
-    last_modified: str | None
-    body: bytes
-    content_type: str = ""
-
-
-class ValidatorCache(Protocol):
-    def get(self, url: str) -> CachedResponse | None: ...
-
-    def put(self, url: str, entry: CachedResponse) -> None: ...
-
-
 class MemoryValidatorCache:
     """A process-local cache, for `probe` and tests."""
 
@@ -57,11 +43,11 @@ class MemoryValidatorCache:
         self._entries: dict[str, CachedResponse] = {}
         self._lock = threading.Lock()
 
-    def get(self, url: str) -> CachedResponse | None:
+    def lookup(self, url: str) -> CachedResponse | None:
         with self._lock:
             return self._entries.get(url)
 
-    def put(self, url: str, entry: CachedResponse) -> None:
+    def remember(self, url: str, entry: CachedResponse) -> None:
         with self._lock:
             self._entries[url] = entry
 
@@ -360,7 +346,7 @@ class HttpClient:
             requests.exceptions.InvalidURL,
         ):
             raise SourceError(_invalid_url_words(url), not_sent=True) from None
-        cached = self.cache.get(full_url) if (conditional and method == "GET") else None
+        cached = self.cache.lookup(full_url) if (conditional and method == "GET") else None
         if cached is not None:
             if cached.etag:
                 send_headers["If-None-Match"] = cached.etag
@@ -429,7 +415,7 @@ class HttpClient:
             etag = resp_headers.get("ETag")
             last_modified = resp_headers.get("Last-Modified")
             if etag or last_modified:
-                self.cache.put(
+                self.cache.remember(
                     full_url,
                     CachedResponse(etag, last_modified, body, resp_headers.get("Content-Type", "")),
                 )
@@ -491,12 +477,10 @@ def _connection_words(err: Exception, url: str) -> str:
 
 __all__ = [
     "USER_AGENT",
-    "CachedResponse",
     "HttpClient",
     "MemoryValidatorCache",
     "Response",
     "SourceError",
-    "ValidatorCache",
     "check_status",
     "looks_like_html",
     "rate_limit_until",

@@ -1,5 +1,8 @@
 """The local SQLite store: last known state of every item, status history, HTTP validators.
 
+The HTTP validator cache is its own small class over the same connection
+(`Store.http_cache`, app/store/http_cache.py).
+
 One `Store` per process, shared by the worker threads: one connection opened with
 `check_same_thread=False`, and one lock around every use of it, so writes are serialized (the
 app has a single writer) and reads never see a half-made write. Writes take the database's
@@ -26,9 +29,9 @@ import platformdirs
 import sqlite_utils
 
 from app.domain.model import ItemKind, Reading, VerdictState
-from app.sources.http import CachedResponse
 from app.store import recovery
 from app.store.codec import decode_reading, encode_reading
+from app.store.http_cache import HttpValidatorCache
 from app.store.records import (
     BOARD_KEY,
     StoredItem,
@@ -80,6 +83,7 @@ class Store:
         self._clock = clock
         self._lock = threading.RLock()
         self._closed = False
+        self.http_cache = HttpValidatorCache(self, clock)
 
     @classmethod
     def open(cls, path: Path, *, clock: Clock | None = None, check_integrity: bool = True) -> Store:
@@ -361,43 +365,6 @@ class Store:
         params = {"cut": to_db_time(before)}
         with self.transaction() as db:
             cursor = db.execute(sql, params)
-        return cursor.rowcount
-
-    # -- HTTP validator cache (app.sources.http.ValidatorCache) --------------------------------
-
-    def get(self, url: str) -> CachedResponse | None:
-        with self.connection() as db:
-            row = db.execute(
-                "SELECT etag, last_modified, body, content_type FROM http_cache WHERE url = ?",
-                [url],
-            ).fetchone()
-        if row is None:
-            return None
-        etag, last_modified, body, content_type = row
-        return CachedResponse(etag, last_modified, bytes(body or b""), content_type or "")
-
-    def put(self, url: str, entry: CachedResponse) -> None:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO http_cache "
-                "(url, etag, last_modified, body, content_type, stored_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    url,
-                    entry.etag,
-                    entry.last_modified,
-                    sqlite3.Binary(entry.body),
-                    entry.content_type,
-                    to_db_time(self._clock()),
-                ],
-            )
-
-    def prune_http_cache(self, stored_before: datetime) -> int:
-        """Forget cached answers stored before `stored_before`; returns how many."""
-        with self.transaction() as db:
-            cursor = db.execute(
-                "DELETE FROM http_cache WHERE stored_at < ?", [to_db_time(stored_before)]
-            )
         return cursor.rowcount
 
 

@@ -1,4 +1,7 @@
-"""The one small interface every tracker implements, and the error trackers raise.
+"""What trackers return and raise: `Filed`, `RemoteBlocker`, `TrackerError`.
+
+The interface every tracker implements (`Tracker`) and the HTTP port it is given (`Http`)
+are app/trackers/ports.py.
 
 A tracker files a `Report` as an issue, finds an issue it may already have filed (by the
 report's client key, with an exact look-up rather than a lagging search index), reads whether a
@@ -11,11 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from app.domain.model import BlockerState, Priority
-from app.domain.report import Report
-from app.sources.http import HttpClient
+from app.domain.model import Priority
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,3 @@ class TrackerError(Exception):
         self.permanent = permanent
         self.retry_at = retry_at
         self.uncertain = uncertain
-
-
-class Tracker(Protocol):
-    kind: str  # "github" | "gitlab" | "jira" | "webhook"
-
-    def create(self, http: HttpClient, report: Report) -> Filed: ...
-
-    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None: ...
-
-    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None: ...
-
-    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]: ...

@@ -14,8 +14,8 @@ from typing import Any
 
 from app.config.board import TrackerConfig
 from app.config.secrets import resolve_token
-from app.trackers.base import Tracker
 from app.trackers.factory import make_tracker
+from app.trackers.ports import Tracker
 
 # The option that holds each adapter's base URL.
 _URL_OPTION = {"github": "api_url", "gitlab": "api_url", "jira": "url", "webhook": "url"}

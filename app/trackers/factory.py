@@ -10,10 +10,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from app.trackers.base import Tracker
 from app.trackers.github import GitHubTracker
 from app.trackers.gitlab import GitLabTracker
 from app.trackers.jira import JiraTracker
+from app.trackers.ports import Tracker
 from app.trackers.webhook import WebhookTracker
 
 TRACKER_CLASSES: dict[str, type[Any]] = {

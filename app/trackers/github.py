@@ -20,9 +20,10 @@ from typing import Any
 from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import find_marker, utc_iso
-from app.sources.http import HttpClient, Response
+from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
 from app.trackers.open_issues import marked_issue_blocker
+from app.trackers.ports import Http
 from app.trackers.transport import (
     Clock,
     clip,
@@ -84,7 +85,7 @@ class GitHubTracker:
 
     # ----- the Tracker interface ------------------------------------------------------------
 
-    def create(self, http: HttpClient, report: Report) -> Filed:
+    def create(self, http: Http, report: Report) -> Filed:
         labels = self.labels_for(report)
         payload = {
             "title": clip(report.title, TITLE_LIMIT),
@@ -112,7 +113,7 @@ class GitHubTracker:
             )
         return Filed(filed.url, filed.ref, tuple(warnings))
 
-    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None:
+    def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """The issue carrying `report.key`, among the issues created since `since`."""
         params: dict[str, str] = {
             "state": "all",
@@ -129,7 +130,7 @@ class GitHubTracker:
                 return _filed(issue)
         return None
 
-    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
+    def state(self, http: Http, filed: Filed) -> BlockerState | None:
         """Open or closed; an issue GitHub says was deleted (410) counts as closed."""
         if not filed.ref.isdigit():
             raise TrackerError(f"not a GitHub issue number: {filed.ref}", permanent=True)
@@ -151,7 +152,7 @@ class GitHubTracker:
             return BlockerState.OPEN
         return None
 
-    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+    def open_blockers(self, http: Http) -> list[RemoteBlocker]:
         """The repository's open issues carrying every board label, newest first.
 
         With no board labels, only the open issues that carry Releasable's key. At most
@@ -197,7 +198,7 @@ class GitHubTracker:
             now=now,
         )
 
-    def _issues(self, http: HttpClient, params: Mapping[str, str]) -> Iterator[Any]:
+    def _issues(self, http: Http, params: Mapping[str, str]) -> Iterator[Any]:
         """The repository's issues (and pull requests) listed with `params`, page by page."""
         return paged_items(
             lambda url, page_params: self._send(
@@ -218,7 +219,7 @@ class GitHubTracker:
 
     def _send(
         self,
-        http: HttpClient,
+        http: Http,
         method: str,
         path: str,
         *,
@@ -237,7 +238,7 @@ class GitHubTracker:
             ca_bundle=self.ca_bundle,
         )
 
-    def _user_login(self, http: HttpClient) -> str | None:
+    def _user_login(self, http: Http) -> str | None:
         """The token's login, asked once; None when GET /user is not allowed (an app token)."""
         if self._login is None:
             resp = self._send(http, "GET", "/user")

@@ -20,9 +20,10 @@ from urllib.parse import quote
 from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import find_marker, utc_iso
-from app.sources.http import HttpClient, Response
+from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
 from app.trackers.open_issues import marked_issue_blocker
+from app.trackers.ports import Http
 from app.trackers.transport import (
     Clock,
     clip,
@@ -79,7 +80,7 @@ class GitLabTracker:
 
     # ----- the Tracker interface ------------------------------------------------------------
 
-    def create(self, http: HttpClient, report: Report) -> Filed:
+    def create(self, http: Http, report: Report) -> Filed:
         labels = self.labels_for(report)
         payload = {
             "title": clip(report.title, TITLE_LIMIT),
@@ -104,7 +105,7 @@ class GitLabTracker:
             )
         return Filed(filed.url, filed.ref, warnings)
 
-    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None:
+    def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """The issue carrying `report.key`, among the user's issues created since `since`."""
         params: Mapping[str, str] = {
             "scope": "created_by_me",
@@ -120,7 +121,7 @@ class GitLabTracker:
                 return _filed(issue)
         return None
 
-    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
+    def state(self, http: Http, filed: Filed) -> BlockerState | None:
         if not filed.ref.isdigit():
             raise TrackerError(f"not a GitLab issue number: {filed.ref}", permanent=True)
         resp = self._send(http, "GET", f"{self.issues_url}/{filed.ref}")
@@ -140,7 +141,7 @@ class GitLabTracker:
             return BlockerState.OPEN
         return None
 
-    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+    def open_blockers(self, http: Http) -> list[RemoteBlocker]:
         """The project's open issues carrying every board label (GitLab matches all of them).
 
         With no board labels, only the open issues that carry Releasable's key. At most
@@ -191,7 +192,7 @@ class GitLabTracker:
             now=now,
         )
 
-    def _issues(self, http: HttpClient, params: Mapping[str, str]) -> Iterator[Any]:
+    def _issues(self, http: Http, params: Mapping[str, str]) -> Iterator[Any]:
         """The project's issues listed with `params`, page by page."""
         return paged_items(
             lambda url, page_params: self._send(http, "GET", url, params=page_params),
@@ -219,7 +220,7 @@ class GitLabTracker:
 
     def _send(
         self,
-        http: HttpClient,
+        http: Http,
         method: str,
         url: str,
         *,

@@ -27,10 +27,11 @@ from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import find_marker, marker_for
 from app.domain.report_readback import read_report
-from app.sources.http import HttpClient, Response
+from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
 from app.trackers.jira_format import adf_text, to_adf, to_wiki
 from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
+from app.trackers.ports import Http
 from app.trackers.transport import (
     MAX_PAGES,
     Clock,
@@ -104,7 +105,7 @@ class JiraTracker:
 
     # ----- the Tracker interface ------------------------------------------------------------
 
-    def create(self, http: HttpClient, report: Report) -> Filed:
+    def create(self, http: Http, report: Report) -> Filed:
         fields = self.fields_for(report)
         resp = self._send(http, "POST", f"{self.api}/issue", json_body={"fields": fields})
         warnings: tuple[str, ...] = ()
@@ -125,7 +126,7 @@ class JiraTracker:
             )
         return Filed(self.browse_url(key), key, warnings)
 
-    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None:
+    def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """The issue labelled with the report's key (one JQL look-up; `since` is not needed)."""
         jql = f'labels = "{key_label(report.key)}" ORDER BY created ASC'
         if self.flavor == "cloud":
@@ -148,7 +149,7 @@ class JiraTracker:
                     return Filed(self.browse_url(key), key)
         return None
 
-    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
+    def state(self, http: Http, filed: Filed) -> BlockerState | None:
         """CLOSED when the issue's status is in the "done" category, else OPEN."""
         resp = self._send(
             http,
@@ -169,7 +170,7 @@ class JiraTracker:
             return None
         return BlockerState.CLOSED if category == "done" else BlockerState.OPEN
 
-    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+    def open_blockers(self, http: Http) -> list[RemoteBlocker]:
         """The project's issues that carry every board label and are not done, oldest first.
 
         With no board labels, only the open issues that carry a Releasable key label. At most
@@ -283,7 +284,7 @@ class JiraTracker:
             fields["priority"] = {"name": priority}
         return fields
 
-    def _key_of(self, http: HttpClient, issue_id: str) -> str | None:
+    def _key_of(self, http: Http, issue_id: str) -> str | None:
         resp = self._send(
             http, "GET", f"{self.api}/issue/{quote(issue_id, safe='')}", params={"fields": "status"}
         )
@@ -306,7 +307,7 @@ class JiraTracker:
 
     def _send(
         self,
-        http: HttpClient,
+        http: Http,
         method: str,
         url: str,
         *,

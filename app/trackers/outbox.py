@@ -31,10 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.domain.model import BlockerState
-from app.sources.http import HttpClient, Response
+from app.sources.http import Response
 from app.store.outbox import Outbox, OutboxItem, OutboxState
 from app.store.store import Store
-from app.trackers.base import Filed, Tracker, TrackerError
+from app.trackers.base import Filed, TrackerError
+from app.trackers.ports import Http, Tracker
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class _WatchedHttp:
     TrackerErrors; only the first one is worth retrying within seconds.
     """
 
-    def __init__(self, inner: HttpClient) -> None:
+    def __init__(self, inner: Http) -> None:
         self._inner = inner
         self.answers = 0
 
@@ -104,11 +105,6 @@ class _WatchedHttp:
         self.answers += 1
         return resp
 
-    def get(self, url: str, **kwargs: Any) -> Response:
-        return self.request("GET", url, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 def _test_only_killpoint(name: str) -> None:
@@ -176,7 +172,7 @@ def due_items(
 def deliver_due(
     store: Store | Outbox,
     tracker: Tracker | None,
-    http: HttpClient,
+    http: Http,
     now: datetime,
     *,
     force: bool = False,
@@ -217,7 +213,7 @@ def deliver_due(
 
 def _look_up(
     tracker: Tracker,
-    http: Any,
+    http: Http,
     item: OutboxItem,
     *,
     persistent: bool,
@@ -238,7 +234,7 @@ def _look_up(
 def _deliver_one(
     outbox: Outbox,
     tracker: Tracker,
-    http: HttpClient,
+    http: Http,
     item: OutboxItem,
     now: datetime,
     policy: DeliveryPolicy,
@@ -265,7 +261,7 @@ def _deliver_one(
         else:
             _test_only_killpoint("before-post")
             sent_request = True
-            filed, found_existing = tracker.create(watched, report), False  # type: ignore[arg-type]
+            filed, found_existing = tracker.create(watched, report), False
             _test_only_killpoint("after-response")
     except TrackerError as err:
         return _after_error(outbox, item, err, watched, now, policy, rand)
@@ -326,7 +322,7 @@ def _after_error(
 
 
 def refresh_blockers(
-    store: Store | Outbox, tracker: Tracker | None, http: HttpClient, now: datetime
+    store: Store | Outbox, tracker: Tracker | None, http: Http, now: datetime
 ) -> list[str]:
     """Close the open blockers that were closed on the tracker; returns their keys.
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.model import Blocker
-from app.sources.http import HttpClient
 from app.store.outbox import Outbox
 from app.store.store import Store
 from app.store.tracker_blockers import TrackerSync, record_tracker_read, sync_tracker_blockers
-from app.trackers.base import RemoteBlocker, Tracker, TrackerError
+from app.trackers.base import RemoteBlocker, TrackerError
+from app.trackers.ports import Http, Tracker
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def as_blocker(remote: RemoteBlocker) -> Blocker:
 
 
 def sync_team_blockers(
-    store: Store | Outbox, tracker: Tracker | None, http: HttpClient, now: datetime
+    store: Store | Outbox, tracker: Tracker | None, http: Http, now: datetime
 ) -> TeamSync:
     """Read the tracker's open blockers and make the board's `tracker` rows match them.
 

@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from app.sources.errors import SourceError
-from app.sources.http import HttpClient, Response, parse_retry_after, rate_limit_until
+from app.sources.http import Response, parse_retry_after, rate_limit_until
 from app.trackers.base import TrackerError
+from app.trackers.ports import Http
 
 Clock = Callable[[], datetime]
 # Where a paginated list goes on: the next page's URL (None at the end) and its query.
@@ -37,7 +38,7 @@ def utc_now() -> datetime:
 
 
 def send(
-    http: HttpClient,
+    http: Http,
     method: str,
     url: str,
     *,

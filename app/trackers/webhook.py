@@ -18,8 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import safe_url, utc_iso
-from app.sources.http import HttpClient, Response
+from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.ports import Http
 from app.trackers.transport import Clock, error_for, is_success, maybe_json, send, utc_now
 
 SCHEMA = "releasable.blocker/v1"
@@ -70,7 +71,7 @@ class WebhookTracker:
     def __repr__(self) -> str:  # the URL may hold a secret: show the host only
         return f"WebhookTracker(host={urlsplit(self.url).hostname!r})"
 
-    def create(self, http: HttpClient, report: Report) -> Filed:
+    def create(self, http: Http, report: Report) -> Filed:
         headers = {**self.headers, "Accept": "application/json", "Idempotency-Key": report.key}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -91,14 +92,14 @@ class WebhookTracker:
         ref_text = str(ref) if isinstance(ref, (str, int)) and str(ref) else report.key
         return Filed(link or self.public_url, ref_text)
 
-    def find(self, http: HttpClient, report: Report, since: datetime) -> Filed | None:
+    def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """A webhook cannot be asked: None (the Idempotency-Key makes a re-send safe)."""
         return None
 
-    def state(self, http: HttpClient, filed: Filed) -> BlockerState | None:
+    def state(self, http: Http, filed: Filed) -> BlockerState | None:
         return None
 
-    def open_blockers(self, http: HttpClient) -> list[RemoteBlocker]:
+    def open_blockers(self, http: Http) -> list[RemoteBlocker]:
         """A webhook cannot be read back: no blockers of others (nothing is requested)."""
         return []
 

@@ -153,7 +153,7 @@ def run_once(toml: str, *, window: bool = False, profile: bool = False) -> dict[
     cfg = parse_board(toml, "bench-board.toml")
     with tempfile.TemporaryDirectory(prefix="releasable-bench-") as tmp:
         store = Store.open(Path(tmp) / "board.db")
-        http = HttpClient(cache=store)
+        http = HttpClient(cache=store.http_cache)
         specs, jobs = board_specs(cfg), build_jobs(cfg)
         service = BoardService(cfg.name, specs, jobs, StoreBoard(store), http)
         shown = None

@@ -71,7 +71,7 @@ def fill_store(board_file: Path, db: Path) -> int:
     try:
         adapter = StoreBoard(store)
         specs = board_specs(cfg)
-        poll_once(build_jobs(cfg), HttpClient(cache=store), adapter.record, workers=32)
+        poll_once(build_jobs(cfg), HttpClient(cache=store.http_cache), adapter.record, workers=32)
         items, _ = adapter.load_board(specs)
         now = datetime.now(UTC)
         store.record_verdict(decide(board_state(cfg.name, specs, items), now).state, now)

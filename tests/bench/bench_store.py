@@ -29,7 +29,7 @@ from app.domain.model import (
     StageStatus,
     VerdictState,
 )
-from app.sources.http import CachedResponse
+from app.sources.ports import CachedResponse
 from app.store import BOARD_KEY, Store
 from app.store.records import to_db_time
 
@@ -138,15 +138,17 @@ def main() -> None:
         )
         timed("verdict_since", lambda: [store.verdict_since()])
         body = b"x" * 50_000
+        cache = store.http_cache
         timed(
-            "http put x100 (50 KB bodies)",
+            "http_cache.remember x100 (50 KB bodies)",
             lambda: [
-                store.put(f"https://ci.example/{i}", CachedResponse("e", None, body))
+                cache.remember(f"https://ci.example/{i}", CachedResponse("e", None, body))
                 for i in range(100)
             ],
             repeat=3,
         )
-        timed("http get x100", lambda: [store.get(f"https://ci.example/{i}") for i in range(100)])
+        urls = [f"https://ci.example/{i}" for i in range(100)]
+        timed("http_cache.lookup x100", lambda: [cache.lookup(url) for url in urls])
         cut = NOW - timedelta(days=335)
         timed("prune_transitions(first month)", lambda: [store.prune_transitions(cut)], repeat=1)
         store.close()

@@ -71,7 +71,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def http(store: Store) -> Iterator[HttpClient]:
-    client = HttpClient(cache=store)
+    client = HttpClient(cache=store.http_cache)
     yield client
     client.close()
 

@@ -21,7 +21,8 @@ from app.domain.model import (
     StageStatus,
     VerdictState,
 )
-from app.sources.http import CachedResponse, HttpClient, ValidatorCache
+from app.sources.http import HttpClient
+from app.sources.ports import CachedResponse, ValidatorCache
 from app.store import BOARD_KEY, Store, StoredItem, Transition, default_path, to_observed
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -253,33 +254,34 @@ def test_prune_transitions_keeps_the_state_at_the_cut(store: Store) -> None:
 
 
 def test_http_cache_round_trip(store: Store) -> None:
-    assert store.get("https://ci.example/api") is None
+    assert store.http_cache.lookup("https://ci.example/api") is None
     body = bytes(range(256)) * 4
     entry = CachedResponse('W/"abc"', "Wed, 01 May 2024 12:00:00 GMT", body, "application/json")
-    store.put("https://ci.example/api", entry)
-    assert store.get("https://ci.example/api") == entry
+    store.http_cache.remember("https://ci.example/api", entry)
+    assert store.http_cache.lookup("https://ci.example/api") == entry
     newer = CachedResponse(None, "Thu, 02 May 2024 12:00:00 GMT", b"", "")
-    store.put("https://ci.example/api", newer)
-    assert store.get("https://ci.example/api") == newer
+    store.http_cache.remember("https://ci.example/api", newer)
+    assert store.http_cache.lookup("https://ci.example/api") == newer
     typ = store.db.execute("SELECT typeof(body) FROM http_cache").fetchone()[0]
     assert typ == "blob"
 
 
-def test_store_is_a_validator_cache(store: Store) -> None:
-    cache: ValidatorCache = store
+def test_the_stores_http_cache_is_a_validator_cache(store: Store) -> None:
+    cache: ValidatorCache = store.http_cache
     client = HttpClient(cache)
-    assert client.cache is store
+    assert client.cache is store.http_cache
+    assert not hasattr(store, "get") and not hasattr(store, "put")  # names that say what it is
 
 
 def test_prune_http_cache_forgets_old_entries(db_path: Path) -> None:
     now = [T0]
     with Store.open(db_path, clock=lambda: now[0]) as store:
-        store.put("https://a.example/", CachedResponse("1", None, b"a"))
+        store.http_cache.remember("https://a.example/", CachedResponse("1", None, b"a"))
         now[0] = at(60)
-        store.put("https://b.example/", CachedResponse("2", None, b"b"))
-        assert store.prune_http_cache(at(30)) == 1
-        assert store.get("https://a.example/") is None
-        assert store.get("https://b.example/") is not None
+        store.http_cache.remember("https://b.example/", CachedResponse("2", None, b"b"))
+        assert store.http_cache.forget_stored_before(at(30)) == 1
+        assert store.http_cache.lookup("https://a.example/") is None
+        assert store.http_cache.lookup("https://b.example/") is not None
 
 
 def test_reopen_after_close_keeps_everything(db_path: Path) -> None:
@@ -288,14 +290,15 @@ def test_reopen_after_close_keeps_everything(db_path: Path) -> None:
         store.record_reading(API, ItemKind.PIPELINE, "api", failed(), at(1))
         store.record_error(API, ItemKind.PIPELINE, "api", "timed out", at(2), at(3))
         store.record_verdict(VerdictState.NOT_RELEASABLE, at(1))
-        store.put("https://ci.example/", CachedResponse("e", None, b"\x00body"))
+        store.http_cache.remember("https://ci.example/", CachedResponse("e", None, b"\x00body"))
         before_items = store.load_items()
         before_transitions = store.transitions(at(-1))
     with Store.open(db_path) as store:
         assert store.load_items() == before_items
         assert store.transitions(at(-1)) == before_transitions
         assert store.verdict_since() == at(1)
-        assert store.get("https://ci.example/") == CachedResponse("e", None, b"\x00body")
+        cached = store.http_cache.lookup("https://ci.example/")
+        assert cached == CachedResponse("e", None, b"\x00body")
         assert isinstance(store.load_items()[API], StoredItem)
 
 
@@ -323,7 +326,8 @@ def test_concurrent_writes_from_several_threads(store: Store) -> None:
             # Every thread also writes the same shared item and the same cache entry.
             store.record_reading("pipeline:shared", ItemKind.PIPELINE, "shared", passed(), when)
             store.record_error(f"environment:e{n}", ItemKind.ENVIRONMENT, f"e{n}", "down", when)
-            store.put("https://shared.example/", CachedResponse(str(n), None, bytes([n])))
+            entry = CachedResponse(str(n), None, bytes([n]))
+            store.http_cache.remember("https://shared.example/", entry)
             store.record_verdict(VerdictState.RELEASABLE, when)
             store.load_items()
         return changes
@@ -341,7 +345,7 @@ def test_concurrent_writes_from_several_threads(store: Store) -> None:
     for n in range(threads):
         assert len(store.transitions(at(-1), item_key=f"environment:e{n}")) == 1
         assert len(store.transitions(at(-1), item_key=f"pipeline:p{n}")) == 6
-    assert store.get("https://shared.example/") is not None
+    assert store.http_cache.lookup("https://shared.example/") is not None
 
 
 def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from app.sources.http import CachedResponse
+from app.sources.ports import CachedResponse
 from app.store import MIGRATIONS, Store, StoreTooNewError, schema
 from app.store.schema import migrate, schema_version
 
@@ -94,7 +94,7 @@ def test_an_appended_migration_upgrades_an_existing_file(
 ) -> None:
     path = tmp_path / "releasable.db"
     with Store.open(path) as store:
-        store.put("https://a.example/", CACHED)
+        store.http_cache.remember("https://a.example/", CACHED)
 
     def add_notes(db: sqlite_utils.Database) -> None:
         db["notes"].create({"id": int, "text": str}, pk="id")
@@ -103,7 +103,7 @@ def test_an_appended_migration_upgrades_an_existing_file(
     with Store.open(path) as store:
         assert schema_version(store.db) == len(MIGRATIONS) + 1
         assert "notes" in store.db.table_names()
-        assert store.get("https://a.example/") == CACHED
+        assert store.http_cache.lookup("https://a.example/") == CACHED
 
 
 def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
