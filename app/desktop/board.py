@@ -1,8 +1,8 @@
 """One open board on the desktop: its services, its window and the reports filed from it.
 
 `DesktopBoard` owns the pieces that live as long as the window: the board service (polling),
-the outbox service (delivery), the draft gateway and the report dialogs. It only connects
-them; every read and write of the store goes through `run_task` or a service's worker.
+the outbox service (drafts, queue, delivery, the outbox list, blockers resolved here) and the
+report dialogs. It only wires them: every read and write of the store is a service's.
 """
 
 from __future__ import annotations
@@ -12,25 +12,22 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.desktop.launch import OpenedBoard
-from app.domain.model import BlockerState
+from app.domain.outbox import Draft
 from app.services.board_service import make_board_service
 from app.services.notifier import Notifier
+from app.services.outbox_rows import OutboxRow
 from app.services.outbox_service import OutboxService
 from app.services.tasks import run_task
 from app.sources.http import HttpClient
-from app.store.outbox import Draft, Outbox
 from app.store.store import Store
-from app.store.tracker_blockers import record_tracker_read
 from app.trackers.configured import TrackerSetupError, tracker_from_config
 from app.trackers.ports import Tracker
 from app.ui.editor.editor import BoardEditor
 from app.ui.report.dialog import ReportDialog
-from app.ui.report.gateway import OutboxGateway
-from app.ui.report.outbox_rows import OutboxRow, outbox_rows
 from app.ui.widgets.labels import PlainLabel
 from app.ui.window.main_window import MainWindow
 from app.ui.window.tray import VerdictTray
@@ -61,23 +58,18 @@ class DesktopBoard(QObject):
             self.store,
             None,
             HttpClient(cache=self.store.http_cache),
+            tracker_kind=opened.config.tracker.kind,  # what the board file asks for
             blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
             parent=self,
         )
-        self.outbox.changed.connect(self.refresh_outbox)
+        self.outbox.changed.connect(self.service.reload_blockers)
+        self.outbox.rows_changed.connect(self._show_rows)
         self.outbox.warned.connect(lambda _key, text: self.window.show_banner(text))
         self.outbox.failed.connect(
             lambda _key, reason: self.window.show_banner(f"A report was not sent: {reason}")
         )
         self.outbox.delivered.connect(
             lambda _key, url: self.window.statusBar().showMessage(f"Blocker filed: {url}", 10_000)
-        )
-
-        self.gateway = OutboxGateway(
-            Outbox(self.store),
-            tracker_kind=lambda: opened.config.tracker.kind,  # what the board file asks for
-            on_queued=lambda _key: self._queued(),
-            on_drafts_changed=self.refresh_outbox,
         )
         self._stopped = False
         self.rows: list[OutboxRow] = []
@@ -87,10 +79,12 @@ class DesktopBoard(QObject):
         )
         self.window.report_requested.connect(self.open_report)
         panel = self.window.board.blockers
-        panel.outbox_view.activated.connect(self._reopen)
-        panel.resolve_requested.connect(self.resolve_blocker)
+        panel.reopen_requested.connect(lambda row: self.open_report(draft=row.draft))
+        panel.resolve_requested.connect(self.outbox.resolve_blocker)
         panel.copy_requested.connect(self.copy_report)
-        panel.send_now_requested.connect(lambda: self.outbox.wake(force=True))
+        panel.send_now_requested.connect(self.outbox.send_now)
+        self.outbox.send_progress.connect(panel.show_send_progress)
+        self.outbox.send_result.connect(panel.show_send_result)
         self._wire_history()
         self._wire_notifications()
         self.editor: BoardEditor | None = None
@@ -121,10 +115,10 @@ class DesktopBoard(QObject):
             from app.ui.history.view import HistoryView as View
 
             store, name = self.store, self.opened.config.name
-            outbox = Outbox(store)
+            all_blockers = self.outbox.all_blockers
 
             def load(window: Window) -> HistoryFigures:  # on a worker thread
-                blockers = outbox.blockers(open_only=False)
+                blockers = all_blockers()
                 return load_figures(window, datetime.now(UTC), store, blockers, board_name=name)
 
             self.history = View(load, board_name=name)
@@ -159,7 +153,7 @@ class DesktopBoard(QObject):
     # -- life cycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.refresh_outbox()
+        self.outbox.start()  # the outbox list, drafts and local blockers work without a tracker
         config = self.opened.config.tracker
         run_task(lambda: tracker_from_config(config), self._tracker_ready, self._tracker_failed)
         self.service.start()
@@ -173,14 +167,7 @@ class DesktopBoard(QObject):
             log.error("the tracker could not be set up", exc_info=error)
         self.window.show_banner(f"Reports wait in the outbox: {error}")
         # The team's open blockers cannot be read either: the verdict says so, in these words.
-        store, kind = self.store, self.opened.config.tracker.kind
-        run_task(
-            lambda: record_tracker_read(store, kind, datetime.now(UTC), str(error)),
-            lambda _done: self.service.reload_blockers(),
-            _log_error,
-        )
-        if not self._stopped:
-            self.outbox.start()  # drafts and local blockers still work; nothing is sent
+        self.outbox.tracker_unreadable(str(error))
 
     def stop(self) -> None:
         self._stopped = True
@@ -189,25 +176,15 @@ class DesktopBoard(QObject):
             dialog.save_now()
         self.outbox.stop()
         self.service.stop()
-        self.gateway.wait()
+        self.outbox.wait()
         QThreadPool.globalInstance().waitForDone(10_000)
         self.store.close()
 
     # -- outbox and reports ------------------------------------------------------------------
 
-    def refresh_outbox(self) -> None:
-        """Re-read the outbox list and the open blockers (off the GUI thread)."""
-        outbox = Outbox(self.store)
-        run_task(lambda: outbox_rows(outbox, datetime.now(UTC)), self._show_rows, _log_error)
-        self.service.reload_blockers()
-
     def _show_rows(self, rows: list[OutboxRow]) -> None:
         self.rows = rows
-        self.window.set_outbox_rows([r.cells for r in rows])
-
-    def _queued(self) -> None:
-        self.refresh_outbox()
-        self.outbox.wake()
+        self.window.set_outbox_rows(rows)
 
     def open_report(
         self, prefill: Mapping[str, Any] | None = None, draft: Draft | None = None
@@ -218,7 +195,7 @@ class DesktopBoard(QObject):
             existing.activateWindow()
             return existing
         dialog = ReportDialog(
-            self.gateway,
+            self.outbox,
             snapshot=self.window.latest_snapshot,
             board_name=self.opened.config.name,
             settings=self.window.settings,
@@ -239,37 +216,12 @@ class DesktopBoard(QObject):
         dialog.activateWindow()
         return dialog
 
-    def resolve_blocker(self, key: str) -> None:
-        """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
-        outbox = Outbox(self.store)
-        run_task(
-            lambda: outbox.set_blocker_state(key, BlockerState.CLOSED),
-            lambda _r: self.refresh_outbox(),
-            _log_error,
-        )
-
-    def copy_report(self, row: int) -> None:
-        """Put an outbox row's report on the clipboard as Markdown (for a board with no
-        tracker, or to paste into a chat)."""
-        if not 0 <= row < len(self.rows):
-            return
-        found = self.rows[row]
-        if found.draft is not None:
-            self.window.statusBar().showMessage("A draft has no report yet: send it first.", 6000)
-            return
-        outbox = Outbox(self.store)
+    def copy_report(self, key: str) -> None:
+        """Put a report on the clipboard as Markdown (for a board with no tracker, or to
+        paste into a chat)."""
 
         def copied(text: str) -> None:
             QApplication.clipboard().setText(text)
             self.window.statusBar().showMessage("Report copied as Markdown.", 6000)
 
-        run_task(lambda: outbox.export_markdown(found.key), copied, _log_error)
-
-    def _reopen(self, index: QModelIndex) -> None:
-        row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
-        if row is not None and row.draft is not None:
-            self.open_report(draft=row.draft)
-
-
-def _log_error(error: BaseException) -> None:
-    log.error("background task failed", exc_info=error)
+        self.outbox.markdown(key, copied)

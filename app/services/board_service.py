@@ -21,9 +21,9 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, Signal
 
@@ -48,6 +48,7 @@ from app.services.polling import (
     observed_from_spec,
     run_job,
 )
+from app.services.ports import BoardStore
 from app.services.tasks import run_task
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
@@ -80,20 +81,6 @@ def apply_result(previous: Observed, result: FetchResult, at: datetime) -> Obser
     if updated.status_word != previous.status_word or previous.status_since is None:
         updated = dataclasses.replace(updated, status_since=at)
     return updated
-
-
-class BoardStore(Protocol):
-    """What the service needs from the store (`app.services.board_store.StoreBoard` provides it)."""
-
-    def load_board(self, specs: Sequence[ItemSpec]) -> LoadedBoard: ...
-
-    def record(self, job: PollJob, results: Mapping[str, FetchResult], at: datetime) -> None: ...
-
-    def record_verdict(self, state: VerdictState, at: datetime) -> None: ...
-
-    def open_blockers(self) -> list[Blocker]: ...
-
-    def tracker_read(self) -> tuple[datetime | None, str | None]: ...
 
 
 class BoardService(QObject):

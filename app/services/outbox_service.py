@@ -1,4 +1,15 @@
-"""The running app's outbox: delivers queued reports off the GUI thread, on a timer.
+"""The running app's outbox: every read and write of drafts, the outbox and the board's
+blockers that the window makes, and the delivery of queued reports, off the GUI thread.
+
+One service per open board; the desktop layer only wires it to the window:
+- the report dialog's `DraftGateway` (save/delete a draft, queue a report): on a private
+  one-thread pool, so calls finish in the order they were made;
+- the window's outbox list (`rows_changed` with `OutboxRow`s) and "Send now" with its progress
+  and result in words (`send_progress`, `send_result`);
+- resolving a blocker here, a report as Markdown, every blocker for History;
+- *live*: every `watch_ms` a worker reads SQLite's `PRAGMA data_version` (one cheap pragma,
+  it changes only when another connection commits), so a report queued by `releasable
+  report` or a second window appears, and is delivered, without a restart.
 
 `OutboxService` runs `deliver_due()` on the thread pool (through `run_task`, the app's one way
 off the GUI thread) every few seconds, and at once on `wake()` (a report was just queued,
@@ -14,24 +25,30 @@ machine (`sync_team_blockers`). Results reach the GUI only through signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
+from app.domain.model import Blocker, BlockerState
+from app.domain.outbox import OutboxState
 from app.domain.report import Report
+from app.services.outbox_rows import OutboxRow, outbox_rows
+from app.services.ports import Done, Failed
 from app.services.tasks import run_task
-from app.sources.http import HttpClient
-from app.store.outbox import Outbox, OutboxItem, OutboxState
+from app.store.outbox import Outbox
 from app.store.store import Store
+from app.store.tracker_blockers import record_tracker_read
 from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due, refresh_blockers
-from app.trackers.ports import Tracker
+from app.trackers.ports import Http, Tracker
 from app.trackers.team_blockers import TeamSync, sync_team_blockers
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_MS = 5000
+DEFAULT_WATCH_MS = 1000  # how often another process's changes are looked for
 DEFAULT_BLOCKER_POLL_MS = 60_000
 MIN_INTERVAL_MS = 250
 
@@ -47,17 +64,44 @@ class _Round:
     closed: list[str]  # blockers the tracker says were closed
     team: TeamSync = TeamSync()  # the team's open blockers, read from the tracker
     polled: bool = False  # the tracker was read (or tried): the verdict watches that read
+    forced: bool = False  # a "send now" round: its result is shown in words
+    waiting: int = 0  # reports still queued after the round
+
+
+def send_words(done: _Round) -> str:
+    """What a "send now" did, in words, for the window."""
+    sent = sum(1 for r in done.results if r.state is OutboxState.SENT)
+    failed = [r for r in done.results if r.state is OutboxState.FAILED]
+    retry = [r for r in done.results if r.state is OutboxState.QUEUED and r.error]
+    parts = []
+    if sent:
+        parts.append(f"Sent {sent} report{'s' if sent != 1 else ''}.")
+    if failed:
+        parts.append(f"{len(failed)} not sent: {failed[0].error}.")
+    if retry:
+        parts.append(f"Not sent yet: {retry[0].error}. It is tried again by itself.")
+    if not parts:
+        if done.waiting:
+            return "Nothing could be sent now: the tracker asked to wait. It is tried again later."
+        return "Nothing is waiting to be sent."
+    return " ".join(parts)
 
 
 class OutboxService(QObject):
-    """Delivers the outbox in the background; tells the window what happened.
+    """The outbox of one open board: drafts, queue, delivery, rows, blockers; never blocking.
 
-    Shares the app's `Store` (its lock makes that safe) and `HttpClient`. On shutdown call
-    `stop()` and then wait for the pool (`QThreadPool.waitForDone`) so a round under way can
-    commit what it sent.
+    Shares the app's `Store` (its lock makes that safe) and `HttpClient`. Implements the
+    report dialog's `DraftGateway` (app/services/ports.py). `tracker_kind` is the kind the
+    board file names ("none" keeps reports local); without it the tracker's own kind is used.
+    On shutdown call `stop()`, then `wait()` and wait for the pool
+    (`QThreadPool.waitForDone`) so a round under way can commit what it sent.
     """
 
     changed = Signal()  # the outbox or the blockers changed: re-read them
+    rows_changed = Signal(object)  # list[OutboxRow]: what the window's outbox list shows
+    queued = Signal(str)  # key: a report was put in the outbox (or back in it)
+    send_progress = Signal(str)  # "Sending 2 reports…": a "send now" is under way
+    send_result = Signal(str)  # what the "send now" did, in words
     delivered = Signal(str, str)  # key, issue link
     failed = Signal(str, str)  # key, reason (a permanent error: the report needs a fix)
     retrying = Signal(str, str)  # key, reason (will be retried by itself)
@@ -70,9 +114,11 @@ class OutboxService(QObject):
         self,
         store: Store,
         tracker: Tracker | None,
-        http: HttpClient,
+        http: Http,
         *,
+        tracker_kind: str | None = None,
         interval_ms: int = DEFAULT_INTERVAL_MS,
+        watch_ms: int = DEFAULT_WATCH_MS,
         blocker_poll_ms: int = DEFAULT_BLOCKER_POLL_MS,
         clock: Callable[[], datetime] = utc_now,
         policy: DeliveryPolicy | None = None,
@@ -81,7 +127,9 @@ class OutboxService(QObject):
     ) -> None:
         super().__init__(parent)
         self.outbox = Outbox(store)
+        self._store = store
         self._tracker = tracker
+        self._tracker_kind = tracker_kind
         self._http = http
         self._interval_ms = max(MIN_INTERVAL_MS, interval_ms)
         self._blocker_poll_s = blocker_poll_ms / 1000
@@ -96,18 +144,38 @@ class OutboxService(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
+        self._send_now_pending = False
+        # Drafts and queuing: one writer thread, so calls finish in the order they were made.
+        self._writer = QThreadPool(self)
+        self._writer.setMaxThreadCount(1)
+        self._writer.setExpiryTimeout(-1)
+        # Another process's commits: polled cheaply on a worker.
+        self._data_version: int | None = None
+        self._watching = False
+        self._watch = QTimer(self)
+        self._watch.setInterval(max(MIN_INTERVAL_MS, watch_ms))
+        self._watch.timeout.connect(self._look_for_changes)
+        self._watch_enabled = watch_ms > 0
 
     # -- control --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Deliver now and then every interval."""
+        """Deliver now and then every interval; show the rows; watch for other processes."""
+        self.refresh_rows()
+        if self._watch_enabled:
+            self._watch.start()
         self.wake()
 
     def stop(self) -> None:
         """No more rounds (a round under way still finishes and reports)."""
         self._timer.stop()
+        self._watch.stop()
         self._again = False
         self._stopped = True
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Block until every draft write and queuing so far is committed (at exit)."""
+        return self._writer.waitForDone(timeout_ms)
 
     @property
     def busy(self) -> bool:
@@ -132,23 +200,152 @@ class OutboxService(QObject):
         self._timer.stop()
         self._begin()
 
-    # -- the outbox, from the GUI thread -------------------------------------------------
+    # -- the report dialog's DraftGateway (in call order) ---------------------------------
 
-    def queue(self, report: Report) -> OutboxItem:
+    def _write(
+        self,
+        work: Callable[[], object],
+        on_done: Done | None,
+        on_error: Failed | None,
+        after: Callable[[], None],
+    ) -> None:
+        def done(_result: object) -> None:
+            after()
+            if on_done is not None:
+                on_done()
+
+        run_task(work, done, on_error, pool=self._writer)
+
+    def save_draft(
+        self,
+        key: str,
+        fields: Mapping[str, Any],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+    ) -> None:
+        copy = dict(fields)  # the worker never sees a dict the GUI thread may still change
+        outbox = self.outbox
+        self._write(lambda: outbox.save_draft(key, copy), on_done, on_error, self.refresh_rows)
+
+    def delete_draft(
+        self, key: str, on_done: Done | None = None, on_error: Failed | None = None
+    ) -> None:
+        outbox = self.outbox
+        self._write(lambda: outbox.delete_draft(key), on_done, on_error, self.refresh_rows)
+
+    def queue(
+        self, report: Report, on_done: Done | None = None, on_error: Failed | None = None
+    ) -> None:
         """Move a finished report into the outbox and deliver it at once if possible."""
-        kind = self._tracker.kind if self._tracker is not None else "none"
-        item = self.outbox.queue_report(report, tracker_kind=kind, now=self._clock())
-        self.changed.emit()
-        self.wake()
-        return item
+        kind = self.tracker_kind
+        outbox, now = self.outbox, self._clock()
+        self._write(
+            lambda: outbox.queue_report(report, tracker_kind=kind, now=now),
+            on_done,
+            on_error,
+            lambda: self._queued(report.key),
+        )
 
-    def requeue(self, key: str, report: Report | None = None) -> bool:
+    def _queued(self, key: str) -> None:
+        self.queued.emit(key)
+        self._changed()
+        self.wake()
+
+    @property
+    def tracker_kind(self) -> str:
+        """The kind reports are queued for: the board file's, else the tracker's."""
+        if self._tracker_kind is not None:
+            return self._tracker_kind
+        return self._tracker.kind if self._tracker is not None else "none"
+
+    # -- the window's other outbox actions ------------------------------------------------
+
+    def requeue(self, key: str, report: Report | None = None) -> None:
         """Send a failed (or local) report again, edited or not."""
-        done = self.outbox.requeue(key, report, self._clock())
-        if done:
-            self.changed.emit()
+        outbox, now = self.outbox, self._clock()
+
+        def done(requeued: bool) -> None:
+            if requeued:
+                self._queued(key)
+
+        run_task(lambda: outbox.requeue(key, report, now), done, _log_error, pool=self._writer)
+
+    def send_now(self) -> None:
+        """The user's "Send now": deliver everything queued at once, then say what happened."""
+        if self._tracker is None:
+            kind = self.tracker_kind
+            self.send_result.emit(
+                "No tracker on this board: reports stay here (copy them as Markdown)."
+                if kind == "none"
+                else f"The {kind} tracker is not set up yet: reports wait here until it is."
+            )
+            return
+        self._send_now_pending = True
+        self.send_progress.emit("Sending…")
+        self.wake(force=True)
+
+    def resolve_blocker(self, key: str) -> None:
+        """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
+        outbox, now = self.outbox, self._clock()
+        run_task(
+            lambda: outbox.set_blocker_state(key, BlockerState.CLOSED, now),
+            lambda _r: self._changed(),
+            _log_error,
+        )
+
+    def tracker_unreadable(self, words: str) -> None:
+        """The tracker could not be set up: record that its blockers were not read (`words`
+        say why), so the verdict says so; `changed` follows."""
+        store, kind, now = self._store, self.tracker_kind, self._clock()
+        run_task(
+            lambda: record_tracker_read(store, kind, now, words),
+            lambda _r: self._changed(),
+            _log_error,
+        )
+
+    def markdown(self, key: str, on_done: Callable[[str], None]) -> None:
+        """The report `key` as Markdown, handed to `on_done` on the GUI thread."""
+        outbox = self.outbox
+        run_task(lambda: outbox.export_markdown(key), on_done, _log_error)
+
+    def all_blockers(self) -> tuple[Blocker, ...]:
+        """Every blocker, open or closed (for History). Blocking: call it on a worker."""
+        return self.outbox.blockers(open_only=False)
+
+    def refresh_rows(self) -> None:
+        """Re-read the outbox list (off the GUI thread); `rows_changed` brings it."""
+        outbox = self.outbox
+        run_task(
+            lambda: outbox_rows(outbox.load_drafts(), outbox.pending()),
+            self._rows_read,
+            _log_error,
+        )
+
+    def _rows_read(self, rows: list[OutboxRow]) -> None:
+        self.rows_changed.emit(rows)
+
+    def _changed(self) -> None:
+        self.changed.emit()
+        self.refresh_rows()
+
+    # -- another process's changes ----------------------------------------------------------
+
+    def _look_for_changes(self) -> None:
+        if self._watching:
+            return
+        self._watching = True
+        run_task(self._store.data_version, self._version_read, self._version_failed)
+
+    def _version_read(self, version: int) -> None:
+        self._watching = False
+        before, self._data_version = self._data_version, version
+        if before is not None and version != before:
+            self._changed()  # a report queued by the CLI or a second window, a blocker closed
             self.wake()
-        return done
+
+    def _version_failed(self, error: BaseException) -> None:
+        self._watching = False
+        log.debug("could not look for changes by other processes: %s", error)
 
     # -- rounds ---------------------------------------------------------------------------
 
@@ -176,7 +373,10 @@ class OutboxService(QObject):
             waiting = outbox.items([OutboxState.QUEUED])
             times = [i.next_attempt_at for i in waiting if i.next_attempt_at is not None]
             polled = poll_blockers and tracker is not None
-            return _Round(results, min(times) if times else None, closed, team, polled)
+            due = min(times) if times else None
+            return _Round(
+                results, due, closed, team, polled, forced=force, waiting=len(waiting)
+            )
 
         run_task(work, self._finished, self._failed_round, pool=self._pool)
 
@@ -196,13 +396,20 @@ class OutboxService(QObject):
         for key in done.team.changes.opened:
             self.blocker_opened.emit(key)
         if done.results or done.closed or done.team.changed or done.polled:
-            self.changed.emit()
+            self._changed()
+        if done.forced and self._send_now_pending:
+            self._send_now_pending = False
+            self.send_result.emit(send_words(done))
         self.round_finished.emit(done.results)
         self._schedule(done.next_due)
 
     def _failed_round(self, error: BaseException) -> None:
         self._running = False
         log.error("outbox delivery round failed", exc_info=error)
+        if self._send_now_pending:
+            self._send_now_pending = False
+            name = type(error).__name__
+            self.send_result.emit(f"Sending failed: {name}. Details are in the log.")
         self.round_finished.emit([])
         self._schedule(None)
 
@@ -231,4 +438,8 @@ class OutboxService(QObject):
         return 0.0 if left < MIN_INTERVAL_MS / 4000 else left
 
 
-__all__ = ["DEFAULT_INTERVAL_MS", "OutboxService"]
+def _log_error(error: BaseException) -> None:
+    log.error("outbox task failed", exc_info=error)
+
+
+__all__ = ["DEFAULT_INTERVAL_MS", "DEFAULT_WATCH_MS", "OutboxService", "send_words"]

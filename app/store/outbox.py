@@ -24,11 +24,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from app.domain.model import Blocker, BlockerState, Priority
+from app.domain.outbox import Draft, OutboxItem, OutboxState
 from app.domain.report import Report
 from app.store.outbox_records import (
-    Draft,
-    OutboxItem,
-    OutboxState,
     db_time_or_null,
     item_from_row,
     report_from_json,

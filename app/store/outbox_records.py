@@ -1,5 +1,5 @@
-"""The outbox's records and how they are kept in the store: `OutboxState`, `Draft`,
-`OutboxItem`, a finished `Report` as JSON, and an outbox row read back as an `OutboxItem`.
+"""How the outbox's records are kept in the store: a finished `Report` as JSON, and an outbox
+row read back as an `OutboxItem` (the records themselves are app/domain/outbox.py).
 
 Timestamps are stored as ISO 8601 UTC text (app/store/records.py); a missing one is NULL.
 The queries themselves are app/store/outbox.py.
@@ -9,57 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from app.domain.model import Priority
+from app.domain.outbox import OutboxItem, OutboxState
 from app.domain.report import Report
 from app.store.records import from_db_time, to_db_time
-
-
-class OutboxState(StrEnum):
-    DRAFT = "draft"  # kept locally: no tracker configured, or not sent yet
-    QUEUED = "queued"  # waiting for the tracker (maybe until next_attempt_at)
-    SENDING = "sending"  # claimed by a sender; found like this after a crash = uncertain
-    SENT = "sent"
-    FAILED = "failed"  # permanent error: editable and re-sendable with requeue()
-
-
-@dataclass(frozen=True)
-class Draft:
-    key: str
-    fields: dict[str, Any]
-    updated_at: datetime | None
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    key: str
-    report: Report
-    state: OutboxState
-    attempts: int = 0
-    queued_at: datetime | None = None
-    next_attempt_at: datetime | None = None
-    not_before: datetime | None = None  # the tracker's Retry-After: even "send now" waits
-    last_error: str | None = None
-    uncertain: bool = False  # an attempt may have created the issue: look it up first
-    sending_started_at: datetime | None = None
-    sending_pid: int | None = None
-    url: str | None = None
-    ref: str | None = None
-    warnings: tuple[str, ...] = ()
-    tracker_kind: str = ""
-    sent_at: datetime | None = None
-
-    @property
-    def title(self) -> str:
-        return self.report.title
-
-    @property
-    def priority(self) -> Priority:
-        return self.report.priority
 
 
 def db_time_or_null(when: datetime | None) -> str | None:
@@ -125,9 +81,6 @@ def item_from_row(row: Mapping[str, Any]) -> OutboxItem:
 
 
 __all__ = [
-    "Draft",
-    "OutboxItem",
-    "OutboxState",
     "db_time_or_null",
     "item_from_row",
     "report_from_json",

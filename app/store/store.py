@@ -151,6 +151,12 @@ class Store:
                 with immediate_transaction(self._db):
                     yield self._db
 
+    def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version`: it changes when *another* connection commits (the
+        CLI's `report`, a second window), never for this one's writes. Cheap: for polling."""
+        with self.connection() as db:
+            return int(db.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
         with self._lock:
             if not self._closed:

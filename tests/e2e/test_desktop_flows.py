@@ -59,7 +59,7 @@ def test_saving_in_the_editor_asks_to_reopen_the_saved_board(qtbot: QtBot, tmp_p
             assert reload.args == [board_file]
         finally:
             desktop.service.stop()
-            desktop.gateway.wait()
+            desktop.outbox.wait()
             desktop.store.close()
 
 
@@ -81,5 +81,5 @@ def test_history_opens_as_a_page_and_loads_off_the_gui_thread(qtbot: QtBot, tmp_
             assert window.pages.currentWidget() is not history
         finally:
             desktop.service.stop()
-            desktop.gateway.wait()
+            desktop.outbox.wait()
             desktop.store.close()

@@ -19,7 +19,7 @@ from app.domain.report import Report
 from app.domain.report_body import Evidence, build_report, new_report_key
 from app.services.outbox_service import OutboxService
 from app.sources.http import HttpClient
-from app.store.outbox import OutboxState
+from app.store.outbox import Outbox, OutboxState
 from app.store.store import Store
 from app.trackers.github import GitHubTracker
 from tests.fake_tracker import FakeGitHub, Scripted
@@ -142,11 +142,12 @@ def test_rounds_never_overlap(
     service = make_service(store, fake, pool, tracker=tracker, interval_ms=250)
     fake.hold_posts = True
     first, second = make_report("first"), make_report("second")
-    service.queue(first)
-    assert fake.post_arrived.wait(10)
+    service.queue(first)  # written off the GUI thread: the event loop must run
+    qtbot.waitUntil(fake.post_arrived.is_set, timeout=10000)
     for _ in range(5):
         service.wake(force=True)  # while the first POST is held by the server
-    service.queue(second)
+    with qtbot.waitSignal(service.queued, timeout=10000):
+        service.queue(second)
     assert service.busy
     fake.hold_posts = False
     fake.release.set()
@@ -175,7 +176,7 @@ def test_a_permanent_error_is_signalled_with_its_reason(
     assert failed.args == [report.key, "GitHub refused the issue (422): title is missing"]
     assert fake.issues == []
     with qtbot.waitSignal(service.delivered, timeout=10000):
-        assert service.requeue(report.key)
+        service.requeue(report.key)
     assert len(fake.issues_with_key(report.key)) == 1
     service.stop()
 
@@ -211,3 +212,57 @@ def test_labels_github_dropped_are_reported_as_a_warning(
     item = service.outbox.get(report.key)
     assert item is not None and item.warnings == (warned.args[1],)
     service.stop()
+
+
+# -- one outbox service: the window's list, "Send now", other processes ------------------------
+
+
+def test_send_now_shows_progress_then_what_it_did(
+    qtbot: QtBot, store: Store, fake: FakeGitHub, pool: QThreadPool
+) -> None:
+    fake.post_script.append(Scripted(503, {"message": "Service Unavailable"}))
+    service = make_service(store, fake, pool)
+    report = make_report()
+    with qtbot.waitSignal(service.retrying, timeout=10000):
+        service.queue(report)
+    progress: list[str] = []
+    service.send_progress.connect(progress.append)
+    with qtbot.waitSignal(service.send_result, timeout=10000) as result:
+        service.send_now()
+    assert progress == ["Sending…"]
+    assert result.args == ["Sent 1 report."]
+    assert len(fake.issues_with_key(report.key)) == 1
+    service.stop()
+
+
+def test_send_now_without_a_tracker_says_why_nothing_is_sent(
+    qtbot: QtBot, store: Store, pool: QThreadPool
+) -> None:
+    service = OutboxService(store, None, HttpClient(), tracker_kind="none", pool=pool, watch_ms=0)
+    with qtbot.waitSignal(service.send_result, timeout=1000) as result:
+        service.send_now()
+    assert result.args == [
+        "No tracker on this board: reports stay here (copy them as Markdown)."
+    ]
+
+
+def test_a_report_queued_by_another_process_appears_without_a_restart(
+    qtbot: QtBot, store: Store, pool: QThreadPool, tmp_path: Path
+) -> None:
+    service = OutboxService(store, None, HttpClient(), tracker_kind="none", pool=pool, watch_ms=250)
+    with qtbot.waitSignal(service.rows_changed, timeout=5000) as first:
+        service.start()
+    assert first.args == [[]]
+    qtbot.waitUntil(lambda: service._data_version is not None, timeout=5000)
+    # What `releasable report` does: its own connection to the same file.
+    report = make_report("Queued from the command line")
+    with Store.open(tmp_path / "releasable.db") as other:
+        Outbox(other).queue_report(report, tracker_kind="github")
+    with qtbot.waitSignal(
+        service.rows_changed,
+        timeout=5000,
+        check_params_cb=lambda rows: [r.key for r in rows] == [report.key],
+    ):
+        pass
+    service.stop()
+    qtbot.waitUntil(lambda: not service.busy, timeout=5000)

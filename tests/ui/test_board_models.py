@@ -1,4 +1,5 @@
-"""The blockers and outbox table models, checked with qtmodeltester, and the blockers panel."""
+"""The blockers and outbox models, checked with qtmodeltester, and the blockers panel with its
+readable outbox list."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from app.demo.sample import sample_board
 from app.domain.model import BlockerState
+from app.domain.outbox import Draft
+from app.services.outbox_rows import OutboxRow
 from app.ui.board.blockers_panel import BlockersPanel
-from app.ui.widgets.models import URL_ROLE, BlockersModel, OutboxModel
+from app.ui.board.outbox_list import DETAIL_ROLE, OutboxListModel
+from app.ui.widgets.models import URL_ROLE, BlockersModel
 from tests.ui.board_helpers import T0, Opener
 
 
@@ -23,9 +27,40 @@ def test_blockers_model_passes_the_model_tester(qtmodeltester: object) -> None:
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
+def outbox_rows_three() -> list[OutboxRow]:
+    return [
+        OutboxRow(
+            "rls-1",
+            "Staging deploys hang after the database migration step on every branch",
+            "P2",
+            "draft, not sent yet: double-click to finish it",
+            T0 - timedelta(minutes=4),
+            since_verb="saved",
+            draft=Draft("rls-1", {"title": "Staging deploys hang"}, T0 - timedelta(minutes=4)),
+        ),
+        OutboxRow(
+            "rls-2",
+            "Laptop won't boot",
+            "P1",
+            "waiting to be sent",
+            T0 - timedelta(minutes=2),
+            error="could not reach github.com",
+            next_try=T0 + timedelta(minutes=1),
+        ),
+        OutboxRow(
+            "rls-3",
+            "Runners gone",
+            "P1",
+            "not sent: needs a fix, then Send again",
+            T0 - timedelta(hours=1),
+            error="GitHub refused the issue (401): the token is not valid",
+        ),
+    ]
+
+
 def test_outbox_model_passes_the_model_tester(qtmodeltester: object) -> None:
-    model = OutboxModel()
-    model.set_rows([("Staging flaky", "waiting for the tracker", "saved 4 min ago")])
+    model = OutboxListModel()
+    model.set_rows(outbox_rows_three(), T0)
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
@@ -74,8 +109,78 @@ def test_outbox_rows_are_shown_and_replaced(qtbot: QtBot) -> None:
     panel = BlockersPanel(Opener())
     qtbot.addWidget(panel)
     assert panel.outbox_view.isHidden() and panel.no_outbox.text() == "Nothing waiting to be sent."
-    panel.set_outbox_rows([("A", "queued", "1 min ago"), ("B", "failed: 401", "2 min ago")])
-    assert panel.outbox_title.text() == "Outbox (2 not sent)"
-    assert panel.outbox_model.index(1, 1).data() == "failed: 401"
-    panel.set_outbox_rows([])
+    panel.set_outbox_rows(outbox_rows_three(), T0)
+    assert panel.outbox_title.text() == "Outbox (3 not sent)"
+    panel.set_outbox_rows([], T0)
     assert panel.outbox_model.rowCount() == 0 and panel.outbox_view.isHidden()
+
+
+def test_outbox_rows_say_title_priority_state_age_and_error_in_words(qtbot: QtBot) -> None:
+    panel = BlockersPanel(Opener())
+    qtbot.addWidget(panel)
+    panel.set_outbox_rows(outbox_rows_three(), T0)
+    model = panel.outbox_model
+    assert model.index(1).data() == "P1 · Laptop won't boot"
+    assert model.index(1).data(DETAIL_ROLE) == (
+        "waiting to be sent · queued 2 min ago · next try in 1 min"
+        " · last try: could not reach github.com"
+    )
+    assert model.index(2).data(DETAIL_ROLE) == (
+        "not sent: needs a fix, then Send again · queued 1 h ago"
+        " · last try: GitHub refused the issue (401): the token is not valid"
+    )
+    assert model.index(0).data(DETAIL_ROLE).startswith("draft, not sent yet")
+    assert "saved 4 min ago" in model.index(0).data(DETAIL_ROLE)
+
+
+def test_outbox_ages_keep_counting_with_the_windows_tick(qtbot: QtBot) -> None:
+    panel = BlockersPanel(Opener())
+    qtbot.addWidget(panel)
+    rows = [replace(outbox_rows_three()[0], since=T0)]
+    panel.set_outbox_rows(rows, T0)
+    assert "saved just now" in panel.outbox_model.index(0).data(DETAIL_ROLE)
+    panel.tick(T0 + timedelta(minutes=7))
+    assert "saved 7 min ago" in panel.outbox_model.index(0).data(DETAIL_ROLE)
+
+
+def test_three_outbox_rows_fit_without_scroll_bars_in_a_narrow_panel(qtbot: QtBot) -> None:
+    panel = BlockersPanel(Opener())
+    qtbot.addWidget(panel)
+    panel.resize(280, 700)
+    panel.show()
+    panel.set_outbox_rows(outbox_rows_three(), T0)
+    qtbot.waitExposed(panel)
+    view = panel.outbox_view
+    assert not view.verticalScrollBar().isVisible()
+    assert not view.horizontalScrollBar().isVisible()
+    for row in range(3):
+        assert view.visualRect(panel.outbox_model.index(row)).bottom() <= view.viewport().height()
+
+
+def test_activating_a_draft_asks_to_reopen_it(qtbot: QtBot) -> None:
+    panel = BlockersPanel(Opener())
+    qtbot.addWidget(panel)
+    panel.set_outbox_rows(outbox_rows_three(), T0)
+    with qtbot.waitSignal(panel.reopen_requested) as asked:
+        panel.outbox_view.activated.emit(panel.outbox_model.index(0))
+    assert asked.args[0].key == "rls-1"
+    (copy, send) = panel.outbox_actions(1)
+    with qtbot.waitSignal(panel.copy_requested) as copied:
+        copy.trigger()
+    assert copied.args == ["rls-2"]
+
+
+def test_send_now_shows_progress_then_the_result(qtbot: QtBot) -> None:
+    panel = BlockersPanel(Opener())
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_outbox_rows(outbox_rows_three(), T0)
+    assert panel.send_button.isVisible()
+    with qtbot.waitSignal(panel.send_now_requested):
+        panel.send_button.click()
+    panel.show_send_progress("Sending…")
+    assert panel.send_busy.isVisible() and not panel.send_button.isEnabled()
+    assert panel.send_status.text() == "Sending…"
+    panel.show_send_result("Sent 1 report.")
+    assert not panel.send_busy.isVisible() and panel.send_button.isEnabled()
+    assert panel.send_status.text() == "Sent 1 report."

@@ -1,8 +1,8 @@
 """The "Report a blocker" dialog over a real store: autosave, triage on screen, send, prefill.
 
 Every test drives the dialog as a person would (typing, clicking, keys) and checks what reached
-the real SQLite store through the real `OutboxGateway` (which writes off the GUI thread via
-`run_task`), waiting on signals or conditions, never sleeping.
+the real SQLite store through the real `OutboxService` (which writes off the GUI thread via
+`run_task`, in call order), waiting on signals or conditions, never sleeping.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from pytestqt.qtbot import QtBot
 from app.demo.sample import HOSTILE_NAME, sample_snapshot
 from app.domain.model import Priority
 from app.domain.triage import CATEGORIES, Category
+from app.services.outbox_rows import outbox_rows
+from app.services.outbox_service import OutboxService
 from app.services.tasks import pending_tasks
+from app.sources.http import HttpClient
 from app.store.outbox import DRAFT_FIELDS, Outbox, OutboxState
 from app.store.store import Store
 from app.ui.report.context import environment_context, stage_context
 from app.ui.report.dialog import REPORTER_SETTING, ReportDialog
-from app.ui.report.gateway import OutboxGateway
-from app.ui.report.outbox_rows import outbox_rows
 
 MakeDialog = Callable[..., ReportDialog]
 
@@ -51,11 +52,13 @@ def queued_keys() -> list[str]:
 
 
 @pytest.fixture
-def gateway(outbox: Outbox, qtbot: QtBot, queued_keys: list[str]) -> Iterator[OutboxGateway]:
-    gw = OutboxGateway(outbox, tracker_kind=lambda: "github", on_queued=queued_keys.append)
+def gateway(store: Store, qtbot: QtBot, queued_keys: list[str]) -> Iterator[OutboxService]:
+    gw = OutboxService(store, None, HttpClient(), tracker_kind="github", watch_ms=0)
+    gw.queued.connect(queued_keys.append)
     yield gw
+    gw.stop()
     assert gw.wait()
-    qtbot.waitUntil(lambda: pending_tasks() == 0)
+    qtbot.waitUntil(lambda: pending_tasks() == 0 and not gw.busy)
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def make_dialog(qtbot: QtBot, gateway: OutboxGateway, settings: QSettings) -> MakeDialog:
+def make_dialog(qtbot: QtBot, gateway: OutboxService, settings: QSettings) -> MakeDialog:
     def make(**kw: object) -> ReportDialog:
         kw.setdefault("snapshot", SNAPSHOT)
         kw.setdefault("board_name", BOARD)
@@ -180,7 +183,7 @@ def test_closing_the_window_saves_too(
 
 
 def test_opening_and_closing_without_typing_leaves_no_draft(
-    qtbot: QtBot, make_dialog: MakeDialog, gateway: OutboxGateway, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, gateway: OutboxService, outbox: Outbox
 ) -> None:
     dialog = make_dialog(prefill=_failing_stage_prefill())
     dialog.reject()
@@ -268,7 +271,7 @@ def test_send_queues_one_report_and_deletes_the_draft(
     qtbot: QtBot,
     make_dialog: MakeDialog,
     outbox: Outbox,
-    gateway: OutboxGateway,
+    gateway: OutboxService,
     queued_keys: list[str],
 ) -> None:
     dialog = make_dialog()
@@ -291,7 +294,7 @@ def test_send_queues_one_report_and_deletes_the_draft(
 
 
 def test_a_save_in_flight_at_send_never_brings_the_draft_back(
-    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxGateway
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxService
 ) -> None:
     dialog = make_dialog(autosave_ms=60_000)
     dialog.form.category.set_category(Category.CI_INSTABILITY)
@@ -317,7 +320,7 @@ def test_ctrl_return_sends_from_a_text_box(
 
 
 def test_validation_messages_sit_beside_the_fields(
-    qtbot: QtBot, make_dialog: MakeDialog, gateway: OutboxGateway, outbox: Outbox
+    qtbot: QtBot, make_dialog: MakeDialog, gateway: OutboxService, outbox: Outbox
 ) -> None:
     dialog = make_dialog()
     form = dialog.form
@@ -363,7 +366,7 @@ def test_the_reporter_is_remembered(
 
 
 def test_a_failing_stage_makes_it_two_clicks(
-    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxGateway
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxService
 ) -> None:
     dialog = make_dialog(prefill=_failing_stage_prefill())
     form = dialog.form
@@ -458,7 +461,7 @@ def test_the_preview_opens_beside_the_form_and_closes_again(
 
 
 def test_outbox_rows_list_drafts_with_their_keys_then_queued_reports(
-    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxGateway
+    qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxService
 ) -> None:
     draft = make_dialog(autosave_ms=60_000)
     draft.form.category.set_category(Category.OTHER)
@@ -473,10 +476,10 @@ def test_outbox_rows_list_drafts_with_their_keys_then_queued_reports(
         sent.send()
     assert gateway.wait()
 
-    rows = outbox_rows(outbox, datetime.now(UTC))
-    assert [(r.key, r.cells[0], r.cells[1]) for r in rows] == [
-        (draft.key, "[P2] Wiki slow", "draft, not sent: open to finish it"),
-        (sent.key, "[P1] Runners gone", "waiting to be sent"),
+    rows = outbox_rows(outbox.load_drafts(), outbox.pending())
+    assert [(r.key, r.priority, r.title, r.state) for r in rows] == [
+        (draft.key, "P2", "Wiki slow", "draft, not sent yet: double-click to finish it"),
+        (sent.key, "P1", "Runners gone", "waiting to be sent"),
     ]
     assert rows[0].draft is not None and rows[1].draft is None
     reopened = make_dialog(draft=rows[0].draft)

@@ -1,30 +1,38 @@
 """Open blockers (priority, title, who, age, tracker link) and the outbox of unsent reports.
 
 The blockers come with each snapshot; the outbox rows come from the outbox service through
-`set_outbox_rows`. Activating a blocker (double-click or Enter) opens its tracker link. Empty
-lists say so in words instead of showing an empty box.
+`set_outbox_rows` (app/ui/board/outbox_list.py draws them), and "Send now" shows its progress
+and then its result in words (`show_send_progress`, `show_send_result`). Activating a blocker
+(double-click or Enter) opens its tracker link; activating a draft reopens it. Empty lists
+say so in words instead of showing an empty box.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
+    QListView,
     QMenu,
+    QProgressBar,
+    QPushButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.model import Blocker
+from app.services.outbox_rows import OutboxRow
+from app.ui.board.outbox_list import OutboxList, OutboxListModel
 from app.ui.board.row import Opener, safe_url
 from app.ui.widgets.labels import PlainLabel
-from app.ui.widgets.models import URL_ROLE, BlockersModel, OutboxModel
+from app.ui.widgets.models import URL_ROLE, BlockersModel
 
 MAX_VISIBLE_ROWS = 8
 
@@ -60,14 +68,15 @@ class BlockersPanel(QWidget):
     """
 
     resolve_requested = Signal(str)  # blocker key
-    copy_requested = Signal(int)  # outbox row
+    copy_requested = Signal(str)  # outbox report key
     send_now_requested = Signal()
+    reopen_requested = Signal(object)  # OutboxRow of a draft: open it in the report dialog
 
     def __init__(self, opener: Opener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._opener = opener
         self.blockers_model = BlockersModel(self)
-        self.outbox_model = OutboxModel(self)
+        self.outbox_model = OutboxListModel(self)
 
         self.blockers_title = PlainLabel("Open blockers", self, bold=True, scale=1.2)
         self.blockers_view = _table(self, "Open blockers")
@@ -83,24 +92,41 @@ class BlockersPanel(QWidget):
         self.no_blockers = PlainLabel("No open blockers.", self)
 
         self.outbox_title = PlainLabel("Outbox", self, bold=True, scale=1.2)
-        self.outbox_view = _table(self, "Outbox: reports not sent yet")
+        self.outbox_view = OutboxList(self)
         self.outbox_view.setModel(self.outbox_model)
-        out_header = self.outbox_view.header()
-        out_header.setStretchLastSection(False)
-        out_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        out_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.outbox_view.activated.connect(self._outbox_activated)
         self.outbox_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.outbox_view.customContextMenuRequested.connect(self._outbox_menu)
         self.no_outbox = PlainLabel("Nothing waiting to be sent.", self)
+        self.send_button = QPushButton("&Send now", self)
+        self.send_button.setToolTip("Send every report waiting in the outbox now")
+        self.send_button.clicked.connect(self.send_now_requested.emit)
+        self.send_busy = QProgressBar(self)
+        self.send_busy.setRange(0, 0)  # busy: the round's length is not known
+        self.send_busy.setTextVisible(False)
+        self.send_busy.setMaximumHeight(self.fontMetrics().height())
+        self.send_busy.setAccessibleName("Sending")
+        self.send_busy.hide()
+        self.send_status = PlainLabel("", self)
+        self.send_status.setWordWrap(True)
+        self.send_status.hide()
+        send_row = QHBoxLayout()
+        send_row.setContentsMargins(0, 0, 0, 0)
+        send_row.addWidget(self.send_button)
+        send_row.addWidget(self.send_busy, 1)
+        send_row.addStretch(0)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        for widget in (self.blockers_title, self.blockers_view, self.no_blockers):
+        shown: tuple[QWidget, ...] = (self.blockers_title, self.blockers_view, self.no_blockers)
+        for widget in shown:
             layout.addWidget(widget)
         layout.addSpacing(10)
         for widget in (self.outbox_title, self.outbox_view, self.no_outbox):
             layout.addWidget(widget)
+        layout.addLayout(send_row)
+        layout.addWidget(self.send_status)
         layout.addStretch(1)
         self.set_outbox_rows([])
 
@@ -114,15 +140,38 @@ class BlockersPanel(QWidget):
 
     def tick(self, now: datetime) -> None:
         self.blockers_model.set_now(now)
+        self.outbox_model.set_now(now)
 
-    def set_outbox_rows(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        """Show unsent reports: (title, state in words, when saved in words) per row."""
-        self.outbox_model.set_rows(rows)
+    def set_outbox_rows(self, rows: Sequence[OutboxRow], now: datetime | None = None) -> None:
+        """Show the drafts and unsent reports (aged at `now`, then by `tick`)."""
+        self.outbox_model.set_rows(rows, now or datetime.now(UTC))
         count = self.outbox_model.rowCount()
+        reports = sum(1 for r in rows if r.draft is None)
         self.outbox_title.set_text(f"Outbox ({count} not sent)" if count else "Outbox")
         self.outbox_view.setVisible(count > 0)
         self.no_outbox.setVisible(count == 0)
-        _fit_height(self.outbox_view, count)
+        self.send_button.setVisible(reports > 0 or self.send_busy.isVisible())
+        self.outbox_view.fit_rows(count)
+
+    def show_send_progress(self, words: str) -> None:
+        """A "Send now" is under way: a busy bar and the words, the button off until it ends."""
+        self.send_button.setEnabled(False)
+        self.send_busy.show()
+        self.send_status.set_text(words)
+        self.send_status.show()
+
+    def show_send_result(self, words: str) -> None:
+        """What the "Send now" did, in words (it stays until the next one)."""
+        self.send_button.setEnabled(True)
+        self.send_busy.hide()
+        self.send_status.set_text(words)
+        self.send_status.show()
+        self.send_button.setVisible(any(r.draft is None for r in self.outbox_model.rows()))
+
+    def _outbox_activated(self, index: QModelIndex) -> None:
+        row = self.outbox_model.row(index.row())
+        if row is not None and row.draft is not None:
+            self.reopen_requested.emit(row)
 
     def _open_blocker(self, index: QModelIndex) -> None:
         url = safe_url(index.siblingAtColumn(0).data(URL_ROLE))
@@ -143,8 +192,16 @@ class BlockersPanel(QWidget):
         return [open_issue, resolve]
 
     def outbox_actions(self, row: int) -> list[QAction]:
+        """The context menu of outbox `row` (built fresh, so tests can trigger them)."""
+        found = self.outbox_model.row(row)
+        if found is None:
+            return []
+        if found.draft is not None:
+            finish = QAction("&Open to finish it", self)
+            finish.triggered.connect(lambda: self.reopen_requested.emit(found))
+            return [finish]
         copy = QAction("&Copy as Markdown", self)
-        copy.triggered.connect(lambda: self.copy_requested.emit(row))
+        copy.triggered.connect(lambda: self.copy_requested.emit(found.key))
         send = QAction("&Send now", self)
         send.triggered.connect(self.send_now_requested.emit)
         return [copy, send]
@@ -159,11 +216,11 @@ class BlockersPanel(QWidget):
         if index.isValid():
             self._popup(self.outbox_view, pos, self.outbox_actions(index.row()))
 
-    def _popup(self, view: QTreeView, pos: QPoint, actions: list[QAction]) -> None:
+    def _popup(self, view: QTreeView | QListView, pos: QPoint, actions: list[QAction]) -> None:
         menu = QMenu(self)
         menu.addActions(actions)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(view.viewport().mapToGlobal(pos))
 
     def focus_chain(self) -> list[QWidget]:
-        return [self.blockers_view, self.outbox_view]
+        return [self.blockers_view, self.outbox_view, self.send_button]

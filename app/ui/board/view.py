@@ -7,7 +7,7 @@ the snapshot was taken, the banner turns UNKNOWN rather than keep a green verdic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.model import BoardSnapshot, Verdict
+from app.services.outbox_rows import OutboxRow
 from app.ui.board.blockers_panel import BlockersPanel
 from app.ui.board.board_list import BoardList
 from app.ui.board.describe import effective_verdict
@@ -141,8 +142,8 @@ class BoardView(QWidget):
     def set_group_by(self, mode: str = GROUP_BY_PIPELINE) -> None:
         self.model.set_group_by(mode)
 
-    def set_outbox_rows(self, rows: list[tuple[str, str, str]]) -> None:
-        self.blockers.set_outbox_rows(rows)
+    def set_outbox_rows(self, rows: Sequence[OutboxRow], now: datetime) -> None:
+        self.blockers.set_outbox_rows(rows, now)
 
     def focus_chain(self) -> list[QWidget]:
         """Focusable widgets in reading order: the board's items, blockers, outbox."""

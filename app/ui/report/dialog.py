@@ -33,12 +33,12 @@ from shiboken6 import isValid
 
 import app
 from app.domain.model import BoardSnapshot, BoardState, Reason, Verdict, VerdictState
+from app.domain.outbox import Draft
 from app.domain.report import Report
 from app.domain.report_body import Evidence, build_report, evidence_from, new_report_key
 from app.domain.triage import TriageResult
-from app.store.outbox import Draft
+from app.services.ports import DraftGateway
 from app.ui.report.form import ReportForm, evidence_summary, prefill_fields, team_words
-from app.ui.report.gateway import DraftGateway
 from app.ui.widgets.labels import PlainLabel
 from app.ui.widgets.text import WrapLabel, mute, wrapped_label
 

@@ -1,5 +1,6 @@
-"""Qt table models over plain board data: open blockers, and the outbox of unsent reports,
-both read-only tables over a list of rows (`RowsModel`, which the History page's table shares).
+"""Qt table models over plain board data: open blockers, a read-only table over a list of rows
+(`RowsModel`, which the History page's table shares). The outbox list is
+app/ui/board/outbox_list.py.
 
 Item views render `DisplayRole` as plain text, and tool tips are escaped, so remote titles can
 never become markup. Ages are computed at the model's `now`, which the window's 1 s tick moves
@@ -125,25 +126,4 @@ class BlockersModel(RowsModel[Blocker]):
             return plain_tooltip(f"{b.priority.value} · {b.title}\n{b.category}\n{link}")
         if role == URL_ROLE:
             return b.url
-        return None
-
-
-class OutboxModel(RowsModel[tuple[str, str, str]]):
-    """Reports written but not yet delivered: (title, state, when) rows, all plain words."""
-
-    HEADERS = ("Draft", "State", "Saved")
-
-    def set_rows(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        new = [(str(a), str(b), str(c)) for a, b, c in rows]
-        if new != self._rows:
-            self._replace_rows(new)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index)
-        if row is None:
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return row[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(" · ".join(row))
         return None

@@ -8,6 +8,7 @@ signals for the services layer to connect: `action_report_blocker`, `action_hist
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.model import BoardSnapshot
 from app.domain.words import ago_words
+from app.services.outbox_rows import OutboxRow
 from app.ui.board.items_model import GROUP_BY_PIPELINE, GROUP_BY_STATUS
 from app.ui.board.row import NowFn, Opener
 from app.ui.board.view import BoardView, utc_now
@@ -65,7 +67,7 @@ class MainWindow(QMainWindow):
         self.persist = persist
         self.kiosk: KioskWindow | None = None
         self._pending_snapshot: BoardSnapshot | None = None
-        self._outbox_rows: list[tuple[str, str, str]] = []
+        self._outbox_rows: list[OutboxRow] = []
         self.setWindowTitle("Releasable")
         self.setWindowIcon(app_icon())
 
@@ -232,10 +234,10 @@ class MainWindow(QMainWindow):
         """The newest picture of the board, drawn or not (evidence for a report)."""
         return self._pending_snapshot or self.board.snapshot
 
-    def set_outbox_rows(self, rows: list[tuple[str, str, str]]) -> None:
-        """Unsent reports as (title, state, when) plain-word rows, from the outbox service."""
+    def set_outbox_rows(self, rows: Sequence[OutboxRow]) -> None:
+        """Drafts and unsent reports, from the outbox service (aged by the window's tick)."""
         self._outbox_rows = list(rows)
-        self.board.set_outbox_rows(self._outbox_rows)
+        self.board.set_outbox_rows(self._outbox_rows, self.now_fn())
 
     def tick(self, now: datetime | None = None) -> None:
         now = now or self.now_fn()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.domain.model import BoardSnapshot
+from app.services.outbox_rows import OutboxRow
 
 
 def _ensure_app() -> QApplication:
@@ -48,7 +49,7 @@ def render_snapshot_png(
     size: tuple[int, int] = (1600, 1000),
     kiosk: bool = False,
     now: datetime | None = None,
-    outbox_rows: Sequence[tuple[str, str, str]] = (),
+    outbox_rows: Sequence[OutboxRow] = (),
 ) -> Path:
     """Draw `snapshot` in the window (or the kiosk) at `size` pixels and save it as a PNG."""
     from app.ui.kiosk.kiosk import KioskWindow
