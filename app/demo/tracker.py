@@ -354,8 +354,11 @@ class IssueTracker:
                 and all(name in i.labels for name in wanted)
                 and (since is None or self.timebase.wall(i.updated_t) >= since)
             ]
-            key = (lambda i: i.updated_t) if sort == "updated" else (lambda i: i.created_t)
-            chosen.sort(key=lambda i: (key(i), i.number), reverse=newest_first)
+            by_updated = sort == "updated"
+            chosen.sort(
+                key=lambda i: (i.updated_t if by_updated else i.created_t, i.number),
+                reverse=newest_first,
+            )
             total = len(chosen)
             page_items = [self._json(i) for i in chosen[(page - 1) * per_page : page * per_page]]
         headers = {}

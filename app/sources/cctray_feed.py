@@ -110,7 +110,7 @@ class _WrongRoot(Exception):
         self.tag = tag
 
 
-class _FeedReader(DefusedExpatParser):
+class _FeedReader(DefusedExpatParser):  # type: ignore[misc]  # defusedxml has no stubs
     """defusedxml's expat reader (entities and external references refused), with the SAX
     layer cut out: expat calls these handlers directly with plain attribute dicts, and text
     between elements is not even delivered. Collects `<Project>` attributes and GoCD's

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlparse
 
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -197,7 +198,7 @@ def check_status(resp: Response, *, what: str, token_hint: str = "") -> None:
 
 def _host(url: str) -> str:
     """host[:port] for messages: never the user:password@ part of a URL."""
-    parts = requests.utils.urlparse(url)
+    parts = urlparse(url)
     host = parts.hostname or ""
     if not host:
         return "the server"
@@ -219,7 +220,7 @@ def _invalid_url_words(url: str) -> str:
 
 def _safe_url(url: str) -> str:
     """The URL for messages, without credentials or query (tokens travel in both)."""
-    parts = requests.utils.urlparse(url)
+    parts = urlparse(url)
     if not parts.scheme or not parts.hostname:
         return "the server"
     return f"{parts.scheme}://{_host(url)}{parts.path}"
@@ -248,7 +249,7 @@ class _Session(requests.Session):
         if proxies or not url or not self.trust_env:
             # requests passes `PreparedRequest.url` (Optional) here; its stub says `str`
             return super().merge_environment_settings(cast(str, url), proxies, stream, verify, cert)
-        parts = requests.utils.urlparse(url)
+        parts = urlparse(url)
         key = (parts.scheme, parts.netloc, stream, verify, cert)
         settings = self._environment_settings.get(key)
         if settings is None:

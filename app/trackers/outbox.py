@@ -119,7 +119,7 @@ def _test_only_killpoint(name: str) -> None:
 
 def backoff_delay_s(attempts: int, policy: DeliveryPolicy, rand: Callable[[], float]) -> float:
     """Exponential backoff with "equal jitter": half fixed, half random, capped."""
-    ceiling = min(policy.max_backoff_s, policy.base_backoff_s * 2 ** max(0, attempts - 1))
+    ceiling = min(policy.max_backoff_s, policy.base_backoff_s * 2.0 ** max(0, attempts - 1))
     return ceiling / 2 + rand() * ceiling / 2
 
 
