@@ -330,6 +330,7 @@ class BoardConfig:
     refresh_seconds: float
     stale_after_seconds: float
     page_seconds: float = _default(settings.BOARD, "page_seconds")
+    show_authors: bool = _default(settings.BOARD, "show_authors")
     pipelines: tuple[PipelineConfig, ...] = ()
     environments: tuple[EnvironmentConfig, ...] = ()
     tracker: TrackerConfig = field(default_factory=TrackerConfig)

@@ -273,7 +273,7 @@ def _assemble(
     tracker: Mapping[str, Any] | None,
 ) -> BoardConfig:
     refresh, stale = board_timing(board.get("refresh_seconds"), board.get("stale_after_seconds"))
-    extra = {"page_seconds": board["page_seconds"]} if "page_seconds" in board else {}
+    extra = {k: board[k] for k in ("page_seconds", "show_authors") if k in board}
     return BoardConfig(
         name=board["name"],
         refresh_seconds=refresh,

@@ -117,6 +117,12 @@ BOARD = Section(
             "Kiosk mode: how long each page shows when the board does not fit on one screen.",
             default=15,
         ),
+        Setting(
+            "show_authors",
+            ValueType.BOOLEAN,
+            "Show who made the commits of a failed run (false: commits without names).",
+            default=True,
+        ),
     ),
 )
 

@@ -5,7 +5,8 @@
 `x-total-pages` and `Link`) → a list of basic pipelines, newest first;
 `GET .../pipelines/latest?ref=` and `GET .../pipelines/:pipeline_id` → one pipeline in full;
 `GET .../pipelines/:pipeline_id/jobs` (`scope[]`, `include_retried`, paginated the same way) →
-jobs newest first (by id, as GitLab 13.5+ returns them); `GET /api/v4/projects/:id`. The
+jobs newest first (by id, as GitLab 13.5+ returns them); `GET .../repository/commits/:sha` →
+the commit (who broke a failed pipeline); `GET /api/v4/projects/:id`. The
 project is found by its numeric id or its URL-encoded path (`acme%2Fmobile`). Pipelines come
 from the scenario's `mobile` pipeline; its `lint` job is allowed to fail.
 """
@@ -140,6 +141,25 @@ class GitLabService:
             },
         }
 
+    def _commit(self, run: RunView) -> dict[str, Any]:
+        """A commit as `GET /projects/:id/repository/commits/:sha` (and a job's `commit`)."""
+        iso = self.timebase.iso_ms
+        return {
+            "id": _sha(run.seq),
+            "short_id": _sha(run.seq)[:8],
+            "created_at": iso(run.created_at - 40),
+            "parent_ids": [_sha(run.seq - 1)],
+            "title": run.title,
+            "message": run.title + "\n",
+            "author_name": run.actor,
+            "author_email": f"{run.actor}@acme.example",
+            "authored_date": iso(run.created_at - 40),
+            "committer_name": run.actor,
+            "committer_email": f"{run.actor}@acme.example",
+            "committed_date": iso(run.created_at - 40),
+            "web_url": f"{self.web}/-/commit/{_sha(run.seq)}",
+        }
+
     def _job(self, run: RunView, job: JobView, now: float) -> dict[str, Any]:
         jid = job_id(run.seq, job.index)
         iso = self.timebase.iso_ms
@@ -165,21 +185,7 @@ class GitLabService:
             "duration": duration,
             "queued_duration": 0.812 if ran else None,
             "user": self._user(run.actor),
-            "commit": {
-                "id": _sha(run.seq),
-                "short_id": _sha(run.seq)[:8],
-                "created_at": iso(run.created_at - 40),
-                "parent_ids": [_sha(run.seq - 1)],
-                "title": run.title,
-                "message": run.title + "\n",
-                "author_name": run.actor,
-                "author_email": f"{run.actor}@acme.example",
-                "authored_date": iso(run.created_at - 40),
-                "committer_name": run.actor,
-                "committer_email": f"{run.actor}@acme.example",
-                "committed_date": iso(run.created_at - 40),
-                "web_url": f"{self.web}/-/commit/{_sha(run.seq)}",
-            },
+            "commit": self._commit(run),
             "pipeline": {
                 key: value
                 for key, value in self._basic(run).items()
@@ -243,6 +249,11 @@ class GitLabService:
         rest = parts[2:]
         if not rest:
             return json_reply(self._project())
+        if rest[:2] == ["repository", "commits"] and len(rest) == 3:
+            commit = next((r for r in runs_at(MOBILE, req.t) if _sha(r.seq) == rest[2]), None)
+            return (
+                json_reply(self._commit(commit)) if commit else _not_found("404 Commit Not Found")
+            )
         if rest[0] != "pipelines":
             return _not_found()
         runs = runs_at(MOBILE, req.t)

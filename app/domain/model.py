@@ -8,7 +8,7 @@ No Qt, no I/O: this module is imported by every layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -77,6 +77,42 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Culprit:
+    """A change in a failed run: who made it, which commit, what it said, where to see it.
+
+    From the CI's own account of the run (GitHub's head commit, GitLab's pipeline commit,
+    Jenkins' change sets and culprits, GoCD's breakers). Any field may be empty: GoCD names
+    only people, a Jenkins culprit may have no commit. Remote text: shown as plain text.
+    """
+
+    author: str = ""
+    sha: str = ""  # short (7 characters)
+    message: str = ""  # first line only
+    url: str | None = None
+
+    @property
+    def words(self) -> str:
+        """'abc1234 fix the scanner (Dana)', or as much of it as is known."""
+        head = " ".join(p for p in (self.sha, self.message) if p)
+        if self.author:
+            return f"{head} ({self.author})" if head else self.author
+        return head
+
+    def without_author(self) -> Culprit:
+        return Culprit("", self.sha, self.message, self.url)
+
+
+def short_sha(sha: str | None) -> str:
+    return (sha or "").strip()[:7]
+
+
+def first_line(message: str | None, limit: int = 100) -> str:
+    """The first line of a commit message, cut to `limit` characters."""
+    line = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
 class PipelineReading:
     """What a source saw of one pipeline.
 
@@ -92,6 +128,13 @@ class PipelineReading:
     url: str | None = None
     label: str | None = None  # run number / label of the latest run
     detail: str = ""  # plain words, e.g. "no completed run yet"
+    culprits: tuple[Culprit, ...] = ()  # the commits of the latest completed run, if it failed
+
+    def without_authors(self) -> PipelineReading:
+        """The same reading with the culprits' names left out (`[board] show_authors = false`)."""
+        if not any(c.author for c in self.culprits):
+            return self
+        return replace(self, culprits=tuple(c.without_author() for c in self.culprits))
 
 
 @dataclass(frozen=True)

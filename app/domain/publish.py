@@ -106,6 +106,7 @@ def status_document(snapshot: BoardSnapshot) -> dict[str, Any]:
                 "error": i.error,
                 "delivery_path": i.delivery_path,
                 "url": i.reading.url if i.reading is not None else None,
+                "culprits": _culprits(i),
             }
             for i in (*board.pipelines, *board.environments)
         ],
@@ -125,6 +126,21 @@ def status_document(snapshot: BoardSnapshot) -> dict[str, Any]:
         ],
         "source_errors": list(snapshot.source_errors),
     }
+
+
+def _culprits(item: Observed) -> list[dict[str, Any]]:
+    r = item.reading
+    if not isinstance(r, PipelineReading) or r.outcome is not Outcome.FAILED:
+        return []
+    return [
+        {
+            "author": c.author or None,
+            "sha": c.sha or None,
+            "message": c.message or None,
+            "url": c.url,
+        }
+        for c in r.culprits
+    ]
 
 
 def render_json(snapshot: BoardSnapshot) -> str:

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from app.domain.model import (
     BoardState,
+    Culprit,
     EnvironmentReading,
     Health,
     Observed,
@@ -76,6 +77,7 @@ class FailingStage:
     since: datetime | None = None
     detail: str = ""
     delivery_path: bool = True
+    culprits: tuple[Culprit, ...] = ()  # the failed run's commits
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def _failing(obs: Observed, now: datetime) -> FailingStage | None:
         since=obs.status_since or reading.completed_at,
         detail=reading.detail,
         delivery_path=obs.delivery_path,
+        culprits=reading.culprits if reading.outcome is Outcome.FAILED else (),
     )
 
 
@@ -322,6 +325,11 @@ def _evidence_section(ev: Evidence) -> str:
             f"- Pipeline *{md_text(f.pipeline)}*{stage}: {f.status.value}{_since(f.since)}"
             f"{detail}{_off_path(f.delivery_path)}{link}"
         )
+        for c in f.culprits:
+            commit = "".join(f" {md_text(p)}" for p in (c.sha, c.message) if p)
+            who = f" by {md_text(c.author)}" if c.author else ""
+            seen = f": {md_link('commit', c.url)}" if safe_url(c.url) else ""
+            lines.append(f"  - Change{commit}{who}{seen}")
     for e in ev.environments:
         detail = f" ({md_text(e.detail)})" if e.detail else ""
         link = f": {md_link('open', e.url)}" if safe_url(e.url) else ""

@@ -23,7 +23,7 @@ from app.config.board import (
     PipelineConfig,
 )
 from app.config.secrets import resolve_token
-from app.domain.model import ItemKind, TrackerRead, item_key
+from app.domain.model import ItemKind, PipelineReading, TrackerRead, item_key
 from app.services.polling import FetchResult, ItemSpec, PollJob
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
@@ -198,11 +198,27 @@ def build_jobs(board: BoardConfig) -> list[PollJob]:
             jobs.append(_single_job(spec.key, spec, make, p.refresh_seconds))
     for url, pipelines in feeds.items():
         jobs.append(_feed_job(url, pipelines))
+    if not board.show_authors:
+        jobs = [_without_authors(job) for job in jobs]
     for e in board.environments:
         spec = environment_spec(e)
         make = partial(make_environment_source, e)
         jobs.append(_single_job(spec.key, spec, make, e.refresh_seconds))
     return jobs
+
+
+def _without_authors(job: PollJob) -> PollJob:
+    """`[board] show_authors = false`: names are dropped as they are read, before the store."""
+    read = job.fetch
+
+    def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
+        return {
+            key: result.without_authors() if isinstance(result, PipelineReading) else result
+            for key, result in read(http).items()
+        }
+
+    job.fetch = fetch
+    return job
 
 
 def make_environment_source(e: EnvironmentConfig) -> Any:

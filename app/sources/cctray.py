@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
+from app.domain.model import Culprit, ItemKind, Outcome, PipelineReading, Stage, StageStatus
 from app.sources.cctray_feed import (
     Activity,
     BuildStatus,
@@ -282,7 +282,19 @@ def _reading(groups: list[_StageGroup]) -> PipelineReading:
             for s, last in unsure
             if s.status is StageStatus.UNKNOWN or last is not BuildStatus.SUCCESS
         )
+    culprits: tuple[Culprit, ...] = ()
+    if outcome is Outcome.FAILED:
+        # GoCD's Breakers messages: names only (no commit in the feed), from the failing stages.
+        names = (
+            b
+            for j, last in zip(judged, lasts, strict=True)
+            if last in _FAILING
+            for p in j.members
+            for b in p.breakers
+        )
+        culprits = tuple(Culprit(author=name) for name in dict.fromkeys(names))
     return PipelineReading(
+        culprits=culprits,
         stages=stages,
         outcome=outcome,
         completed_at=latest.last_build_time if latest else None,

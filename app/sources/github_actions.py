@@ -17,6 +17,8 @@ Reading rules (DESIGN.md, "Reading rules that keep the verdict honest"):
   unknown, never passed. No completed run yet is unknown.
 - A job that failed inside a run that concluded `success` (`continue-on-error`) is a warning
   ("allowed to fail"), not a failed gate.
+- A failed gate names its culprit: the completed run's head commit (author, short SHA, first
+  line of the message, link to the commit).
 - Every field may be missing (older payloads lack `name`, `display_title`, `run_attempt`); a
   structure that is not what the API documents is a SourceError in words.
 """
@@ -29,7 +31,16 @@ from urllib.parse import quote, urlsplit
 
 from requests.utils import parse_header_links
 
-from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
+from app.domain.model import (
+    Culprit,
+    ItemKind,
+    Outcome,
+    PipelineReading,
+    Stage,
+    StageStatus,
+    first_line,
+    short_sha,
+)
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, check_status
 from app.sources.runs import iso_time, json_text, latest_completed, seconds_between, with_gate
@@ -220,7 +231,7 @@ class GitHubActionsSource:
         if words:
             done = _run_label(completed)
             detail = f"run {done} {words}" if done else f"the latest completed run {words}"
-        return with_gate(
+        gated = with_gate(
             reading,
             latest=latest,
             completed=completed,
@@ -228,6 +239,10 @@ class GitHubActionsSource:
             detail=detail,
             stages_of=lambda run: self._stages(http, run, run_conclusion=conclusion),
         )
+        if outcome is not Outcome.FAILED:
+            return gated
+        culprit = head_commit_culprit(completed)
+        return replace(gated, culprits=(culprit,)) if culprit is not None else gated
 
     def _stages(
         self, http: HttpClient, run: dict[str, Any], *, run_conclusion: Any
@@ -272,6 +287,28 @@ def job_stage(job: dict[str, Any], *, run_conclusion: Any, label: str | None) ->
         label=label,
         note=note,
     )
+
+
+def head_commit_culprit(run: dict[str, Any]) -> Culprit | None:
+    """The run's head commit (`head_commit`, `head_sha`): who, which, what, where to see it."""
+    commit = run.get("head_commit")
+    commit = commit if isinstance(commit, dict) else {}
+    sha = json_text(commit.get("id")) or json_text(run.get("head_sha")) or ""
+    author = commit.get("author")
+    name = json_text(author.get("name")) if isinstance(author, dict) else None
+    if not name:
+        actor = run.get("triggering_actor") or run.get("actor")
+        name = json_text(actor.get("login")) if isinstance(actor, dict) else None
+    message = first_line(json_text(commit.get("message")))
+    if not (sha or name or message):
+        return None
+    repository = run.get("repository")
+    base = json_text(repository.get("html_url")) if isinstance(repository, dict) else None
+    if not base:
+        run_url = json_text(run.get("html_url")) or ""
+        base = run_url.split("/actions/", 1)[0] if "/actions/" in run_url else None
+    url = f"{base}/commit/{sha}" if base and sha else None
+    return Culprit(name or "", short_sha(sha), message, url)
 
 
 def _run_label(run: dict[str, Any]) -> str | None:

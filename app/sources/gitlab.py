@@ -22,6 +22,9 @@ Reading rules (DESIGN.md, "Reading rules that keep the verdict honest"):
   running → running; waiting (pending, created, manual, scheduled, …) → queued; canceled →
   canceled; an unrecognised job status → unknown; all skipped → skipped; else passed, or a
   warning ("allowed to fail") when a job with `allow_failure: true` failed.
+- A failed gate names its culprit: the failed pipeline's commit, read from
+  `GET /projects/:id/repository/commits/:sha` (author, short SHA, title, link); if that cannot
+  be read, its short SHA alone.
 - A `manual` job shows as queued with the note "manual": it waits for someone to start it.
 """
 
@@ -32,7 +35,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
+from app.domain.model import (
+    Culprit,
+    ItemKind,
+    Outcome,
+    PipelineReading,
+    Stage,
+    StageStatus,
+    first_line,
+    short_sha,
+)
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, check_status
 from app.sources.runs import iso_time, json_text, latest_completed, seconds_between, with_gate
@@ -196,7 +208,7 @@ class GitLabSource:
         outcome, words = _PIPELINE_GATE.get(
             done_status, (Outcome.UNKNOWN, f"ended {done_status!r}, which is not recognised")
         )
-        return with_gate(
+        gated = with_gate(
             reading,
             latest=latest,
             completed=completed,
@@ -205,6 +217,34 @@ class GitLabSource:
             stages_of=lambda pipeline: build_stages(
                 self._jobs(http, pipeline), label=_label(pipeline)
             ),
+        )
+        if outcome is not Outcome.FAILED:
+            return gated
+        culprit = self._commit(http, completed)
+        return replace(gated, culprits=(culprit,)) if culprit is not None else gated
+
+    def _commit(self, http: HttpClient, pipeline: dict[str, Any]) -> Culprit | None:
+        """The failed pipeline's commit (`GET /projects/:id/repository/commits/:sha`).
+
+        Without the commit (no read_repository scope, a deleted commit), its short SHA alone:
+        who broke it is worth a line, never the reading.
+        """
+        sha = json_text(pipeline.get("sha"))
+        if sha is None:
+            return None
+        try:
+            _, body = self._get(
+                http, f"/repository/commits/{quote(sha, safe='')}", {}, what=f"commit {sha[:7]}"
+            )
+        except SourceError:
+            return Culprit(sha=short_sha(sha))
+        if not isinstance(body, dict):
+            return Culprit(sha=short_sha(sha))
+        return Culprit(
+            author=json_text(body.get("author_name")) or "",
+            sha=json_text(body.get("short_id")) or short_sha(sha),
+            message=first_line(json_text(body.get("title")) or json_text(body.get("message"))),
+            url=json_text(body.get("web_url")),
         )
 
 

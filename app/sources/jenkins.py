@@ -15,6 +15,9 @@ outcome is unknown — an aborted run did not pass its gates, and it did not fai
 While a build runs its result is null. Stage View statuses (StatusExt): SUCCESS, FAILED,
 UNSTABLE, IN_PROGRESS, ABORTED, NOT_EXECUTED, SKIPPED, PAUSED_PENDING_INPUT.
 
+A failed gate names its culprits: the completed build's change sets (author, short commit id,
+first line of the message, the build's changes page), else Jenkins' `culprits` by name.
+
 Auth is HTTP Basic with a user name and API token.
 """
 
@@ -24,13 +27,28 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
+from app.domain.model import (
+    Culprit,
+    ItemKind,
+    Outcome,
+    PipelineReading,
+    Stage,
+    StageStatus,
+    first_line,
+    short_sha,
+)
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, check_status
 from app.sources.urls import parse_jenkins_url
 
 _BUILD_FIELDS = "number,url,result,building,timestamp,duration"
-TREE = f"name,url,color,lastBuild[{_BUILD_FIELDS}],lastCompletedBuild[{_BUILD_FIELDS}]"
+# Who broke it: the completed build's changes (Pipeline jobs: changeSets; freestyle: changeSet)
+# and Jenkins' own culprits (the committers since the last good build). Jenkins ignores the
+# fields a job type does not have.
+_ITEMS = "items[commitId,msg,author[fullName]]"
+_CHANGES = f"changeSets[{_ITEMS}],changeSet[{_ITEMS}],culprits[fullName]"
+TREE = f"name,url,color,lastBuild[{_BUILD_FIELDS}],lastCompletedBuild[{_BUILD_FIELDS},{_CHANGES}]"
+MAX_CULPRITS = 5
 
 _RESULT_TO_OUTCOME = {
     "SUCCESS": Outcome.PASSED,
@@ -122,7 +140,41 @@ class JenkinsSource:
             url=_url(last) or self.url,
             label=_label(last),
             detail=_outcome_words(done, result),
+            culprits=self._culprits(done) if outcome is Outcome.FAILED else (),
         )
+
+    def _culprits(self, build: dict[str, Any]) -> tuple[Culprit, ...]:
+        """The build's commits (newest first), else Jenkins' culprits by name alone."""
+        number = build.get("number")
+        changes = f"{self.url}{number}/changes" if isinstance(number, int) else None
+        sets = build.get("changeSets")
+        sets = sets if isinstance(sets, list) else []
+        single = build.get("changeSet")
+        if isinstance(single, dict):
+            sets = [*sets, single]
+        found: list[Culprit] = []
+        for change_set in sets:
+            items = change_set.get("items") if isinstance(change_set, dict) else None
+            for item in items if isinstance(items, list) else []:
+                if not isinstance(item, dict):
+                    continue
+                author = item.get("author")
+                name = author.get("fullName") if isinstance(author, dict) else None
+                found.append(
+                    Culprit(
+                        author=name if isinstance(name, str) else "",
+                        sha=short_sha(_text(item.get("commitId"))),
+                        message=first_line(_text(item.get("msg"))),
+                        url=changes,
+                    )
+                )
+        if not found:
+            people = build.get("culprits")
+            for person in people if isinstance(people, list) else []:
+                name = person.get("fullName") if isinstance(person, dict) else None
+                if isinstance(name, str) and name:
+                    found.append(Culprit(author=name, url=changes))
+        return tuple(reversed(found))[:MAX_CULPRITS]
 
     def _get_json(self, http: HttpClient, url: str, params: dict[str, str] | None = None) -> Any:
         resp = http.get(url, params=params, auth=self.auth, ca_bundle=self.ca_bundle)
@@ -225,6 +277,10 @@ def _outcome_words(done: dict[str, Any], result: Any) -> str:
     if result not in _RESULT_TO_OUTCOME:
         return f"result {result!r} of build {label} not recognised"
     return ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _label(build: dict[str, Any]) -> str:

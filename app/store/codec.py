@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.model import (
+    Culprit,
     EnvironmentReading,
     Health,
     Outcome,
@@ -64,6 +65,10 @@ def reading_to_json(reading: Reading) -> dict[str, Any]:
             "url": reading.url,
             "label": reading.label,
             "detail": reading.detail,
+            "culprits": [
+                {"author": c.author, "sha": c.sha, "message": c.message, "url": c.url}
+                for c in reading.culprits
+            ],
         }
     if isinstance(reading, EnvironmentReading):
         return {
@@ -156,6 +161,23 @@ def _stage(value: Any) -> Stage:
     )
 
 
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if isinstance(value, list):
+        return value
+    raise _Garbled(key)
+
+
+def _culprit(value: Any) -> Culprit:
+    data = _dict(value)
+    return Culprit(
+        author=_str(data, "author"),
+        sha=_str(data, "sha"),
+        message=_str(data, "message"),
+        url=_opt_str(data, "url"),
+    )
+
+
 def reading_from_json(value: Any) -> Reading:
     """The reading described by `value`; raises ValueError/TypeError if it is not one."""
     data = _dict(value)
@@ -176,6 +198,7 @@ def reading_from_json(value: Any) -> Reading:
             url=_opt_str(data, "url"),
             label=_opt_str(data, "label"),
             detail=_str(data, "detail"),
+            culprits=tuple(_culprit(c) for c in _list(data, "culprits")),
         )
     if kind == "environment":
         return EnvironmentReading(

@@ -70,7 +70,10 @@ def test_the_documented_tree_query_is_sent(httpserver: HTTPServer) -> None:
     assert httpserver.log[0][0].args["tree"] == (
         "name,url,color,"
         "lastBuild[number,url,result,building,timestamp,duration],"
-        "lastCompletedBuild[number,url,result,building,timestamp,duration]"
+        "lastCompletedBuild[number,url,result,building,timestamp,duration,"
+        "changeSets[items[commitId,msg,author[fullName]]],"
+        "changeSet[items[commitId,msg,author[fullName]]],"
+        "culprits[fullName]]"
     )
     assert httpserver.log[1][0].path == f"{JOB}128/wfapi/describe"
 

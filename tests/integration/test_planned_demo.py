@@ -93,3 +93,21 @@ def test_an_unreachable_environment_inside_its_window_is_maintenance(
     (reason,) = doc["reasons"]
     assert reason["text"].startswith("environment 'staging' maintenance until ")
     assert reason["text"].endswith("(database upgrade)")
+
+
+def test_a_failing_run_on_the_demo_shows_who_broke_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handle = start_demo(clock=StepClock(60.0))  # the api's security scan has just failed
+    try:
+        code, out = status(handle.board_path, tmp_path / "demo.db", "json", capsys)
+    finally:
+        handle.stop()
+    api = next(i for i in json.loads(out)["items"] if i["key"] == "pipeline:api")
+    assert code == 1 and api["status"] == "failed"
+    (culprit,) = api["culprits"]
+    assert culprit["author"] == "sam-okafor"
+    assert culprit["message"] == "Bump jackson-databind to 2.17.1"
+    base, full_sha = culprit["url"].rsplit("/commit/", 1)
+    assert base.endswith("/acme/payments-api") and full_sha.startswith(culprit["sha"])
+    assert len(culprit["sha"]) == 7

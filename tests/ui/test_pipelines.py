@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from app.demo.sample import HOSTILE_NAME, sample_board
-from app.domain.model import Observed, PipelineReading, StageStatus
-from app.ui.board.items_model import STAGE_NAMES_ROLE, STALE_ROLE
+from app.domain.model import Culprit, Observed, PipelineReading, StageStatus
+from app.ui.board.items_model import CULPRITS_ROLE, STAGE_NAMES_ROLE, STALE_ROLE
 from tests.ui.board_helpers import T0, Clock, Opener
 from tests.ui.board_list_helpers import Shown
 
@@ -203,3 +203,16 @@ def test_fewer_stages_mean_fewer_chips(qtbot: QtBot, clock: Clock, opener: Opene
     shorter = replace(item, reading=replace(item.reading, stages=item.reading.stages[:2]))
     shown.model.set_board("Payments team", [shorter], [], clock())
     assert len(shown.chip_rects()) == 2
+
+
+def test_a_failed_row_says_who_broke_it_and_offers_its_culprits(
+    qtbot: QtBot, clock: Clock, opener: Opener
+) -> None:
+    item = pipeline("api")
+    reading = item.reading
+    assert isinstance(reading, PipelineReading) and reading.outcome.value == "failed"
+    culprit = Culprit("Dana", "3b7e1f2", "Bump scanner rules", "https://github.com/a/b/commit/3")
+    shown = show(qtbot, clock, opener, replace(item, reading=replace(reading, culprits=(culprit,))))
+    assert "by Dana: 3b7e1f2 Bump scanner rules" in shown.info.words
+    assert shown.model.index(shown.row).data(CULPRITS_ROLE) == [culprit]
+    assert "by Dana" in shown.model.index(shown.row).data(Qt.ItemDataRole.AccessibleDescriptionRole)

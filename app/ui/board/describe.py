@@ -119,9 +119,28 @@ def pipeline_words(item: Observed, now: datetime) -> str:
         parts.append(run)
     if r.detail:
         parts.append(r.detail)
+    culprits = culprit_words(r)
+    if culprits:
+        parts.append(culprits)
     if not item.delivery_path:
         parts.append("not on the delivery path")
     return " · ".join(parts)
+
+
+def culprit_words(reading: PipelineReading) -> str:
+    """Who broke it, in a few words: 'by Dana Kowalski: 3b7e1f2 Bump scanner rules',
+    'breakers: Dana, Lee' (names only), '3b7e1f2 Bump … and 2 more'; '' unless it failed."""
+    culprits = reading.culprits if reading.outcome is Outcome.FAILED else ()
+    if not culprits:
+        return ""
+    if all(not c.sha and not c.message for c in culprits):
+        names = [c.author for c in culprits if c.author]
+        return "breakers: " + ", ".join(names) if names else ""
+    first = culprits[0]
+    what = " ".join(p for p in (first.sha, first.message) if p)
+    words = f"by {first.author}: {what}" if first.author else what
+    more = len(culprits) - 1
+    return f"{words} and {more} more" if more else words
 
 
 def stage_duration(stage: Stage, now: datetime) -> str:

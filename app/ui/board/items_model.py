@@ -56,6 +56,7 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 10
 KEY_ROLE = Qt.ItemDataRole.UserRole + 11
 STALE_ROLE = Qt.ItemDataRole.UserRole + 12
 STAGE_NAMES_ROLE = Qt.ItemDataRole.UserRole + 13  # accessible names of a pipeline's stages
+CULPRITS_ROLE = Qt.ItemDataRole.UserRole + 14  # a failed pipeline's `Culprit`s (who broke it)
 
 
 class Kind(IntEnum):
@@ -373,6 +374,11 @@ class BoardItemsModel(QAbstractListModel):
             return info.stale
         if role == STAGE_NAMES_ROLE:
             return [s.accessible for s in info.stages]
+        if role == CULPRITS_ROLE:
+            reading = info.item.reading
+            if isinstance(reading, PipelineReading) and reading.outcome is Outcome.FAILED:
+                return list(reading.culprits)
+            return []
         return None
 
     # -- what an item offers: links and reports -----------------------------------------------

@@ -26,7 +26,14 @@ from app.domain.model import (
     StageStatus,
 )
 from app.domain.words import ago_words, duration_words
-from app.ui.board.describe import error_words, item_look, latency_words, severity, stage_look
+from app.ui.board.describe import (
+    culprit_words,
+    error_words,
+    item_look,
+    latency_words,
+    severity,
+    stage_look,
+)
 from app.ui.widgets.icons import status_image
 from app.ui.widgets.theme import STAGE_LOOKS, STALE_COLOUR, STALE_LOOK, Look, muted_text, tint
 
@@ -53,6 +60,9 @@ def _pipeline_detail(reading: PipelineReading, now: datetime) -> str:
         parts.append(f"at {reading.failed_stage}")
     if reading.completed_at is not None:
         parts.append(ago_words(reading.completed_at, now))
+    culprits = culprit_words(reading)
+    if culprits:
+        parts.append(culprits)
     if reading.running:
         parts.append("run in progress")
     if not parts and reading.detail:
