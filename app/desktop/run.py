@@ -256,6 +256,7 @@ def _welcome(app: QApplication, message: str) -> tuple[str | None, bool] | None:
 
     window = MainWindow()
     window.toolbar.hide()  # nothing to refresh or filter yet
+    window.view_toolbar.hide()
     window.menuBar().hide()
     page = WelcomePage(message)
     chosen: list[tuple[str | None, bool]] = []

@@ -342,9 +342,7 @@ class BoardDelegate(QStyledItemDelegate):
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(geo.box).adjusted(1, 1, -1, -1), 6, 6)
-        self._paint_header(
-            painter, fonts, info, geo.header, colour, fonts.pipeline, fonts.mp, name_w=None
-        )
+        self._paint_header(painter, fonts, info, geo.header, colour, pipeline=True)
         for i, (chip, stage) in enumerate(zip(geo.chips, info.stages, strict=False)):
             self._paint_box(painter, chip, stage.look, info.stale, palette, i == current_chip, 6.0)
             icon = self._pixmap(stage.look, fonts.chip_icon, info.stale)
@@ -380,16 +378,7 @@ class BoardDelegate(QStyledItemDelegate):
         geo = geometry(fonts, info, rect, pipeline=False)
         self._paint_box(painter, geo.box, info.look, info.stale, palette, focus, 4.0)
         colour = self._text_colour(palette, info.stale)
-        self._paint_header(
-            painter,
-            fonts,
-            info,
-            geo.header,
-            colour,
-            fonts.environment,
-            fonts.me,
-            name_w=self.environment_name_width(),
-        )
+        self._paint_header(painter, fonts, info, geo.header, colour, pipeline=False)
         self._paint_lines(painter, fonts, info, geo, colour)
 
     def _paint_header(
@@ -399,45 +388,99 @@ class BoardDelegate(QStyledItemDelegate):
         info: RowInfo,
         line: QRect,
         colour: QColor,
-        name_font: QFont,
-        name_metrics: QFontMetrics,
-        name_w: int | None,
+        pipeline: bool,
     ) -> None:
         """icon · name · status word · words … right-hand text (run in progress, latency)."""
         icon = self._pixmap(info.look, fonts.icon, info.stale)
         painter.drawPixmap(line.left(), line.top() + (line.height() - fonts.icon) // 2, icon)
-        x = line.left() + fonts.icon + 8
-        right = line.right()
-        if info.right:
-            right_w = max(fonts.latency_w, fonts.m.horizontalAdvance(info.right))
-            painter.setFont(fonts.plain)
-            painter.setPen(colour)
-            box = QRect(right - right_w + 1, line.top(), right_w, line.height())
-            painter.drawText(
-                box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, info.right
-            )
-            right = box.left() - 8
-        available = max(0, right - x)
-        wanted = name_metrics.horizontalAdvance(info.item.name)
-        width = min(
-            max(wanted, name_w or 0), max(available * 2 // 5, fonts.m.horizontalAdvance("x" * 8))
-        )
-        painter.setFont(name_font)
         painter.setPen(colour)
-        _draw(painter, name_metrics, QRect(x, line.top(), width, line.height()), info.item.name)
-        x += width + 8
-        word_w = fonts.status_w if name_w is not None else fonts.mb.horizontalAdvance(info.word)
-        painter.setFont(fonts.bold)
-        _draw(
-            painter,
-            fonts.mb,
-            QRect(x, line.top(), min(word_w, max(0, right - x)), line.height()),
-            info.word,
+        name_w = None if pipeline else self.environment_name_width()
+        for text in header_texts(fonts, info, line, pipeline, name_w):
+            painter.setFont(text.font)
+            if text.right_aligned:
+                align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                painter.drawText(text.rect, align, text.text)
+            else:
+                _draw(painter, text.metrics, text.rect, text.text)
+
+    def texts(self, number: int, rect: QRect) -> list[Text]:
+        """Every one-line text of row `number` drawn in `rect`, where it goes (for tests)."""
+        model = self._model()
+        row, info = model.row(number), model.info_at(number)
+        if row is None or info is None:
+            return []
+        fonts = self.fonts()
+        pipeline = row.kind is Kind.PIPELINE
+        geo = geometry(fonts, info, rect, pipeline)
+        name_w = None if pipeline else self.environment_name_width()
+        found = header_texts(fonts, info, geo.header, pipeline, name_w)
+        for chip, stage in zip(geo.chips, info.stages, strict=False):
+            left = chip.left() + 8 + fonts.chip_icon + 6
+            width = max(1, chip.right() - 10 - left + 1)
+            found.append(
+                Text(QRect(left, chip.top(), width, 1), stage.stage.name, fonts.bold, fonts.mb)
+            )
+            found.append(
+                Text(QRect(left, chip.top(), width, 1), stage.second, fonts.small, fonts.ms)
+            )
+        for where, text in ((geo.stale, info.stale_line), (geo.error, info.error_line)):
+            if where is not None:
+                found.append(Text(where, text, fonts.plain, fonts.m))
+        return found
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text in a row: where, what, in which font."""
+
+    rect: QRect
+    text: str
+    font: QFont
+    metrics: QFontMetrics
+    right_aligned: bool = False
+
+    def elided(self) -> bool:
+        return is_elided(self.metrics, self.text, self.rect.width())
+
+
+def header_texts(
+    fonts: Fonts, info: RowInfo, line: QRect, pipeline: bool, name_w: int | None
+) -> list[Text]:
+    """The texts of a row's first line, placed: name, status word, words, right-hand text."""
+    found: list[Text] = []
+    x = line.left() + fonts.icon + 8
+    right = line.right()
+    if info.right:
+        right_w = max(fonts.latency_w, fonts.m.horizontalAdvance(info.right))
+        box = QRect(right - right_w + 1, line.top(), right_w, line.height())
+        found.append(Text(box, info.right, fonts.plain, fonts.m, right_aligned=True))
+        right = box.left() - 8
+    name_font, name_metrics = (
+        (fonts.pipeline, fonts.mp) if pipeline else (fonts.environment, fonts.me)
+    )
+    available = max(0, right - x)
+    wanted = name_metrics.horizontalAdvance(info.item.name)
+    width = min(
+        max(wanted, name_w or 0), max(available * 2 // 5, fonts.m.horizontalAdvance("x" * 8))
+    )
+    found.append(
+        Text(QRect(x, line.top(), width, line.height()), info.item.name, name_font, name_metrics)
+    )
+    x += width + 8
+    word_w = fonts.mb.horizontalAdvance(info.word) if pipeline else fonts.status_w
+    word_rect = QRect(x, line.top(), min(word_w, max(0, right - x)), line.height())
+    found.append(Text(word_rect, info.word, fonts.bold, fonts.mb))
+    x += word_w + 8
+    if info.words:
+        found.append(
+            Text(
+                QRect(x, line.top(), max(0, right - x), line.height()),
+                info.words,
+                fonts.plain,
+                fonts.m,
+            )
         )
-        x += word_w + 8
-        if info.words and x < right:
-            painter.setFont(fonts.plain)
-            _draw(painter, fonts.m, QRect(x, line.top(), right - x, line.height()), info.words)
+    return found
 
 
 def _draw(painter: QPainter, metrics: QFontMetrics, rect: QRect, text: str) -> None:

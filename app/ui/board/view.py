@@ -164,7 +164,7 @@ class BoardView(QWidget):
         self.splitter.setOrientation(wanted)
         if narrow:
             total = max(1, self.splitter.height())
-            panel = min(self.blockers.sizeHint().height() + 16, total * 2 // 5)
+            panel = min(self.blockers.sizeHint().height() + 16, total // 3)
             self.splitter.setSizes([total - panel, panel])
         else:
             total = max(1, self.splitter.width())

@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -158,8 +165,15 @@ class MainWindow(QMainWindow):
             bar.addAction(action)
         bar.addAction(self.action_edit_board)
         bar.addAction(self.action_kiosk)
-        bar.addSeparator()
-        self.search = QLineEdit(bar)
+        self.addToolBar(bar)
+        self.toolbar = bar
+        # The view options are a toolbar of their own: when the window is too narrow for
+        # both on one line, they move to a second line instead of hiding behind "»".
+        view = QToolBar("View", self)
+        view.setObjectName("viewToolbar")
+        view.setMovable(False)
+        view.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.search = QLineEdit(view)
         self.search.setPlaceholderText("Filter pipelines and environments (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Filter by name")
@@ -167,18 +181,32 @@ class MainWindow(QMainWindow):
         self.search.setMinimumWidth(chars * 24)
         self.search.setMaximumWidth(chars * 48)
         self.search.textChanged.connect(self.board.set_filter)
-        bar.addWidget(self.search)
-        bar.addAction(self.action_failing_first)
-        self.group_combo = QComboBox(bar)
+        view.addWidget(self.search)
+        view.addAction(self.action_failing_first)
+        self.group_combo = QComboBox(view)
         self.group_combo.addItem("Group by pipeline", GROUP_BY_PIPELINE)
         self.group_combo.addItem("Group by status", GROUP_BY_STATUS)
         self.group_combo.setAccessibleName("Group rows by")
         self.group_combo.currentIndexChanged.connect(
             lambda i: self.set_group_by(self.group_combo.itemData(i))
         )
-        bar.addWidget(self.group_combo)
-        self.addToolBar(bar)
-        self.toolbar = bar
+        view.addWidget(self.group_combo)
+        self.addToolBar(view)
+        self.view_toolbar = view
+
+    def _wrap_toolbars(self) -> None:
+        """The view options on a line of their own when both toolbars do not fit on one."""
+        needed = self.toolbar.sizeHint().width() + self.view_toolbar.sizeHint().width() + 8
+        wrap = self.width() < needed
+        if wrap != self.toolBarBreak(self.view_toolbar):
+            if wrap:
+                self.insertToolBarBreak(self.view_toolbar)
+            else:
+                self.removeToolBarBreak(self.view_toolbar)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._wrap_toolbars()
+        super().resizeEvent(event)
 
     def _make_menus(self) -> None:
         menu = self.menuBar()
