@@ -8,7 +8,8 @@ not fit, and the row's tool tip says it in full. Stale items grey out. All text 
 `geometry` is the one place that places things in a row: painting, size hints and hit tests
 (which stage chip is under the mouse, for clicks and stage tool tips) all use it. Heights
 depend only on the width and on what `BoardItemsModel._shape` tracks, so they are cached per
-(model generation, row, width).
+(what the row's height depends on, width): an update that changes a few rows' heights
+re-measures only those.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.board.describe import stage_tooltip
-from app.ui.board.items_model import BoardItemsModel, Kind, Row, RowInfo
+from app.ui.board.items_model import BoardItemsModel, Kind, Row, RowInfo, RowShape, StageInfo
 from app.ui.widgets.icons import status_pixmap
 from app.ui.widgets.theme import STALE_COLOUR, Look, muted_text, plain_tooltip, tint
 
@@ -46,6 +47,7 @@ Index = QModelIndex | QPersistentModelIndex
 MARGIN = 8  # left and right of every row, as the widget column had
 ROW_GAP = 6  # between item rows
 CHIP_GAP = 6
+CHIP_CACHE = 600  # stage chips kept drawn (a few MB)
 
 
 def _font(base: QFont, bold: bool = False, scale: float = 1.0) -> QFont:
@@ -112,8 +114,9 @@ def heading_height(fonts: Fonts, row: Row) -> int:
     return fonts.line + 6
 
 
-def geometry(fonts: Fonts, info: RowInfo, rect: QRect, pipeline: bool) -> Geometry:
+def geometry(fonts: Fonts, shape: RowShape, rect: QRect) -> Geometry:
     """Place a row's parts in `rect` (whose height may be larger than needed)."""
+    pipeline = shape.pipeline
     left, width = rect.left() + MARGIN, max(1, rect.width() - 2 * MARGIN)
     if pipeline:
         pad_x, top, header_h = 6, 6, max(fonts.icon, fonts.mp.height())
@@ -124,11 +127,11 @@ def geometry(fonts: Fonts, info: RowInfo, rect: QRect, pipeline: bool) -> Geomet
     header = QRect(inner_left, y, inner_w, header_h)
     y += header_h
     chips: list[QRect] = []
-    if pipeline and info.stages:
+    if pipeline and shape.chips:
         y += 4
         x, line_top = inner_left, y
-        for stage in info.stages:
-            w = min(fonts.chip_width(stage.stage.name, stage.second), inner_w)
+        for name, width_text in shape.chips:
+            w = min(fonts.chip_width(name, width_text), inner_w)
             if x > inner_left and x + w > inner_left + inner_w:
                 x, line_top = inner_left, line_top + fonts.chip_h + CHIP_GAP
             chips.append(QRect(x, line_top, w, fonts.chip_h))
@@ -136,10 +139,10 @@ def geometry(fonts: Fonts, info: RowInfo, rect: QRect, pipeline: bool) -> Geomet
         y = line_top + fonts.chip_h
     stale = error = None
     spacing = 4 if pipeline else 2
-    if info.stale_line:
+    if shape.stale:
         stale = QRect(inner_left, y + spacing, inner_w, fonts.line)
         y = stale.bottom() + 1
-    if info.error_line:
+    if shape.error:
         error = QRect(inner_left, y + spacing, inner_w, fonts.line)
         y = error.bottom() + 1
     y += 8 if pipeline else 6
@@ -154,9 +157,10 @@ class BoardDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._fonts: Fonts | None = None
-        self._heights: dict[tuple[int, int, int], int] = {}
+        self._heights: dict[tuple[object, int], int] = {}
         self._env_name_w: tuple[int, int] = (-1, 0)
         self._pixmaps: dict[tuple[Look, int, float, bool], QPixmap] = {}
+        self._chips: dict[tuple[object, ...], QPixmap] = {}  # oldest first
 
     # -- shared -------------------------------------------------------------------------------
 
@@ -165,6 +169,7 @@ class BoardDelegate(QStyledItemDelegate):
         if self._fonts is None or self._fonts.base != font:
             self._fonts = Fonts(font, self._view.viewport())
             self._heights.clear()
+            self._chips.clear()
         return self._fonts
 
     def _model(self) -> BoardItemsModel:
@@ -191,11 +196,8 @@ class BoardDelegate(QStyledItemDelegate):
         return self._env_name_w[1]
 
     def row_geometry(self, number: int, rect: QRect) -> Geometry | None:
-        model = self._model()
-        row, info = model.row(number), model.info_at(number)
-        if row is None or info is None:
-            return None
-        return geometry(self.fonts(), info, rect, row.kind is Kind.PIPELINE)
+        shape = self._model().shape(number)
+        return None if shape is None else geometry(self.fonts(), shape, rect)
 
     def chip_at(self, number: int, rect: QRect, pos: QPoint) -> int:
         """The stage chip of row `number` (drawn in `rect`) under `pos`, or -1."""
@@ -213,18 +215,17 @@ class BoardDelegate(QStyledItemDelegate):
         fonts = self.fonts()
         model = self._model()
         width = max(120, self._view.viewport().width())
-        key = (model.generation, index.row(), width)
+        key = (model.size_key(index.row()), width)
         height = self._heights.get(key)
         if height is None:
             row = model.row(index.row())
-            info = model.info(row)
+            shape = model.shape(index.row())
             if row is None:
                 height = 0
-            elif info is None:
+            elif shape is None:
                 height = heading_height(fonts, row)
             else:
-                geo = geometry(fonts, info, QRect(0, 0, width, 10), row.kind is Kind.PIPELINE)
-                height = geo.box.height() + ROW_GAP
+                height = geometry(fonts, shape, QRect(0, 0, width, 10)).box.height() + ROW_GAP
             if len(self._heights) > 50000:
                 self._heights.clear()
             self._heights[key] = height
@@ -240,16 +241,16 @@ class BoardDelegate(QStyledItemDelegate):
         palette = option.palette
         painter.save()
         try:
-            info = model.info(row)
-            if info is None:
+            info, shape = model.info(row), model.shape(index.row())
+            if info is None or shape is None:
                 self._paint_heading(painter, fonts, row, rect, palette)
             else:
                 focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
                 chip = getattr(self._view, "current_chip", -1) if focus else -2
                 if row.kind is Kind.PIPELINE:
-                    self._paint_pipeline(painter, fonts, info, rect, palette, chip)
+                    self._paint_pipeline(painter, fonts, info, shape, rect, palette, chip)
                 else:
-                    self._paint_environment(painter, fonts, info, rect, palette, focus)
+                    self._paint_environment(painter, fonts, info, shape, rect, palette, focus)
         finally:
             painter.restore()
 
@@ -331,11 +332,12 @@ class BoardDelegate(QStyledItemDelegate):
         painter: QPainter,
         fonts: Fonts,
         info: RowInfo,
+        shape: RowShape,
         rect: QRect,
         palette: QPalette,
         current_chip: int,
     ) -> None:
-        geo = geometry(fonts, info, rect, pipeline=True)
+        geo = geometry(fonts, shape, rect)
         colour = self._text_colour(palette, info.stale)
         if current_chip == -1:  # the pipeline itself has the keyboard focus
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -344,38 +346,70 @@ class BoardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRectF(geo.box).adjusted(1, 1, -1, -1), 6, 6)
         self._paint_header(painter, fonts, info, geo.header, colour, pipeline=True)
         for i, (chip, stage) in enumerate(zip(geo.chips, info.stages, strict=False)):
-            self._paint_box(painter, chip, stage.look, info.stale, palette, i == current_chip, 6.0)
-            icon = self._pixmap(stage.look, fonts.chip_icon, info.stale)
-            icon_y = chip.top() + (chip.height() - fonts.chip_icon) // 2
-            painter.drawPixmap(chip.left() + 8, icon_y, icon)
-            text_left = chip.left() + 8 + fonts.chip_icon + 6
-            text_w = max(1, chip.right() - 10 - text_left + 1)
-            block = fonts.mb.height() + fonts.ms.height()
-            y = chip.top() + (chip.height() - block) // 2
-            painter.setPen(colour)
-            painter.setFont(fonts.bold)
-            _draw(
-                painter, fonts.mb, QRect(text_left, y, text_w, fonts.mb.height()), stage.stage.name
-            )
-            painter.setFont(fonts.small)
-            _draw(
-                painter,
-                fonts.ms,
-                QRect(text_left, y + fonts.mb.height(), text_w, fonts.ms.height()),
+            focused = i == current_chip
+            key = (
+                stage.stage.name,
                 stage.second,
+                stage.look,
+                info.stale,
+                focused,
+                chip.size(),
+                colour.rgba(),
+                palette.color(QPalette.ColorRole.Base).rgba(),
             )
+            pixmap = self._chips.get(key)
+            if pixmap is None:
+                pixmap = self._chip_pixmap(fonts, stage, info.stale, focused, chip, palette, colour)
+                if len(self._chips) >= CHIP_CACHE:
+                    self._chips.pop(next(iter(self._chips)))  # the oldest
+                self._chips[key] = pixmap
+            painter.drawPixmap(chip.topLeft(), pixmap)
         self._paint_lines(painter, fonts, info, geo, colour)
+
+    def _chip_pixmap(
+        self,
+        fonts: Fonts,
+        stage: StageInfo,
+        greyed: bool,
+        focused: bool,
+        chip: QRect,
+        palette: QPalette,
+        colour: QColor,
+    ) -> QPixmap:
+        """One stage chip drawn once: the same chip on many rows and repaints is a blit."""
+        dpr = self._view.devicePixelRatioF() or 1.0
+        pixmap = QPixmap(round(chip.width() * dpr), round(chip.height() * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        rect = QRect(0, 0, chip.width(), chip.height())
+        self._paint_box(painter, rect, stage.look, greyed, palette, focused, 6.0)
+        icon = self._pixmap(stage.look, fonts.chip_icon, greyed)
+        painter.drawPixmap(8, (rect.height() - fonts.chip_icon) // 2, icon)
+        text_left = 8 + fonts.chip_icon + 6
+        text_w = max(1, rect.right() - 10 - text_left + 1)
+        block = fonts.mb.height() + fonts.ms.height()
+        y = (rect.height() - block) // 2
+        painter.setPen(colour)
+        painter.setFont(fonts.bold)
+        _draw(painter, fonts.mb, QRect(text_left, y, text_w, fonts.mb.height()), stage.stage.name)
+        painter.setFont(fonts.small)
+        second = QRect(text_left, y + fonts.mb.height(), text_w, fonts.ms.height())
+        _draw(painter, fonts.ms, second, stage.second)
+        painter.end()
+        return pixmap
 
     def _paint_environment(
         self,
         painter: QPainter,
         fonts: Fonts,
         info: RowInfo,
+        shape: RowShape,
         rect: QRect,
         palette: QPalette,
         focus: bool,
     ) -> None:
-        geo = geometry(fonts, info, rect, pipeline=False)
+        geo = geometry(fonts, shape, rect)
         self._paint_box(painter, geo.box, info.look, info.stale, palette, focus, 4.0)
         colour = self._text_colour(palette, info.stale)
         self._paint_header(painter, fonts, info, geo.header, colour, pipeline=False)
@@ -406,12 +440,12 @@ class BoardDelegate(QStyledItemDelegate):
     def texts(self, number: int, rect: QRect) -> list[Text]:
         """Every one-line text of row `number` drawn in `rect`, where it goes (for tests)."""
         model = self._model()
-        row, info = model.row(number), model.info_at(number)
-        if row is None or info is None:
+        info, shape = model.info_at(number), model.shape(number)
+        if info is None or shape is None:
             return []
         fonts = self.fonts()
-        pipeline = row.kind is Kind.PIPELINE
-        geo = geometry(fonts, info, rect, pipeline)
+        pipeline = shape.pipeline
+        geo = geometry(fonts, shape, rect)
         name_w = None if pipeline else self.environment_name_width()
         found = header_texts(fonts, info, geo.header, pipeline, name_w)
         for chip, stage in zip(geo.chips, info.stages, strict=False):

@@ -30,6 +30,7 @@ from app.domain.model import (
     Stage,
     StageStatus,
 )
+from app.domain.words import duration_words
 from app.ui.board.describe import (
     GROUP_TITLES,
     environment_words,
@@ -59,6 +60,9 @@ STAGE_NAMES_ROLE = Qt.ItemDataRole.UserRole + 13  # accessible names of a pipeli
 CULPRITS_ROLE = Qt.ItemDataRole.UserRole + 14  # a failed pipeline's `Culprit`s (who broke it)
 
 
+RUNNING_WIDTH = "00 min"  # a running stage's chip is as wide as this, whatever its age
+
+
 class Kind(IntEnum):
     HEADING = 0
     GROUP = 1
@@ -78,6 +82,25 @@ class StageInfo:
     look: Look
     second: str
     accessible: str
+
+
+def chip_width_text(stage: Stage) -> str:
+    """What a stage chip's second line is made wide enough for (a running stage's age grows)."""
+    if stage.status is StageStatus.RUNNING:
+        return RUNNING_WIDTH
+    if stage.duration_s is not None:
+        return duration_words(stage.duration_s)
+    return stage_look(stage).word
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """What an item row's height depends on, besides the width: its size key and layout."""
+
+    pipeline: bool
+    chips: tuple[tuple[str, str], ...]  # (stage name, text its width is made for)
+    stale: bool
+    error: bool
 
 
 @dataclass(frozen=True)
@@ -205,7 +228,7 @@ class BoardItemsModel(QAbstractListModel):
         self._group_by = GROUP_BY_PIPELINE
         self._rows: list[Row] = []
         self._info: dict[str, RowInfo] = {}
-        self._shapes: dict[str, tuple[object, ...]] = {}
+        self._shapes: dict[str, RowShape] = {}
         self.generation = 0  # moves whenever rows or their sizes may have changed
         self._arrange()
 
@@ -289,7 +312,7 @@ class BoardItemsModel(QAbstractListModel):
             rows.extend(body)
             if section.empty:
                 rows.append(Row(Kind.EMPTY, number, section.empty, section.empty))
-        shapes = {r.key: self._shape(r) for r in rows if r.kind in ITEM_KINDS}
+        shapes = {r.key: shape for r in rows if (shape := self._shape(r)) is not None}
         if rows != self._rows:
             self.beginResetModel()
             self._rows = rows
@@ -304,16 +327,38 @@ class BoardItemsModel(QAbstractListModel):
                 self.layoutChanged.emit()
             self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
 
-    def _shape(self, row: Row) -> tuple[object, ...]:
-        """What a row's height depends on (not its words, which are elided to one line)."""
-        info = self.info(row)
-        if info is None:
-            return ()
-        return (
-            bool(info.stale_line),
-            bool(info.error_line),
-            tuple((s.stage.name, s.second) for s in info.stages),
+    def _shape(self, row: Row) -> RowShape | None:
+        """What a row's height depends on (not its words, which are elided to one line).
+
+        Cheap on purpose: it is made for every row at every update and tick, while the
+        words (`info`) are only made for the rows that are painted.
+        """
+        if row.kind not in ITEM_KINDS or self.now is None:
+            return None
+        item = self.sections[row.section].items[row.key]
+        now = self.now
+        limited = item.rate_limited_until is not None and item.rate_limited_until > now
+        reading = item.reading
+        stages = reading.stages if isinstance(reading, PipelineReading) else ()
+        return RowShape(
+            row.kind is Kind.PIPELINE,
+            tuple((s.name, chip_width_text(s)) for s in stages),
+            item.is_stale(now),
+            bool(item.error) or limited,
         )
+
+    def shape(self, number: int) -> RowShape | None:
+        row = self.row(number)
+        return self._shapes.get(row.key) if row is not None and row.kind in ITEM_KINDS else None
+
+    def size_key(self, number: int) -> object:
+        """What the height of row `number` depends on (besides the width)."""
+        row = self.row(number)
+        if row is None:
+            return None
+        if row.kind in ITEM_KINDS:
+            return self._shapes.get(row.key)
+        return row
 
     def row(self, number: int) -> Row | None:
         return self._rows[number] if 0 <= number < len(self._rows) else None
