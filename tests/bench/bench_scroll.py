@@ -15,8 +15,8 @@ and 1920×1080. Two ways of scrolling, each timed from the scroll to the end of 
 200 steps per kind and size, down the whole board and back up, after one warm-up pass; the
 machine is shared (other processes' load shows up as outliers), so each figure is given as
 the median and the maximum of the steps, for 3 runs, with the GUI thread's CPU time of the
-slowest step (what the board itself costs, whatever the machine's load). Target (issue 10): a scroll repaint
-≤ 16 ms.
+slowest step (what the board itself costs, whatever the machine's load). Target (issue 10):
+a scroll repaint ≤ 16 ms.
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ def main() -> int:
                 f"  {size[0]}×{size[1]} {label:<20} per step: median of runs "
                 f"{statistics.median(medians):5.1f} ms (min {min(medians):5.1f}); "
                 f"slowest step median of runs {statistics.median(maxima):5.1f} ms "
-                f"(min {min(maxima):5.1f}); its GUI-thread CPU {statistics.median(cpu_maxima):5.1f} ms"
+                f"(min {min(maxima):5.1f}); its GUI-thread CPU "
+                f"{statistics.median(cpu_maxima):5.1f} ms"
             )
         window.close()
         window.deleteLater()
