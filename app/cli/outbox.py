@@ -1,8 +1,9 @@
 """`releasable outbox [list|send|export]`: the reports not delivered yet, from a terminal.
 
 `list` shows every report in the outbox, `send` delivers everything waiting now (or the reports
-named), `export KEY` prints one as Markdown. Exit codes: 0 done, 1 a report failed or is not
-in the outbox, 2 usage or setup. No Qt; tokens are never printed.
+named), `export KEY` prints one as Markdown. Exit codes: 0 done, 4 `send` left reports queued
+(the tracker could not be reached), 1 a report failed or is not in the outbox, 3 usage or
+setup. No Qt; tokens are never printed.
 """
 
 from __future__ import annotations
@@ -10,45 +11,60 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_QUEUED,
     SetupError,
-    add_common_options,
+    board_options,
     fail,
     http_client,
+    json_option,
     load_board_config,
     open_store,
-    parse_args,
     resolve_tracker,
+    timeout_option,
+    tracker_option_problem,
+    tracker_options,
 )
 
 if TYPE_CHECKING:
     from app.store.outbox import OutboxItem
     from app.store.store import Store
 
+HELP = "list the reports not delivered yet, send them now, or export one as Markdown"
 
-def outbox_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="releasable outbox",
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "outbox",
+        parents=[board_options(demo=False), json_option(), timeout_option(), tracker_options()],
+        help=HELP,
         description="Show the reports not delivered yet (list), deliver them now (send), or "
-        "print one as Markdown (export KEY).",
-        allow_abbrev=False,
+        "print one as Markdown (export KEY). Exit 0 done, 4 reports still queued, 1 a report "
+        "failed or is unknown, 3 usage or setup.",
     )
-    parser.add_argument("action", nargs="?", default="list", choices=("list", "send", "export"))
-    parser.add_argument("keys", nargs="*", metavar="KEY", help="send/export: these reports")
-    add_common_options(parser)
-    return parser
+    parser.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=("list", "send", "export"),
+        help="%(choices)s (default: %(default)s)",
+    )
+    parser.add_argument(
+        "keys", nargs="*", metavar="KEY", help="send/export: these reports (default: all waiting)"
+    )
+    parser.set_defaults(run=run)
 
 
-def run_outbox(argv: Sequence[str]) -> int:
+def run(args: argparse.Namespace) -> int:
     """`releasable outbox [list|send|export]`; returns the exit code."""
-    parsed = parse_args(outbox_parser(), argv)
-    if isinstance(parsed, int):
-        return parsed
-    args = parsed
+    problem = tracker_option_problem(args)
+    if problem:
+        return fail(problem, as_json=args.json)
     from app.store.outbox import Outbox
 
     try:
@@ -110,9 +126,9 @@ def _export(args: argparse.Namespace, outbox: Any) -> int:
         try:
             text = outbox.export_markdown(key)
         except KeyError:
-            return fail(f"no report {key} in the outbox", as_json=args.json, code=1)
+            return fail(f"no report {key} in the outbox", as_json=args.json, code=EXIT_FAILED)
         print(json.dumps({"key": key, "markdown": text}) if args.json else text)
-    return 0
+    return EXIT_OK
 
 
 def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
@@ -133,7 +149,7 @@ def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
         return 0
     for key in args.keys:
         if not outbox.requeue(key) and outbox.get(key) is None:
-            return fail(f"no report {key} in the outbox", as_json=args.json, code=1)
+            return fail(f"no report {key} in the outbox", as_json=args.json, code=EXIT_FAILED)
     http = http_client(args)
     try:
         results = deliver_due(
@@ -143,13 +159,14 @@ def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
         http.close()
     failed = any(r.state is OutboxState.FAILED for r in results)
     waiting = [i for i in outbox.pending() if i.state is OutboxState.QUEUED]
+    code = EXIT_FAILED if failed else EXIT_QUEUED if waiting else EXIT_OK
     if args.json:
         docs = [dataclasses.asdict(r) | {"state": r.state.value} for r in results]
         for doc in docs:
             for name in ("next_attempt_at", "not_before"):
                 doc[name] = doc[name].isoformat() if doc[name] else None
         print(json.dumps(docs, indent=2, ensure_ascii=False))
-        return 1 if failed else 0
+        return code
     if not results:
         print("Nothing to send." if not waiting else f"{len(waiting)} report(s) still queued.")
     for r in results:
@@ -165,7 +182,7 @@ def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
     untried = len(waiting) - sum(1 for r in results if r.state is OutboxState.QUEUED)
     if results and untried > 0:
         print(f"{untried} more report(s) still queued.")
-    return 1 if failed else 0
+    return code
 
 
-__all__ = ["item_doc", "outbox_parser", "run_outbox"]
+__all__ = ["add_parser", "item_doc", "run"]

@@ -4,7 +4,7 @@ It is the quickest way to check a pipeline or environment before putting it on a
 the URL is the one copied from the browser (see `app.sources.urls`), the source is the same
 adapter the board uses, and the answer is printed as a table, or as one JSON document with
 `--json`. Exit codes: 0 read (whatever the outcome), 1 the read failed (the error is said in
-words), 2 the command line is wrong.
+words), 3 the command line is wrong.
 
 This module must start fast (a probe is often run in scripts and CI): it imports nothing
 heavy at module level — no Qt, no store — and each source module is imported only when its
@@ -20,6 +20,8 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+
+from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, json_option, timeout_option
 
 KINDS = ("cctray", "github-actions", "gitlab", "jenkins", "health")
 DEFAULT_TOKEN_ENV = {
@@ -41,58 +43,68 @@ _OPTION_KINDS = {
 
 
 class UsageError(Exception):
-    """The command line asks for something that cannot work; exit code 2."""
+    """The command line asks for something that cannot work; exit code 3."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="releasable probe",
-        description="Read one source once and print what the board would show.",
-        allow_abbrev=False,
+HELP = "read one source once; print what the board would see"
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "probe",
+        parents=[json_option(), timeout_option()],
+        help=HELP,
+        description="Read one source once and print what the board would show. Exit 0 read "
+        "(whatever the outcome), 1 the read failed, 3 usage.",
     )
-    parser.add_argument("kind", choices=KINDS, help="the kind of source")
-    parser.add_argument("url", help="the page copied from the browser, or the feed/health URL")
-    parser.add_argument("--api-url", help="API base URL (GitHub Enterprise, GitLab self-managed)")
+    parser.add_argument(
+        "kind", choices=KINDS, metavar="KIND", help="the kind of source: %(choices)s"
+    )
+    parser.add_argument(
+        "url", metavar="URL", help="the page copied from the browser, or the feed/health URL"
+    )
+    parser.add_argument(
+        "--api-url",
+        help="API base URL (GitHub Enterprise, GitLab self-managed; default: from the URL)",
+    )
     branch = parser.add_mutually_exclusive_group()
-    branch.add_argument("--branch", help="branch to read (GitHub Actions; default main)")
-    branch.add_argument("--ref", help="ref to read (GitLab; default main)")
+    branch.add_argument(
+        "--branch", help="GitHub Actions: the branch to read (default: from the URL, else main)"
+    )
+    branch.add_argument("--ref", help="GitLab: the ref to read (default: from the URL, else main)")
     parser.add_argument(
         "--token-env",
         metavar="NAME",
-        help="environment variable holding the token (default GITHUB_TOKEN, GITLAB_TOKEN or "
-        "JENKINS_TOKEN)",
+        help="environment variable holding the token (default: GITHUB_TOKEN, GITLAB_TOKEN, "
+        "JENKINS_TOKEN or CCTRAY_TOKEN by kind)",
     )
-    parser.add_argument("--user", help="user name (Jenkins API token, cctray basic auth)")
-    parser.add_argument("--prefix", help="cctray: projects with this name prefix are stages")
-    parser.add_argument("--json-field", help="health: the JSON field that holds the status")
-    parser.add_argument("--ca-bundle", metavar="FILE", help="CA certificates for a private CA")
-    parser.add_argument("--timeout", type=_seconds, default=10.0, help="seconds (default 10)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
-    return parser
+    parser.add_argument(
+        "--user",
+        help="user name for a Jenkins API token or cctray basic auth (default: $JENKINS_USER "
+        "for Jenkins, else none)",
+    )
+    parser.add_argument(
+        "--prefix", help="cctray: projects with this name prefix are the stages (default: all)"
+    )
+    parser.add_argument(
+        "--json-field",
+        help="health: the JSON field that holds the status (default: status, when present)",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="CA certificates for a private CA (default: the system's)",
+    )
+    parser.set_defaults(run=run)
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 600 seconds")
-    return value
-
-
-def run_probe(argv: list[str]) -> int:
-    """Run `releasable probe` with `argv` (the words after `probe`); return the exit code."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse printed the usage or the help already
-        return stop.code if isinstance(stop.code, int) else 2
+def run(args: argparse.Namespace) -> int:
+    """Run `releasable probe` with its parsed arguments; return the exit code."""
     doc: dict[str, Any] = {"kind": args.kind, "url": _shown_url(args.url)}
     try:
         source, settings = make_source(args)
     except (UsageError, ValueError) as err:
-        return _fail(args, doc, str(err), code=2)
+        return _fail(args, doc, str(err), code=EXIT_USAGE)
     doc["settings"] = {k: _shown_url(v) if k == "url" else v for k, v in settings.items()}
     token_env = _token_env(args)
     if token_env:
@@ -105,7 +117,7 @@ def run_probe(argv: list[str]) -> int:
     try:
         reading = source.fetch(http)
     except SourceError as err:
-        return _fail(args, doc, err.message, code=1)
+        return _fail(args, doc, err.message, code=EXIT_FAILED)
     finally:
         http.close()
     doc.update(reading_doc(reading))
@@ -114,7 +126,7 @@ def run_probe(argv: list[str]) -> int:
         print(_dumps(doc))
     else:
         print(render_text(doc))
-    return 0
+    return EXIT_OK
 
 
 def _fail(args: argparse.Namespace, doc: dict[str, Any], message: str, *, code: int) -> int:
@@ -127,7 +139,7 @@ def _fail(args: argparse.Namespace, doc: dict[str, Any], message: str, *, code: 
     else:
         print(f"releasable probe {args.kind}: {_plain(message)}", file=sys.stderr)
         token = doc.get("token")
-        if code == 1 and token and not token["set"]:
+        if code == EXIT_FAILED and token and not token["set"]:
             print(f"  (no token: {token['env']} is not set)", file=sys.stderr)
     return code
 
@@ -405,4 +417,4 @@ def _plain(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-__all__ = ["KINDS", "build_parser", "make_source", "reading_doc", "render_text", "run_probe"]
+__all__ = ["KINDS", "add_parser", "make_source", "reading_doc", "render_text", "run"]

@@ -1,16 +1,16 @@
-"""`releasable report …` and `releasable outbox [list|send|export]`: blockers from a terminal.
+"""`releasable report …`: file a delivery blocker from a terminal.
 
 For the colleague whose desktop is the broken thing. `report` triages and builds the report
 (with the last board the store knows as evidence), puts it in the outbox, and tries to deliver
-it once with a short timeout: it prints the priority and the issue's link, or `queued` when the
-tracker cannot be reached (exit 0 either way: the report is safe and goes out later). A
-permanent error prints the reason and exits 1. `outbox send` delivers everything waiting, now.
+it once with a short timeout: it prints the priority and the issue's link, or `queued` and why
+when it could not be delivered now (the report is safe and goes out later, by
+`releasable outbox send` or the app). A permanent error prints the reason.
 
 The tracker comes from the board file's `[tracker]` table (token from the environment variable
-or keyring entry it names), or from `--tracker-kind/--tracker-url/--repo/...` options
-(app/cli_setup.py). The `outbox` command lives in app/outbox_cli.py; `run_outbox` is importable
-from here too. No Qt. Tokens are never printed. Exit codes: 0 done or queued, 1 a report
-failed, 2 usage or setup.
+or keyring entry it names), or from the `--tracker-kind/--tracker-url/--repo/...` options.
+No Qt. Tokens are never printed. Exit codes: 0 sent (or saved locally: no tracker is
+configured), 4 queued — whatever the reason (no network, no token, a server error) —, 1 the
+tracker refused it, 3 usage or setup (nothing is queued then).
 """
 
 from __future__ import annotations
@@ -18,23 +18,27 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_QUEUED,
     SetupError,
-    add_common_options,
+    board_options,
     fail,
     http_client,
+    json_option,
     load_board_config,
     open_store,
-    parse_args,
     resolve_tracker,
+    timeout_option,
+    tracker_option_problem,
+    tracker_options,
 )
-from app.cli.outbox import item_doc, run_outbox
+from app.cli.outbox import item_doc
 from app.domain.triage import Category
 
 if TYPE_CHECKING:
@@ -44,43 +48,70 @@ if TYPE_CHECKING:
     from app.trackers.outbox import DeliveryResult
 
 CATEGORIES = tuple(category.value for category in Category)
+HELP = "file a blocker (or queue it offline); print its priority and link, or 'queued'"
 
 
-# --- report -------------------------------------------------------------------------------
-
-
-def report_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="releasable report",
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "report",
+        parents=[board_options(demo=False), json_option(), timeout_option(), tracker_options()],
+        help=HELP,
         description="File a delivery blocker on the platform tracker, or queue it offline. "
-        "Prints its priority and the issue's link, or 'queued'.",
-        allow_abbrev=False,
+        "Prints its priority and the issue's link, or 'queued' and why. Exit 0 sent (or saved "
+        "locally without a tracker), 4 queued, 1 refused by the tracker, 3 usage or setup.",
     )
-    parser.add_argument("--category", required=True, choices=CATEGORIES)
-    parser.add_argument("--title", required=True)
-    parser.add_argument("--body", "--impact", dest="impact", default="", help="the impact")
-    parser.add_argument("--trying-to", default="", help="what you were trying to do")
     parser.add_argument(
-        "--prevents-delivery", choices=("yes", "no"), help="does it prevent production delivery?"
+        "--category",
+        required=True,
+        choices=CATEGORIES,
+        metavar="CATEGORY",
+        help="what blocks: %(choices)s",
     )
-    parser.add_argument("--statement", default="", help="how production delivery is possible")
-    parser.add_argument("--workaround", choices=("yes", "no"), default="no")
+    parser.add_argument("--title", required=True, help="one line that says what is broken")
+    parser.add_argument(
+        "--body", "--impact", dest="impact", default="", help="the impact (default: empty)"
+    )
+    parser.add_argument(
+        "--trying-to", default="", help="what you were trying to do (default: empty)"
+    )
+    parser.add_argument(
+        "--prevents-delivery",
+        choices=("yes", "no"),
+        help="does it prevent production delivery? (default: presumed yes, except for "
+        "category other, which must say; no needs --statement)",
+    )
+    parser.add_argument(
+        "--statement",
+        default="",
+        help="with --prevents-delivery no: how production delivery is still possible; it goes "
+        "into the report (default: none)",
+    )
+    parser.add_argument(
+        "--workaround",
+        choices=("yes", "no"),
+        default="no",
+        help="is there a workaround? (matters for category other)",
+    )
     parser.add_argument("--reporter", help="your name (default: your user name)")
-    add_common_options(parser)
-    return parser
+    parser.set_defaults(run=run)
 
 
-def run_report(argv: Sequence[str]) -> int:
+def run(args: argparse.Namespace) -> int:
     """`releasable report …`; returns the exit code."""
-    parsed = parse_args(report_parser(), argv)
-    if isinstance(parsed, int):
-        return parsed
-    args = parsed
+    problem = tracker_option_problem(args)
+    if problem:
+        return fail(problem, as_json=args.json)
     answer = {"yes": True, "no": False}.get(args.prevents_delivery or "")
     if args.category == "other" and answer is None:
         return fail(
             "does it prevent production delivery? Say --prevents-delivery yes or no "
             "(category 'other' does not presume it)",
+            as_json=args.json,
+        )
+    if answer is False and not args.statement.strip():
+        return fail(
+            "--prevents-delivery no needs --statement: say how production delivery is still "
+            "possible; it goes into the report",
             as_json=args.json,
         )
     if not args.title.strip():
@@ -172,7 +203,12 @@ def _print_report(
     result = results[0] if results else None
     state = item.state
     error = (result.error if result else None) or item.last_error or setup_problem or None
-    code = 1 if state is OutboxState.FAILED or setup_problem else 0
+    if state is OutboxState.FAILED:
+        code = EXIT_FAILED
+    elif state in (OutboxState.SENT, OutboxState.DRAFT):
+        code = EXIT_OK
+    else:  # queued, sending or uncertain: not delivered yet, it goes out later
+        code = EXIT_QUEUED
     if args.json:
         doc = item_doc(item)
         doc["error"] = error
@@ -200,21 +236,4 @@ def _print_report(
     return code
 
 
-# --- both commands ------------------------------------------------------------------------
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m app.cli.report report|outbox …` (the same as `releasable report|outbox`)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "report":
-        return run_report(args[1:])
-    if args and args[0] == "outbox":
-        return run_outbox(args[1:])
-    print("usage: python -m app.cli.report report|outbox ...", file=sys.stderr)
-    return 2
-
-
-__all__ = ["CATEGORIES", "main", "report_parser", "run_outbox", "run_report"]
-
-if __name__ == "__main__":
-    sys.exit(main())
+__all__ = ["CATEGORIES", "add_parser", "run"]

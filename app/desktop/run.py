@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+EXIT_CANNOT_OPEN = 3  # no display, no board, a bad board file: the code no verdict uses
+
 
 def _has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
@@ -53,7 +55,7 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
             "  xvfb-run -a releasable --demo",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_CANNOT_OPEN
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -76,7 +78,7 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
         except BoardNotFound as err:
             if args.screenshot:
                 print(f"releasable: {err}", file=sys.stderr)
-                return 2
+                return EXIT_CANNOT_OPEN
             choice = _welcome(app, "No board file was found on this computer yet.")
             if choice is None:
                 return 0
@@ -85,14 +87,14 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
         except BoardFileError as err:
             print(f"releasable: the board file has errors:\n{err}", file=sys.stderr)
             if args.screenshot:
-                return 2
+                return EXIT_CANNOT_OPEN
             from PySide6.QtWidgets import QMessageBox
 
             box = QMessageBox(QMessageBox.Icon.Critical, "Releasable — board file errors", "")
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setText(str(err))
             box.exec()
-            return 2
+            return EXIT_CANNOT_OPEN
         if next_board is None:
             return code
         args.board, args.demo = str(next_board), False

@@ -69,7 +69,7 @@ def start_sender(
     cmd = [
         sys.executable,
         "-m",
-        "app.cli.report",
+        "app",
         "outbox",
         "send",
         "--db",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.report import run_outbox, run_report
+from app.cli import main
 from app.domain.model import ItemKind, Outcome, PipelineReading, Stage, StageStatus
 from app.store.store import Store
 from tests.fake_tracker import FakeGitHub, Scripted
@@ -71,7 +71,7 @@ def test_report_while_unreachable_prints_p1_and_queued_then_outbox_send_delivers
         "report", "--category", "workstation-broken", "--title", title,
         "--board", str(board), "--db", str(db),
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 4, done.stderr  # queued
     first, second = done.stdout.splitlines()[:2]
     assert first == f"P1  {title}"
     assert second.startswith("queued: connection refused by 127.0.0.1")
@@ -110,8 +110,8 @@ def test_report_files_through_the_board_files_tracker_with_the_stores_evidence(
             failed_stage="security-scan",
         )
         store.record_reading("pipeline:api", ItemKind.PIPELINE, "api", failed, datetime.now(UTC))
-    code = run_report(
-        ["--category", "security-false-positive", "--title", "Scanner blocks on CVE-0000",
+    code = main(
+        ["report", "--category", "security-false-positive", "--title", "Scanner blocks on CVE-0000",
          "--board", str(board), "--db", str(db), "--reporter", "Dana"]
     )  # fmt: skip
     out = capsys.readouterr().out
@@ -132,13 +132,13 @@ def test_outbox_list_json_shows_state_priority_title_and_link_or_error(
     monkeypatch.setenv("RELEASABLE_TEST_TOKEN", TOKEN)
     opts = ["--db", str(db), "--tracker-kind", "github", "--repo", fake.repo]
     opts += ["--tracker-url", fake.url, "--token-env", "RELEASABLE_TEST_TOKEN"]
-    run_report(["--category", "ci-instability", "--title", "CI is down", *opts])
+    main(["report", "--category", "ci-instability", "--title", "CI is down", *opts])
     down = ["--db", str(db), "--tracker-kind", "github", "--repo", "a/b"]
     down += ["--tracker-url", "http://127.0.0.1:9", "--token-env", "RELEASABLE_TEST_TOKEN"]
-    run_report(["--category", "other", "--title", "Wiki slow", "--prevents-delivery", "no",
-                "--workaround", "yes", *down])  # fmt: skip
+    main(["report", "--category", "other", "--title", "Wiki slow", "--prevents-delivery", "no",
+          "--statement", "deploys do not need the wiki", "--workaround", "yes", *down])  # fmt: skip
     capsys.readouterr()
-    assert run_outbox(["list", "--json", "--db", str(db)]) == 0
+    assert main(["outbox", "list", "--json", "--db", str(db)]) == 0
     docs = json.loads(capsys.readouterr().out)
     summary = [(d["state"], d["priority"], d["title"], d["url"], d["last_error"]) for d in docs]
     assert sorted(summary) == [
@@ -146,7 +146,7 @@ def test_outbox_list_json_shows_state_priority_title_and_link_or_error(
         ("sent", "P1", "CI is down", fake.issues[0]["html_url"], None),
     ]
     assert all(d["key"].startswith("rls-") and d["category"] for d in docs)
-    assert run_outbox(["list", "--db", str(db)]) == 0
+    assert main(["outbox", "list", "--db", str(db)]) == 0
     text = capsys.readouterr().out
     assert "queued   P3" in text and "connection refused by 127.0.0.1:9" in text
 
@@ -158,18 +158,18 @@ def test_a_permanent_error_prints_the_reason_exits_1_and_stays_resendable(
     fake.post_script.append(Scripted(401, {"message": "Bad credentials"}))
     opts = ["--db", str(db), "--tracker-kind", "github", "--repo", fake.repo]
     opts += ["--tracker-url", fake.url, "--token-env", "RELEASABLE_TEST_TOKEN"]
-    code = run_report(["--category", "workstation-broken", "--title", "Laptop dead", *opts])
+    code = main(["report", "--category", "workstation-broken", "--title", "Laptop dead", *opts])
     out = capsys.readouterr().out
     assert code == 1
     assert "failed: token rejected (401) — check RELEASABLE_TEST_TOKEN" in out
     assert TOKEN not in out
     assert fake.issues == []
-    assert run_outbox(["send", *opts]) == 0  # a failed report is not retried by itself
+    assert main(["outbox", "send", *opts]) == 0  # a failed report is not retried by itself
     assert "Nothing to send." in capsys.readouterr().out
-    run_outbox(["list", "--json", "--db", str(db)])
+    main(["outbox", "list", "--json", "--db", str(db)])
     [doc] = json.loads(capsys.readouterr().out)
     assert doc["state"] == "failed"
-    assert run_outbox(["send", doc["key"], *opts]) == 0  # the token is fixed: send it again
+    assert main(["outbox", "send", doc["key"], *opts]) == 0  # the token is fixed: send it again
     assert "sent     P1  Laptop dead" in capsys.readouterr().out
     assert len(fake.issues_with_key(doc["key"])) == 1
 
@@ -178,15 +178,15 @@ def test_with_no_tracker_the_blocker_stays_local_and_exports_as_markdown(
     tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     board = board_file(tmp_path, "")
-    code = run_report(["--category", "workstation-broken", "--title", "Laptop dead",
+    code = main(["report", "--category", "workstation-broken", "--title", "Laptop dead",
                        "--board", str(board), "--db", str(db)])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("P1  Laptop dead\nsaved locally (no tracker configured)")
-    run_outbox(["list", "--json", "--db", str(db)])
+    main(["outbox", "list", "--json", "--db", str(db)])
     [doc] = json.loads(capsys.readouterr().out)
     assert doc["state"] == "draft"
-    assert run_outbox(["export", doc["key"], "--db", str(db)]) == 0
+    assert main(["outbox", "export", doc["key"], "--db", str(db)]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("# [P1] Laptop dead\n")
     assert "Team **Payments** cannot deploy to production" in markdown
@@ -201,10 +201,10 @@ def test_a_missing_token_queues_the_report_and_names_the_variable(
     tmp_path: Path, db: Path, fake: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     board = board_file(tmp_path, github_tracker(fake, token_env="RELEASABLE_TEST_NO_SUCH_VAR"))
-    code = run_report(["--category", "ci-instability", "--title", "CI down",
+    code = main(["report", "--category", "ci-instability", "--title", "CI down",
                        "--board", str(board), "--db", str(db)])  # fmt: skip
     out = capsys.readouterr().out
-    assert code == 1
+    assert code == 4  # queued, whatever the reason
     assert "queued: no token for the github tracker: set RELEASABLE_TEST_NO_SUCH_VAR" in out
     assert fake.posts() == 0
 
@@ -212,7 +212,7 @@ def test_a_missing_token_queues_the_report_and_names_the_variable(
 def test_other_must_say_whether_it_prevents_delivery(
     db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_report(["--category", "other", "--title", "Hmm", "--db", str(db)]) == 2
+    assert main(["report", "--category", "other", "--title", "Hmm", "--db", str(db)]) == 3
     assert "--prevents-delivery yes or no" in capsys.readouterr().err
     assert not db.exists()  # nothing was queued
 
@@ -225,11 +225,11 @@ def test_report_json_and_send_json_carry_the_outcome_and_warnings(
     opts = ["--db", str(db), "--tracker-kind", "github", "--repo", fake.repo]
     opts += ["--tracker-url", fake.url, "--token-env", "RELEASABLE_TEST_TOKEN", "--json"]
     fake.post_script.append(Scripted(502, {"message": "Bad gateway"}))
-    assert run_report(["--category", "ci-instability", "--title", "CI down", *opts]) == 0
+    assert main(["report", "--category", "ci-instability", "--title", "CI down", *opts]) == 4
     doc = json.loads(capsys.readouterr().out)
     assert (doc["priority"], doc["state"], doc["url"]) == ("P1", "queued", None)
     assert doc["error"].startswith("GitHub server error 502")
-    assert run_outbox(["send", *opts]) == 0  # now, whatever the backoff says
+    assert main(["outbox", "send", *opts]) == 0  # now, whatever the backoff says
     [result] = json.loads(capsys.readouterr().out)
     assert (result["state"], result["url"]) == ("sent", fake.issues[0]["html_url"])
     assert result["warnings"] == [

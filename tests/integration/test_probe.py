@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from app.cli.probe import run_probe
+from app.cli import main
 from app.domain.model import Outcome, PipelineReading, Stage, StageStatus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_text_output_shows_the_gate_and_the_stage_table(
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_probe_secret")
     serve_github(httpserver)
 
-    code = run_probe(["github-actions", httpserver.url_for(GH_PAGE)])
+    code = main(["probe", "github-actions", httpserver.url_for(GH_PAGE)])
 
     out, err = capsys.readouterr()
     assert code == 0
@@ -84,7 +84,7 @@ def test_json_output_is_one_document(
     serve_github(httpserver)
     url = httpserver.url_for(GH_PAGE) + "?query=branch%3Amain"
 
-    code = run_probe(["github-actions", url, "--json"])
+    code = main(["probe", "github-actions", url, "--json"])
 
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
@@ -122,8 +122,14 @@ def test_branch_option_overrides_the_url(
 ) -> None:
     serve_github(httpserver)
 
-    code = run_probe(
-        ["github-actions", httpserver.url_for(GH_PAGE) + "?query=branch%3Amain", "--branch", "rc"]
+    code = main(
+        [
+            "probe",
+            "github-actions",
+            httpserver.url_for(GH_PAGE) + "?query=branch%3Amain",
+            "--branch",
+            "rc",
+        ]
     )
 
     assert code == 0
@@ -145,7 +151,7 @@ def test_gitlab_reads_the_token_from_the_named_variable(
     )
     url = httpserver.url_for("/acme/group/mobile/-/pipelines") + "?ref=release"
 
-    code = run_probe(["gitlab", url, "--token-env", "TEAM_GITLAB_TOKEN", "--json"])
+    code = main(["probe", "gitlab", url, "--token-env", "TEAM_GITLAB_TOKEN", "--json"])
 
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -176,7 +182,9 @@ def test_a_read_that_fails_is_said_in_words_with_exit_code_1(
         "/api/v3/repos/acme/x/actions/workflows/deploy.yml/runs"
     ).respond_with_json({"message": "Not Found"}, status=404)
 
-    code = run_probe(["github-actions", httpserver.url_for("/acme/x/actions/workflows/deploy.yml")])
+    code = main(
+        ["probe", "github-actions", httpserver.url_for("/acme/x/actions/workflows/deploy.yml")]
+    )
 
     out, err = capsys.readouterr()
     assert code == 1
@@ -196,7 +204,7 @@ def test_a_failed_read_with_json_is_still_one_document(
     ).respond_with_json({"message": "Bad credentials"}, status=401)
     url = httpserver.url_for("/acme/x/actions/workflows/deploy.yml")
 
-    code = run_probe(["github-actions", url, "--json"])
+    code = main(["probe", "github-actions", url, "--json"])
 
     out, err = capsys.readouterr()
     assert (code, err) == (1, "")
@@ -212,7 +220,7 @@ def test_an_unreachable_server_is_an_error_in_words(capsys: pytest.CaptureFixtur
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
 
-    code = run_probe(["health", f"http://127.0.0.1:{port}/health", "--json"])
+    code = main(["probe", "health", f"http://127.0.0.1:{port}/health", "--json"])
 
     doc = json.loads(capsys.readouterr().out)
     assert code == 1
@@ -239,28 +247,28 @@ def test_an_unreachable_server_is_an_error_in_words(capsys: pytest.CaptureFixtur
         (["jenkins", "https://x.example.com/job/a/", "--api-url", "u"], "--api-url does not"),
     ],
 )
-def test_usage_errors_exit_with_2_and_say_why(
+def test_usage_errors_exit_with_3_and_say_why(
     argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = run_probe(argv)
+    code = main(["probe", *argv])
 
     out, err = capsys.readouterr()
-    assert code == 2
+    assert code == 3
     assert out == ""
     assert words in err
 
 
 def test_a_usage_error_with_json_is_a_document_too(capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_probe(["gitlab", "https://gitlab.com/acme", "--json"])
+    code = main(["probe", "gitlab", "https://gitlab.com/acme", "--json"])
 
     doc = json.loads(capsys.readouterr().out)
-    assert code == 2
+    assert code == 3
     assert doc["outcome"] == "unknown"
     assert "is a group or a user, not a project" in doc["errors"][0]
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_probe(["--help"]) == 0
+    assert main(["probe", "--help"]) == 0
     assert "releasable probe" in capsys.readouterr().out
 
 
@@ -273,9 +281,9 @@ def test_health_shows_the_environment_state(
     )
     url = httpserver.url_for("/actuator/health")
 
-    assert run_probe(["health", url]) == 0
+    assert main(["probe", "health", url]) == 0
     text = capsys.readouterr().out
-    assert run_probe(["health", url, "--json"]) == 0
+    assert main(["probe", "health", url, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
 
     assert "  health     UP" in text.splitlines()
@@ -296,7 +304,7 @@ def test_cctray_with_a_prefix_shows_the_matching_projects_as_stages(
         (FIXTURES / "cctray" / "jenkins_cc.xml").read_bytes(), content_type="application/xml"
     )
 
-    code = run_probe(["cctray", httpserver.url_for("/cc.xml"), "--prefix", "web-", "--json"])
+    code = main(["probe", "cctray", httpserver.url_for("/cc.xml"), "--prefix", "web-", "--json"])
 
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -315,7 +323,7 @@ def test_a_password_in_the_url_is_not_printed(
     )
     url = httpserver.url_for("/cc.xml").replace("http://", "http://ci-bot:s3cr3t-pw@")
 
-    code = run_probe(["cctray", url, "--json"])
+    code = main(["probe", "cctray", url, "--json"])
 
     out = capsys.readouterr().out
     assert code == 0
@@ -351,8 +359,14 @@ def test_jenkins_gets_the_job_address_user_and_token(
     monkeypatch.setenv("JENKINS_TOKEN", "11aa22bb33cc")
     FakeJenkinsSource.made.clear()
 
-    code = run_probe(
-        ["jenkins", "https://ci.example.com/job/payments/job/api/128/console", "--user", "dana"]
+    code = main(
+        [
+            "probe",
+            "jenkins",
+            "https://ci.example.com/job/payments/job/api/128/console",
+            "--user",
+            "dana",
+        ]
     )
 
     out = capsys.readouterr().out
@@ -380,9 +394,9 @@ def test_the_probe_starts_without_qt_or_the_store(httpserver: HTTPServer) -> Non
     )
     script = (
         "import sys, json\n"
-        "import app.cli.probe\n"
+        "import app.cli\n"
         "lazy = 'requests' not in sys.modules\n"
-        "code = app.cli.probe.run_probe(['cctray', sys.argv[1], '--json'])\n"
+        "code = app.cli.main(['probe', 'cctray', sys.argv[1], '--json'])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
         "{'PySide6', 'shiboken6', 'sqlite_utils', 'sqlite3', 'keyring', 'platformdirs'})\n"
         "app_mods = sorted(m for m in sys.modules if m.startswith(('app.ui', 'app.store', "
