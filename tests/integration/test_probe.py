@@ -233,7 +233,7 @@ def test_an_unreachable_server_is_an_error_in_words(capsys: pytest.CaptureFixtur
     ("argv", "words"),
     [
         (["teamcity", "https://ci.example.com/"], "invalid choice: 'teamcity'"),
-        (["gitlab"], "the following arguments are required: url"),
+        (["gitlab"], "the following arguments are required: URL"),
         (["gitlab", "https://gitlab.com/acme/app", "--branch", "a", "--ref", "b"], "not allowed"),
         (["gitlab", "https://gitlab.com/acme/app", "--timeout", "0"], "between 0 and 600"),
         (["gitlab", "https://gitlab.com/acme/app", "--timeout", "soon"], "not a number"),
