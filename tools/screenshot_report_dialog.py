@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.demo.sample import sample_snapshot
 from app.domain.report import Report
-from app.ui.report.context import stage_context
+from app.ui.board.report_context import stage_context
 from app.ui.report.dialog import ReportDialog
 from app.ui.window.main_window import MainWindow
 

@@ -10,14 +10,23 @@ lock. Old entries go with `forget_stored_before()` (the store's pruning calls it
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+import sqlite_utils
 
 from app.sources.ports import CachedResponse
 from app.store.records import to_db_time
 
-if TYPE_CHECKING:
-    from app.store.store import Store
+
+class Store(Protocol):
+    """What the cache needs of `app.store.store.Store` (a Protocol, so the two modules do not
+    import each other)."""
+
+    def connection(self) -> AbstractContextManager[sqlite_utils.Database]: ...
+
+    def transaction(self) -> AbstractContextManager[sqlite_utils.Database]: ...
 
 
 class HttpValidatorCache:

@@ -15,7 +15,7 @@ from app.ui.board.describe import (
     severity,
     stale_words,
 )
-from app.ui.report.context import environment_context, stage_context
+from app.ui.board.report_context import environment_context, stage_context
 from tests.ui.board_helpers import T0
 
 

@@ -25,7 +25,7 @@ from app.services.tasks import pending_tasks
 from app.sources.http import HttpClient
 from app.store.outbox import DRAFT_FIELDS, Outbox, OutboxState
 from app.store.store import Store
-from app.ui.report.context import environment_context, stage_context
+from app.ui.board.report_context import environment_context, stage_context
 from app.ui.report.dialog import REPORTER_SETTING, ReportDialog
 
 MakeDialog = Callable[..., ReportDialog]

@@ -45,7 +45,7 @@ from app.ui.board.describe import (
     stale_words,
 )
 from app.ui.board.row import safe_url
-from app.ui.report.context import environment_context, pipeline_context, stage_context
+from app.ui.board.report_context import environment_context, pipeline_context, stage_context
 from app.ui.widgets.theme import Look, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
