@@ -44,8 +44,8 @@ from app.ui.board.describe import (
     stage_look,
     stale_words,
 )
-from app.ui.board.row import safe_url
 from app.ui.board.report_context import environment_context, pipeline_context, stage_context
+from app.ui.board.row import safe_url
 from app.ui.widgets.theme import Look, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
