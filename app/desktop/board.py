@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.desktop.launch import OpenedBoard
@@ -24,17 +24,16 @@ from app.services.outbox_service import OutboxService
 from app.services.tasks import run_task
 from app.sources.http import HttpClient
 from app.store.store import Store
-from app.trackers.configured import TrackerSetupError, tracker_from_config
-from app.trackers.ports import Tracker
-from app.ui.editor.editor import BoardEditor
-from app.ui.report.dialog import ReportDialog
 from app.ui.widgets.labels import PlainLabel
 from app.ui.window.main_window import MainWindow
 from app.ui.window.tray import VerdictTray
 
 if TYPE_CHECKING:
     from app.domain.history import HistoryFigures, Window
+    from app.trackers.ports import Tracker
+    from app.ui.editor.editor import BoardEditor
     from app.ui.history.view import HistoryView
+    from app.ui.report.dialog import ReportDialog
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +91,8 @@ class DesktopBoard(QObject):
 
     def edit_board(self) -> None:
         if self.editor is None:
+            from app.ui.editor.editor import BoardEditor  # loaded when first used
+
             # The demo's board file is temporary: editing it starts a new board to save.
             path = None if self.opened.demo is not None else self.opened.path
             self.editor = BoardEditor(self.opened.config, path, parent=self.window)
@@ -154,15 +155,28 @@ class DesktopBoard(QObject):
 
     def start(self) -> None:
         self.outbox.start()  # the outbox list, drafts and local blockers work without a tracker
-        config = self.opened.config.tracker
-        run_task(lambda: tracker_from_config(config), self._tracker_ready, self._tracker_failed)
+        # The tracker is set up once the first picture of the board is drawn: its modules and
+        # token lookup are not needed for that picture, and would only delay it.
+        self.service.updated.connect(self._set_up_tracker, Qt.ConnectionType.SingleShotConnection)
         self.service.start()
+
+    def _set_up_tracker(self) -> None:
+        config = self.opened.config.tracker
+
+        def set_up() -> Tracker | None:
+            from app.trackers.configured import tracker_from_config
+
+            return tracker_from_config(config)
+
+        QTimer.singleShot(0, lambda: run_task(set_up, self._tracker_ready, self._tracker_failed))
 
     def _tracker_ready(self, tracker: Tracker | None) -> None:
         if not self._stopped:
             self.outbox.set_tracker(tracker)  # and deliver what is queued
 
     def _tracker_failed(self, error: BaseException) -> None:
+        from app.trackers.configured import TrackerSetupError
+
         if not isinstance(error, TrackerSetupError):
             log.error("the tracker could not be set up", exc_info=error)
         self.window.show_banner(f"Reports wait in the outbox: {error}")
@@ -194,6 +208,8 @@ class DesktopBoard(QObject):
             existing.raise_()
             existing.activateWindow()
             return existing
+        from app.ui.report.dialog import ReportDialog  # loaded when first used
+
         dialog = ReportDialog(
             self.outbox,
             snapshot=self.window.latest_snapshot,
