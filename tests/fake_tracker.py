@@ -2,8 +2,9 @@
 
 It keeps the issues it was sent and answers the calls the GitHub adapter makes: create an issue
 (`POST /repos/{owner}/{repo}/issues`), list a repository's issues (`GET .../issues`, with
-`since`, `state`, `creator`, `per_page`, `page`), read one issue, `GET /user` and the issue
-search. Tests can script the next answers (503 with Retry-After, 422 …), make the server
+`since`, `state`, `creator`, `per_page`, `page`), read one issue, `GET /user`, the issue
+search and "I'm on it" (`POST .../issues/{n}/assignees`). Tests can script the next answers
+(503 with Retry-After, 422 …), make the server
 unreachable (`stop()` then `start()` on the same port), and hold a POST after the issue was
 created but before the answer goes out (`hold_posts`), which is how the crash test kills a
 sender "after the POST reached the server but before the response".
@@ -167,7 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
         with fake._lock:
             fake.post_headers.append(dict(self.headers.items()))
             fake.post_bodies.append(payload)
-        if urlsplit(self.path).path != f"/repos/{fake.repo}/issues":
+        path = urlsplit(self.path).path
+        prefix = f"/repos/{fake.repo}/issues/"
+        if path.startswith(prefix) and path.endswith("/assignees"):
+            self._assign(path[len(prefix) : -len("/assignees")], payload)
+            return
+        if path != f"/repos/{fake.repo}/issues":
             self._send(404, {"message": "Not Found"})
             return
         with fake._lock:
@@ -180,6 +186,25 @@ class _Handler(BaseHTTPRequestHandler):
             fake.post_arrived.set()
             fake.release.wait(timeout=30)
         self._send(201, issue)
+
+    def _assign(self, number: str, payload: dict[str, Any]) -> None:
+        """`POST .../issues/{n}/assignees`: adds the logins (GitHub answers 201 with the issue)."""
+        fake = self.server_fake
+        with fake._lock:
+            scripted = fake.post_script.pop(0) if fake.post_script else None
+            found = [i for i in fake.issues if str(i["number"]) == number]
+            if scripted is None and found:
+                have = {a["login"] for a in found[0]["assignees"]}
+                for login in payload.get("assignees", []):
+                    if login not in have:
+                        found[0]["assignees"].append({"login": login})
+                found[0]["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if scripted is not None:
+            self._send(scripted.status, scripted.body, scripted.headers)
+        elif found:
+            self._send(201, found[0])
+        else:
+            self._send(404, {"message": "Not Found"})
 
     def do_GET(self) -> None:
         fake = self.server_fake

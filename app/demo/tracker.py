@@ -3,7 +3,8 @@
 It answers the endpoints the GitHub tracker adapter uses, shaped as GitHub documents them
 (REST API 2022-11-28): `POST /repos/{o}/{r}/issues` (201 with the issue), `GET
 /repos/{o}/{r}/issues` (filters `state`, `creator`, `labels`, `since`, `sort`, `direction`,
-paginated with a `Link` header), `GET` and `PATCH /repos/{o}/{r}/issues/{n}`, and `GET /user`.
+paginated with a `Link` header), `GET` and `PATCH /repos/{o}/{r}/issues/{n}`, `POST
+/repos/{o}/{r}/issues/{n}/assignees` ("I'm on it") and `GET /user`.
 Any Bearer token is accepted; writing without one is a 401, as on GitHub.
 
 Besides what the app files, teammates file issues on the scenario's timeline (Dana's broken
@@ -247,7 +248,27 @@ class IssueTracker:
             if req.method == "PATCH":
                 return self._update(req, number)
             return _error(405, "Method Not Allowed")
+        if len(rest) == 2 and rest[0].isdigit() and rest[1] == "assignees":
+            if req.method == "POST":
+                return self._assign(req, int(rest[0]))
+            return _error(405, "Method Not Allowed")
         return _error(404, "Not Found")
+
+    def _assign(self, req: Request, number: int) -> Reply:
+        """`POST .../issues/{n}/assignees` ("I'm on it"): adds the logins, 201 with the issue."""
+        if not authorized(req):
+            return _error(401, "Requires authentication")
+        data = req.json()
+        logins = data.get("assignees") if isinstance(data, dict) else None
+        if not isinstance(logins, list) or not all(isinstance(a, str) for a in logins):
+            return _error(422, "Validation Failed")
+        with self._lock:
+            issue = self._issues.get(number)
+            if issue is None:
+                return _error(404, "Not Found")
+            issue.assignees += [a for a in logins if a not in issue.assignees]
+            issue.updated_t = req.t
+            return json_reply(self._json(issue), 201)
 
     def user(self, req: Request) -> Reply:
         if not authorized(req):

@@ -80,6 +80,10 @@ class DesktopBoard(QObject):
         panel = self.window.board.blockers
         panel.reopen_requested.connect(lambda row: self.open_report(draft=row.draft))
         panel.resolve_requested.connect(self.outbox.resolve_blocker)
+        panel.claim_requested.connect(self.outbox.claim_blocker)
+        self.outbox.claim_result.connect(
+            lambda _key, _state, words: self.window.statusBar().showMessage(words, 10_000)
+        )
         panel.copy_requested.connect(self.copy_report)
         panel.send_now_requested.connect(self.outbox.send_now)
         self.outbox.send_progress.connect(panel.show_send_progress)

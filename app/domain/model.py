@@ -222,6 +222,7 @@ class Blocker:
     closed_at: datetime | None = None
     from_tracker: bool = False  # filed by a teammate elsewhere: the tracker decides when it ends
     pending: bool = False  # reported here and waiting in the outbox: it counts, "not sent yet"
+    assignee: str = ""  # who is on it (the tracker's assignee, or a claim made here)
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ def status_document(snapshot: BoardSnapshot) -> dict[str, Any]:
                 "priority": b.priority.value,
                 "opened_at": _iso(b.opened_at),
                 "reporter": b.reporter or None,
+                "assignee": b.assignee or None,
                 "url": b.url,
                 "sent": not b.pending,
             }

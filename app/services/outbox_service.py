@@ -38,9 +38,19 @@ from app.domain.report import Report
 from app.services.outbox_rows import OutboxRow, outbox_rows
 from app.services.ports import Done, Failed
 from app.services.tasks import run_task
+from app.store.claims import (
+    BLOCKER_PREFIX,
+    FAILED,
+    QUEUED,
+    SENT,
+    ClaimRecord,
+    claim_blocker,
+    claims,
+)
 from app.store.outbox import Outbox
 from app.store.store import Store
 from app.store.tracker_blockers import record_tracker_read
+from app.trackers.claims import ClaimResult, deliver_claims
 from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due, refresh_blockers
 from app.trackers.ports import Http, Tracker
 from app.trackers.team_blockers import TeamSync, sync_team_blockers
@@ -66,6 +76,7 @@ class _Round:
     polled: bool = False  # the tracker was read (or tried): the verdict watches that read
     forced: bool = False  # a "send now" round: its result is shown in words
     waiting: int = 0  # reports still queued after the round
+    claims: tuple[ClaimResult, ...] = ()  # "I'm on it" claims sent (or tried) this round
 
 
 def send_words(done: _Round) -> str:
@@ -108,6 +119,7 @@ class OutboxService(QObject):
     blocker_closed = Signal(str)  # key: its issue was closed on the tracker
     blocker_opened = Signal(str)  # key: a blocker filed by anyone appeared (or was reopened)
     warned = Signal(str, str)  # key, e.g. "labels were not applied — the token needs push …"
+    claim_result = Signal(str, str, str)  # claim key, state (sent/queued/failed), words
     round_finished = Signal(object)  # list[DeliveryResult]
 
     def __init__(
@@ -284,6 +296,23 @@ class OutboxService(QObject):
         self.send_progress.emit("Sending…")
         self.wake(force=True)
 
+    def claim_blocker(self, key: str) -> None:
+        """I'm on it, for blocker `key`: queued (committed) at once, then sent to the tracker
+        by the next round, offline-safe; every teammate's board shows it at its next read."""
+        store, now = self._store, self._clock()
+
+        def done(claim: ClaimRecord | None) -> None:
+            if claim is None:
+                self.claim_result.emit(
+                    BLOCKER_PREFIX + key, FAILED, "Only a blocker on the tracker can be claimed."
+                )
+                return
+            self.claim_result.emit(claim.key, claim.state, "On it: telling the tracker…")
+            self._changed()
+            self.wake()
+
+        run_task(lambda: claim_blocker(store, key, now), done, _log_error, pool=self._writer)
+
     def resolve_blocker(self, key: str) -> None:
         """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
         outbox, now = self.outbox, self._clock()
@@ -365,6 +394,7 @@ class OutboxService(QObject):
 
         def work() -> _Round:  # on a pool thread: no Qt objects, no widgets
             results = deliver_due(outbox, tracker, http, clock(), force=force, policy=policy)
+            claimed = deliver_claims(outbox.store, tracker, http, clock(), policy=policy)
             closed: list[str] = []
             team = TeamSync()
             if poll_blockers:
@@ -372,10 +402,22 @@ class OutboxService(QObject):
                 team = sync_team_blockers(outbox, tracker, http, clock())
             waiting = outbox.items([OutboxState.QUEUED])
             times = [i.next_attempt_at for i in waiting if i.next_attempt_at is not None]
+            times += [
+                c.next_attempt_at or clock()
+                for c in claims(outbox.store)
+                if c.state == QUEUED and tracker is not None
+            ]
             polled = poll_blockers and tracker is not None
             due = min(times) if times else None
             return _Round(
-                results, due, closed, team, polled, forced=force, waiting=len(waiting)
+                results,
+                due,
+                closed,
+                team,
+                polled,
+                forced=force,
+                waiting=len(waiting),
+                claims=tuple(claimed),
             )
 
         run_task(work, self._finished, self._failed_round, pool=self._pool)
@@ -395,7 +437,13 @@ class OutboxService(QObject):
             self.blocker_closed.emit(key)
         for key in done.team.changes.opened:
             self.blocker_opened.emit(key)
-        if done.results or done.closed or done.team.changed or done.polled:
+        for claim in done.claims:
+            words = {
+                SENT: f"On it: the tracker now shows {claim.claimed_by}.",
+                QUEUED: f"Not sent yet: {claim.error}. It is tried again by itself.",
+            }.get(claim.state, f"Not claimed: {claim.error}.")
+            self.claim_result.emit(claim.key, claim.state, words)
+        if done.results or done.closed or done.team.changed or done.polled or done.claims:
             self._changed()
         if done.forced and self._send_now_pending:
             self._send_now_pending = False

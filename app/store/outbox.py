@@ -60,6 +60,7 @@ def _blocker(row: Mapping[str, Any]) -> Blocker:
         closed_at=from_db_time(row["closed_at"]),
         from_tracker=row.get("origin") == "tracker",
         pending=bool(row.get("pending")),
+        assignee=row.get("assignee") or "",
     )
 
 

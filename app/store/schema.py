@@ -174,6 +174,30 @@ def _m3_blocker_origin(db: sqlite_utils.Database) -> None:
     _table(db, "blockers").create_index(["origin", "state"], index_name="idx_blockers_origin_state")
 
 
+def _m4_claims(db: sqlite_utils.Database) -> None:
+    """Who is on it: a blocker's `assignee` as the tracker lists it, and `claims` — "I'm on
+    it" said on this machine, queued until the tracker has it (app/store/claims.py)."""
+    db.execute("ALTER TABLE blockers ADD COLUMN assignee TEXT")
+    claims = _table(db, "claims")
+    claims.create(
+        {
+            "key": str,  # what is claimed: "blocker:<key>" or "pipeline:<name>"
+            "ref": str,  # the tracker's issue reference, for a blocker
+            "state": str,  # queued | sent | failed
+            "attempts": int,
+            "created_at": str,
+            "next_attempt_at": str,
+            "last_error": str,
+            "claimed_by": str,  # the name the tracker gave back
+            "sent_at": str,
+        },
+        pk="key",
+        not_null={"state", "attempts", "created_at"},
+        defaults={"attempts": 0},
+    )
+    claims.create_index(["state"], index_name="idx_claims_state")
+
+
 # The schema, in order: MIGRATIONS[i] upgrades version i to i + 1.
 # To change the schema, APPEND a new function to this list (other parts of the app, e.g.
 # blockers/outbox as migration 2, add their tables this way). Never edit, reorder or remove a
@@ -182,6 +206,7 @@ MIGRATIONS: list[Migration] = [
     _m1_items_transitions_http_cache,
     _m2_drafts_outbox_blockers,
     _m3_blocker_origin,
+    _m4_claims,
 ]
 
 

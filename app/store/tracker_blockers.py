@@ -34,7 +34,7 @@ class TrackerSync:
     """What one sync changed, by blocker key."""
 
     opened: tuple[str, ...] = ()  # new on the board, or reopened on the tracker
-    updated: tuple[str, ...] = ()  # title, priority, category, reporter or link changed
+    updated: tuple[str, ...] = ()  # title, priority, category, reporter, link or assignee changed
     closed: tuple[str, ...] = ()  # no longer listed as open by the tracker
 
     @property
@@ -66,7 +66,7 @@ def sync_tracker_blockers(
             if blocker.key in seen:
                 continue  # the same report filed twice: the first (oldest) one stands for it
             row = conn.execute(
-                "SELECT origin, state, title, category, priority, reporter, url, ref "
+                "SELECT origin, state, title, category, priority, reporter, url, ref, assignee "
                 "FROM blockers WHERE key = ?",
                 [blocker.key],
             ).fetchone()
@@ -76,7 +76,8 @@ def sync_tracker_blockers(
             if row is None:
                 conn.execute(
                     "INSERT INTO blockers (key, title, category, priority, opened_at, reporter, "
-                    "url, ref, state, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                    "url, ref, state, origin, assignee) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
                     [
                         blocker.key,
                         blocker.title,
@@ -87,17 +88,19 @@ def sync_tracker_blockers(
                         blocker.url,
                         ref,
                         TRACKER,
+                        blocker.assignee or None,
                     ],
                 )
                 opened.append(blocker.key)
                 continue
             origin, state, *current = row
             if origin != TRACKER:
-                # Ours: the outbox and refresh_blockers look after it; only fill a missing link.
+                # Ours: the outbox and refresh_blockers look after it; only fill a missing link,
+                # and say who is on it as the tracker does.
                 conn.execute(
-                    "UPDATE blockers SET url = COALESCE(url, ?), ref = COALESCE(ref, ?) "
-                    "WHERE key = ?",
-                    [blocker.url, ref, blocker.key],
+                    "UPDATE blockers SET url = COALESCE(url, ?), ref = COALESCE(ref, ?), "
+                    "assignee = ? WHERE key = ?",
+                    [blocker.url, ref, blocker.assignee or None, blocker.key],
                 )
                 continue
             wanted = [
@@ -107,12 +110,13 @@ def sync_tracker_blockers(
                 blocker.reporter,
                 blocker.url,
                 ref,
+                blocker.assignee or None,
             ]
             if state == "open" and current == wanted:
                 continue
             conn.execute(
                 "UPDATE blockers SET title = ?, category = ?, priority = ?, reporter = ?, "
-                "url = ?, ref = ?, state = 'open', closed_at = NULL WHERE key = ?",
+                "url = ?, ref = ?, assignee = ?, state = 'open', closed_at = NULL WHERE key = ?",
                 [*wanted, blocker.key],
             )
             (opened if state != "open" else updated).append(blocker.key)

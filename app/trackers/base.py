@@ -45,6 +45,7 @@ class RemoteBlocker:
     opened_at: datetime
     reporter: str
     key: str
+    assignee: str = ""  # who is on it, as the tracker names them ("" when nobody)
 
 
 class TrackerError(Exception):

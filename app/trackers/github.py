@@ -169,6 +169,35 @@ class GitHubTracker:
                 found.append(blocker)
         return found
 
+    def assign(self, http: Http, ref: str) -> str:
+        """I'm on it: add the token's user to issue `ref`'s assignees; their login.
+
+        `POST /repos/{owner}/{repo}/issues/{n}/assignees` adds (never replaces) and assigning
+        someone twice changes nothing, so a re-send after an uncertain outcome is harmless.
+        """
+        login = self._user_login(http)
+        if login is None:
+            raise TrackerError(
+                "GitHub does not say whose token this is (GET /user): cannot assign",
+                permanent=True,
+            )
+        resp = self._send(
+            http,
+            "POST",
+            f"/repos/{self.repo}/issues/{ref}/assignees",
+            json_body={"assignees": [login]},
+        )
+        if not is_success(resp):
+            raise self._error(resp, "assign")
+        issue = maybe_json(resp)
+        got = {str(u.get("login", "")).lower() for u in _dicts((issue or {}).get("assignees"))}
+        if isinstance(issue, dict) and login.lower() not in got:
+            raise TrackerError(
+                f"GitHub did not assign {login}: the token needs push access to {self.repo}",
+                permanent=True,
+            )
+        return login
+
     # ----- details --------------------------------------------------------------------------
 
     def labels_for(self, report: Report) -> tuple[str, ...]:
@@ -196,6 +225,9 @@ class GitHubTracker:
             labelled=bool(self.labels),
             key_prefix=f"gh-{self.repo}",
             now=now,
+            assignee=", ".join(
+                str(u.get("login")) for u in _dicts(issue.get("assignees")) if u.get("login")
+            ),
         )
 
     def _issues(self, http: Http, params: Mapping[str, str]) -> Iterator[Any]:

@@ -159,6 +159,28 @@ class GitLabTracker:
                 found.append(blocker)
         return found
 
+    def assign(self, http: Http, ref: str) -> str:
+        """I'm on it: issue `ref` (its iid) assigned to the token's user; their name.
+
+        `GET /user` says who the token belongs to; `PUT .../issues/:iid` with `assignee_ids`
+        sets the assignee (GitLab Free has one). Doing it twice changes nothing.
+        """
+        resp = self._send(http, "GET", f"{self.api_url}/user")
+        if not is_success(resp):
+            raise self._error(resp, "assign")
+        me = maybe_json(resp)
+        user_id = me.get("id") if isinstance(me, dict) else None
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            raise TrackerError(
+                "GitLab does not say whose token this is (GET /user)", permanent=True
+            )
+        resp = self._send(
+            http, "PUT", f"{self.issues_url}/{ref}", json_body={"assignee_ids": [user_id]}
+        )
+        if not is_success(resp):
+            raise self._error(resp, "assign")
+        return _person(me) or str(user_id)
+
     # ----- details --------------------------------------------------------------------------
 
     def labels_for(self, report: Report) -> tuple[str, ...]:
@@ -190,6 +212,7 @@ class GitLabTracker:
             labelled=labelled,
             key_prefix=f"gl-{self.project}",
             now=now,
+            assignee=", ".join(_person(a) for a in _people(issue.get("assignees")) if _person(a)),
         )
 
     def _issues(self, http: Http, params: Mapping[str, str]) -> Iterator[Any]:
@@ -280,6 +303,16 @@ def _filed(issue: Any) -> Filed | None:
     if not isinstance(url, str) or not isinstance(iid, int):
         return None
     return Filed(url, str(iid))
+
+
+def _people(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _person(user: dict[str, Any]) -> str:
+    """A GitLab user as the board names them: their name, else their username."""
+    name = user.get("name") or user.get("username")
+    return name if isinstance(name, str) else ""
 
 
 def _text(value: Any) -> str:

@@ -49,7 +49,7 @@ DEFAULT_PRIORITY_NAMES: Mapping[str, str] = {"P1": "Highest", "P2": "High", "P3"
 SUMMARY_LIMIT = 255
 KEY_LABEL_PREFIX = "releasable-"
 PAGE_SIZE = 100
-BLOCKER_FIELDS = "summary,priority,labels,created,reporter,status,description"
+BLOCKER_FIELDS = "summary,priority,labels,created,reporter,status,description,assignee"
 
 
 def key_label(report_key: str) -> str:
@@ -260,7 +260,30 @@ class JiraTracker:
             opened_at=parse_time(fields.get("created"), now),
             reporter=reporter_of(author if isinstance(author, str) else "", readback),
             key=report_key or f"jira-{issue_key}",
+            assignee=_display_name(fields.get("assignee")),
         )
+
+    def assign(self, http: Http, ref: str) -> str:
+        """I'm on it: issue `ref` (PLAT-42) assigned to the token's user; their name.
+
+        `GET …/myself` says who that is; `PUT …/issue/{key}/assignee` takes the `accountId`
+        on Cloud and the user `name` on Data Center. Doing it twice changes nothing.
+        """
+        resp = self._send(http, "GET", f"{self.api}/myself")
+        if not is_success(resp):
+            raise self._error(resp, "assign")
+        me = maybe_json(resp)
+        me = me if isinstance(me, dict) else {}
+        field = "accountId" if self.flavor == "cloud" else "name"
+        who = me.get(field)
+        if not isinstance(who, str) or not who:
+            raise TrackerError(
+                f"Jira does not say whose token this is (no {field})", permanent=True
+            )
+        resp = self._send(http, "PUT", f"{self.api}/issue/{ref}/assignee", json_body={field: who})
+        if not is_success(resp):
+            raise self._error(resp, "assign")
+        return _display_name(me) or who
 
     def browse_url(self, key: str) -> str:
         return f"{self.url}/browse/{key}"
@@ -384,6 +407,11 @@ def error_details(data: Any) -> str:
     if not parts and data.get("message"):
         parts.append(str(data["message"]))
     return "; ".join(parts)
+
+
+def _display_name(user: Any) -> str:
+    name = user.get("displayName") if isinstance(user, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 __all__ = ["DEFAULT_PRIORITY_NAMES", "JiraTracker", "error_details", "key_label"]

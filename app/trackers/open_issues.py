@@ -88,6 +88,7 @@ def marked_issue_blocker(
     labelled: bool,
     key_prefix: str,
     now: datetime,
+    assignee: str = "",
 ) -> RemoteBlocker | None:
     """An open issue whose body may carry Releasable's key marker (GitHub, GitLab) as a blocker.
 
@@ -107,6 +108,7 @@ def marked_issue_blocker(
         opened_at=parse_time(created_at, now),
         reporter=reporter_of(author, readback),
         key=key or f"{key_prefix}#{ref}",
+        assignee=assignee,
     )
 
 

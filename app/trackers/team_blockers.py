@@ -52,6 +52,7 @@ def as_blocker(remote: RemoteBlocker) -> Blocker:
         opened_at=remote.opened_at,
         reporter=remote.reporter,
         url=remote.url or None,
+        assignee=remote.assignee,
     )
 
 

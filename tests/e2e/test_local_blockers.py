@@ -60,8 +60,9 @@ def test_local_blocker_shows_copies_and_closes_in_the_app(
             )
 
             qtbot.waitUntil(lambda: panel.blockers_model.rowCount() == 1, timeout=10_000)
-            _open, resolve = panel.blocker_actions(0)
+            _open, resolve, _claim = panel.blocker_actions(0)
             assert not _open.isEnabled()  # nothing on a tracker to open
+            assert not _claim.isEnabled()  # nor to claim
             resolve.trigger()
             qtbot.waitUntil(
                 lambda: seen[-1].verdict.state is VerdictState.RELEASABLE, timeout=10_000
@@ -91,7 +92,10 @@ def test_a_teammates_blocker_is_resolved_on_the_tracker_not_here(qtbot: QtBot) -
         from_tracker=True,
     )
     panel.set_blockers([dana], now)
-    open_issue, resolve = panel.blocker_actions(0)
+    open_issue, resolve, claim = panel.blocker_actions(0)
     assert open_issue.isEnabled()
     assert not resolve.isEnabled()
     assert "tracker" in resolve.text()
+    with qtbot.waitSignal(panel.claim_requested) as claimed:  # "I'm on it": the tracker's issue
+        claim.trigger()
+    assert claimed.args == ["gh-acme/platform#431"]

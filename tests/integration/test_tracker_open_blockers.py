@@ -33,7 +33,7 @@ JQL = (
     'project = "OPS" AND labels = "delivery-blocker" AND statusCategory != Done '
     "ORDER BY created ASC"
 )
-JIRA_FIELDS = "summary,priority,labels,created,reporter,status,description"
+JIRA_FIELDS = "summary,priority,labels,created,reporter,status,description,assignee"
 
 
 def by_ref(blockers: list[RemoteBlocker]) -> dict[str, RemoteBlocker]:

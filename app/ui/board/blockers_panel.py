@@ -68,6 +68,7 @@ class BlockersPanel(QWidget):
     """
 
     resolve_requested = Signal(str)  # blocker key
+    claim_requested = Signal(str)  # blocker key: "I'm on it"
     copy_requested = Signal(str)  # outbox report key
     send_now_requested = Signal()
     reopen_requested = Signal(object)  # OutboxRow of a draft: open it in the report dialog
@@ -189,7 +190,13 @@ class BlockersPanel(QWidget):
         if blocker.from_tracker:  # a teammate's issue: it ends when it is closed there
             resolve.setEnabled(False)
             resolve.setText("Close it on the tracker to resolve it")
-        return [open_issue, resolve]
+        claim = QAction("I'm &on it", self)
+        claim.setToolTip("Assign its issue to you on the tracker; the whole team sees it")
+        claim.triggered.connect(lambda: self.claim_requested.emit(blocker.key))
+        if blocker.pending or not blocker.url:
+            claim.setEnabled(False)
+            claim.setText("I'm on it (once it is on the tracker)")
+        return [open_issue, resolve, claim]
 
     def outbox_actions(self, row: int) -> list[QAction]:
         """The context menu of outbox `row` (built fresh, so tests can trigger them)."""

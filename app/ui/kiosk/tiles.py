@@ -133,7 +133,8 @@ def tiles_for(snapshot: BoardSnapshot, now: datetime) -> list[TileData]:
                 title=b.title,
                 look=_FAILED_LOOK if p1 else _WARN_LOOK,
                 status=f"{b.priority.value} blocker",
-                detail=f"{who}{duration_words((now - b.opened_at).total_seconds())}",
+                detail=f"{who}{duration_words((now - b.opened_at).total_seconds())}"
+                + (f" · on it: {b.assignee}" if b.assignee else ""),
                 rank=0 if p1 else 2,
             )
         )

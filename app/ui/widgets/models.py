@@ -70,7 +70,7 @@ class RowsModel(QAbstractTableModel, Generic[RowT]):
 class BlockersModel(RowsModel[Blocker]):
     """Open blockers, P1 first, then oldest first."""
 
-    HEADERS = ("Priority", "Blocker", "Reported by", "Open for", "Category")
+    HEADERS = ("Priority", "Blocker", "Reported by", "Open for", "Category", "On it")
     AGE_COLUMN = 3
 
     def __init__(self, parent: Any = None) -> None:
@@ -119,11 +119,14 @@ class BlockersModel(RowsModel[Blocker]):
                 return ago_words(b.opened_at, self._now).removesuffix(" ago") if self._now else ""
             if col == 4:
                 return b.category
+            if col == 5:
+                return b.assignee or "—"
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return self._icons.get(b.priority)
         if role == Qt.ItemDataRole.ToolTipRole:
             link = b.url or (NOT_SENT_YET if b.pending else "not filed with a tracker yet")
-            return plain_tooltip(f"{b.priority.value} · {b.title}\n{b.category}\n{link}")
+            on_it = f"\non it: {b.assignee}" if b.assignee else ""
+            return plain_tooltip(f"{b.priority.value} · {b.title}\n{b.category}{on_it}\n{link}")
         if role == URL_ROLE:
             return b.url
         return None

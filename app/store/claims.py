@@ -1,0 +1,144 @@
+"""Claims in the store: "I'm on it", said on this machine, kept until the tracker has it.
+
+A claim is one row per thing claimed (`blocker:<key>`, or `pipeline:<name>`), so saying it
+twice queues it once. It is written (committed) before any request, so a claim made offline,
+or by a process that then dies, is delivered when the tracker can be reached: `queued` until
+the tracker confirms (`sent`, with the name it gave back), or `failed` with the reason when
+the tracker refuses for good. The blocker's own row gets the assignee as soon as the tracker
+confirms, so this board shows it without waiting for the next read of the team's blockers.
+
+Every write is one committed `BEGIN IMMEDIATE` transaction (`Store.transaction`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.store.records import from_db_time, to_db_time
+from app.store.store import Store
+
+QUEUED, SENT, FAILED = "queued", "sent", "failed"
+BLOCKER_PREFIX = "blocker:"
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """One claim: what (`key`), the tracker's issue (`ref`), where its delivery stands."""
+
+    key: str
+    ref: str | None
+    state: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    claimed_by: str = ""
+
+    @property
+    def blocker_key(self) -> str | None:
+        return self.key[len(BLOCKER_PREFIX) :] if self.key.startswith(BLOCKER_PREFIX) else None
+
+
+_COLUMNS = "key, ref, state, attempts, created_at, next_attempt_at, last_error, claimed_by"
+
+
+def _record(row: tuple[object, ...]) -> ClaimRecord:
+    key, ref, state, attempts, created, next_at, error, by = row
+    return ClaimRecord(
+        key=str(key),
+        ref=str(ref) if ref is not None else None,
+        state=str(state),
+        attempts=int(attempts) if isinstance(attempts, int) else 0,
+        created_at=from_db_time(str(created)) or datetime.min,
+        next_attempt_at=from_db_time(str(next_at)) if next_at is not None else None,
+        last_error=str(error or ""),
+        claimed_by=str(by or ""),
+    )
+
+
+def claim_blocker(store: Store, blocker_key: str, now: datetime) -> ClaimRecord | None:
+    """Queue "I'm on it" for a blocker (its tracker reference is taken from its row).
+
+    None when the blocker is not on the board or has no issue on the tracker yet (a report
+    still in the outbox: claim it once it is sent). A claim already sent stays sent.
+    """
+    key = BLOCKER_PREFIX + blocker_key
+    with store.transaction() as db:
+        conn = db.conn
+        found = conn.execute("SELECT ref FROM blockers WHERE key = ?", [blocker_key]).fetchone()
+        if found is None or not found[0]:
+            return None
+        conn.execute(
+            "INSERT INTO claims (key, ref, state, attempts, created_at) VALUES (?, ?, ?, 0, ?) "
+            "ON CONFLICT(key) DO UPDATE SET ref = excluded.ref, "
+            "state = CASE WHEN claims.state = 'sent' THEN 'sent' ELSE 'queued' END, "
+            "next_attempt_at = NULL, last_error = NULL",
+            [key, str(found[0]), QUEUED, to_db_time(now)],
+        )
+        row = conn.execute(f"SELECT {_COLUMNS} FROM claims WHERE key = ?", [key]).fetchone()
+    return _record(tuple(row))
+
+
+def due_claims(store: Store, now: datetime) -> list[ClaimRecord]:
+    """Queued claims whose next attempt is due, oldest first."""
+    with store.connection() as db:
+        rows = db.execute(
+            f"SELECT {_COLUMNS} FROM claims WHERE state = ? "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at, key",
+            [QUEUED, to_db_time(now)],
+        ).fetchall()
+    return [_record(tuple(r)) for r in rows]
+
+
+def claims(store: Store) -> list[ClaimRecord]:
+    """Every claim made here, oldest first."""
+    with store.connection() as db:
+        rows = db.execute(f"SELECT {_COLUMNS} FROM claims ORDER BY created_at, key").fetchall()
+    return [_record(tuple(r)) for r in rows]
+
+
+def claim_sent(store: Store, claim: ClaimRecord, claimed_by: str, now: datetime) -> None:
+    """The tracker assigned it: the claim is done and the blocker says who is on it."""
+    with store.transaction() as db:
+        conn = db.conn
+        conn.execute(
+            "UPDATE claims SET state = ?, attempts = attempts + 1, claimed_by = ?, sent_at = ?, "
+            "last_error = NULL, next_attempt_at = NULL WHERE key = ?",
+            [SENT, claimed_by, to_db_time(now), claim.key],
+        )
+        if claim.blocker_key is not None:
+            conn.execute(
+                "UPDATE blockers SET assignee = ? WHERE key = ?", [claimed_by, claim.blocker_key]
+            )
+
+
+def claim_retry(store: Store, claim: ClaimRecord, error: str, next_at: datetime) -> None:
+    with store.transaction() as db:
+        db.conn.execute(
+            "UPDATE claims SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+            "WHERE key = ? AND state = ?",
+            [error, to_db_time(next_at), claim.key, QUEUED],
+        )
+
+
+def claim_failed(store: Store, claim: ClaimRecord, error: str) -> None:
+    with store.transaction() as db:
+        db.conn.execute(
+            "UPDATE claims SET state = ?, attempts = attempts + 1, last_error = ? WHERE key = ?",
+            [FAILED, error, claim.key],
+        )
+
+
+__all__ = [
+    "FAILED",
+    "QUEUED",
+    "SENT",
+    "ClaimRecord",
+    "claim_blocker",
+    "claim_failed",
+    "claim_retry",
+    "claim_sent",
+    "claims",
+    "due_claims",
+]
