@@ -3,11 +3,6 @@
 `run_gui` opens the window (or the kiosk), or with `--screenshot` polls for `--after` seconds
 and renders the board offscreen to a PNG. Everything here runs on the GUI thread and only
 connects parts: fetching happens in `app.services`, drawing in `app.ui`.
-
-For the start-up benchmark (tests/bench/bench_startup.py), the environment variable
-`RELEASABLE_EXIT_AFTER_FIRST_PAINT=1` makes the window quit as soon as the board has been
-painted with the last known state from the store, after printing one line to stdout:
-`first paint: 0.612 s after process start; 8/8 items from the store; peak RSS 98.1 MB`.
 """
 
 from __future__ import annotations
@@ -21,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.config.errors import BoardFileError
@@ -29,7 +24,7 @@ from app.desktop.launch import BoardNotFound, OpenedBoard, open_board
 from app.domain.model import BoardSnapshot
 
 if TYPE_CHECKING:
-    from app.desktop.board import DesktopBoard
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +158,6 @@ def _window(
         else None,
     )
     reporter.install()
-    first_paint = None
-    if os.environ.get(EXIT_AFTER_FIRST_PAINT) == "1" and not args.kiosk:
-        first_paint = _FirstPaintExit(app, board)
     board.start()
     if args.kiosk:
         board.window.set_kiosk(True)
@@ -179,75 +171,12 @@ def _window(
 
     board.reload_requested.connect(reopen)
     code = app.exec()
-    del first_paint
     board.stop()
     reporter.uninstall()
     if next_board:
         board.window.close()
         board.window.deleteLater()
     return code, (next_board[0] if next_board else None)
-
-
-EXIT_AFTER_FIRST_PAINT = "RELEASABLE_EXIT_AFTER_FIRST_PAINT"
-
-
-class _FirstPaintExit(QObject):
-    """Benchmark hook: once the store's board has been shown, the board view's next paint
-    prints the time since the process started (and peak memory) and quits the app."""
-
-    def __init__(self, app: QApplication, board: DesktopBoard) -> None:
-        super().__init__(board)
-        self._app = app
-        self._loaded = False
-        self._done = False
-        self._read = (0, 0)
-        board.service.updated.connect(self._count)
-        board.service.loaded.connect(self._arm)
-        board.window.board.installEventFilter(self)
-
-    def _count(self, snapshot: BoardSnapshot) -> None:
-        if not self._loaded:  # the snapshot shown when the store's board arrived
-            items = (*snapshot.board.pipelines, *snapshot.board.environments)
-            self._read = (sum(1 for i in items if i.read_at is not None), len(items))
-
-    def _arm(self) -> None:
-        self._loaded = True
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._loaded and not self._done and event.type() == QEvent.Type.Paint:
-            self._done = True
-            elapsed = _seconds_since_process_start()
-            shown = f"{elapsed:.3f} s" if elapsed is not None else "? s"
-            print(
-                f"first paint: {shown} after process start; "
-                f"{self._read[0]}/{self._read[1]} items from the store; "
-                f"peak RSS {_peak_rss_mb():.1f} MB",
-                flush=True,
-            )
-            QTimer.singleShot(0, self._app.quit)
-        return False
-
-
-def _seconds_since_process_start() -> float | None:
-    """From /proc (Linux): uptime now minus the process's start time, both since boot."""
-    try:
-        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        started = int(stat[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime, in ticks
-        return float(Path("/proc/uptime").read_text().split()[0]) - started
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _peak_rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _welcome(app: QApplication, message: str) -> tuple[str | None, bool] | None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import signal
 import sys
 import threading
 import time
@@ -38,8 +37,6 @@ from app.trackers.base import Filed, TrackerError
 from app.trackers.ports import Http, Tracker
 
 log = logging.getLogger(__name__)
-
-KILLPOINT_ENV = "RELEASABLE_TEST_KILLPOINT"
 
 # Reports being delivered by this process right now (the app's worker and a CLI call in the
 # same process must not both pick the same `sending` item as "left over from a crash").
@@ -105,16 +102,6 @@ class _WatchedHttp:
         self.answers += 1
         return resp
 
-
-
-def _test_only_killpoint(name: str) -> None:
-    """TEST ONLY: die here, as if the machine lost power, when the crash test asks for it.
-
-    The crash test (tests/integration/test_crash_delivery.py) sets RELEASABLE_TEST_KILLPOINT
-    in a child process; in normal use the variable is never set and this does nothing.
-    """
-    if os.environ.get(KILLPOINT_ENV) == name:
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def backoff_delay_s(attempts: int, policy: DeliveryPolicy, rand: Callable[[], float]) -> float:
@@ -259,10 +246,8 @@ def _deliver_one(
         if found is not None:
             filed, found_existing = found, True
         else:
-            _test_only_killpoint("before-post")
             sent_request = True
             filed, found_existing = tracker.create(watched, report), False
-            _test_only_killpoint("after-response")
     except TrackerError as err:
         return _after_error(outbox, item, err, watched, now, policy, rand)
     except Exception as err:  # a bug or a surprise: we cannot know whether it was filed
@@ -349,7 +334,6 @@ def refresh_blockers(
 
 
 __all__ = [
-    "KILLPOINT_ENV",
     "DeliveryPolicy",
     "DeliveryResult",
     "backoff_delay_s",

@@ -1,11 +1,12 @@
 """Exactly once, as the tracker sees it: the sending process is SIGKILLed at each step.
 
-A real child process (`python -m app.cli.report outbox send`, the real GitHub adapter)
-delivers one queued report to a loopback GitHub-shaped tracker and is killed:
-  (a) before the POST — after the item was marked `sending` (RELEASABLE_TEST_KILLPOINT);
+A real child process (`releasable outbox send` through the test entry `python -m tests.entry`,
+the real GitHub adapter) delivers one queued report to a loopback GitHub-shaped tracker and is
+killed:
+  (a) before the POST — after the item was marked `sending` (the entry's killpoint);
   (b) after the POST reached the server but before the answer — the server holds the answer
       until the test has killed the child;
-  (c) after the answer but before the store commit (RELEASABLE_TEST_KILLPOINT).
+  (c) after the answer but before the store commit (the entry's killpoint).
 Then delivery is restarted. Every case must end with exactly one issue on the server and the
 report marked sent with that issue's link. `run_crash_loop()` does the same with randomized
 kill points (and repeated crashes) for the slow test and tests/bench/bench_crash_delivery.py.
@@ -31,7 +32,7 @@ from app.domain.model import Verdict, VerdictState
 from app.domain.report_body import Evidence, build_report, new_report_key
 from app.store.outbox import Outbox, OutboxState
 from app.store.store import Store
-from app.trackers.outbox import KILLPOINT_ENV
+from tests.entry import KILLPOINT_ENV
 from tests.fake_tracker import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +70,7 @@ def start_sender(
     cmd = [
         sys.executable,
         "-m",
-        "app",
+        "tests.entry",
         "outbox",
         "send",
         "--db",
