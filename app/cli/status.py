@@ -56,11 +56,24 @@ def add_parser(commands: Any) -> None:
         metavar="URL",
         help="with cctray: where people see this board (default: none)",
     )
+    parser.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="every team of a fleet file instead (--db is then a folder); exit 1 if any team "
+        "is not releasable, else 2 if any is unknown, else 0",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("json" if args.json else "text")
+    if args.fleet:
+        if args.board or args.demo or fmt not in ("text", "json") or args.output:
+            print("releasable: --fleet takes only --json and --db", file=sys.stderr)
+            return EXIT_USAGE
+        from app.cli.fleet import run_fleet_status
+
+        return run_fleet_status(args.fleet, args.db, fmt == "json")
 
     from app.cli.publish import PublishError, write_atomically
     from app.config.errors import BoardFileError

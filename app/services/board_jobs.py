@@ -1,7 +1,9 @@
 """From a board file to poll jobs: which source reads which item, and how often.
 
 Pipelines that read the same cctray feed share one job, so a feed with a thousand projects is
-fetched once per refresh however many pipelines it serves. Tokens are resolved here, from the
+fetched once per refresh however many pipelines it serves; across the boards of a fleet the
+jobs read it through one `SharedFeeds` (app/services/fleet_fetch.py), fetched once per
+interval. Tokens are resolved here, from the
 environment variable or keyring entry the board names; a missing token is not fatal (public
 repositories need none) but is said on the item when the server answers 401.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.config.board import (
     BoardConfig,
@@ -27,6 +29,9 @@ from app.domain.model import ItemKind, PipelineReading, TrackerRead, item_key
 from app.services.polling import FetchResult, ItemSpec, PollJob
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
+
+if TYPE_CHECKING:
+    from app.sources.cctray_feed import CctrayProject
 
 
 def pipeline_spec(p: PipelineConfig) -> ItemSpec:
@@ -135,18 +140,55 @@ def _single_job(job_id: str, spec: ItemSpec, make: Callable[[], Any], interval: 
     return PollJob(job_id, (spec,), interval, fetch)
 
 
-def _feed_job(url: str, pipelines: list[PipelineConfig]) -> PollJob:
-    """One fetch of a cctray feed, read by every pipeline that names it."""
-    from app.sources.cctray import fetch_feed
+class FeedReader(Protocol):
+    """Fetches a cctray feed's projects: directly, or shared across the boards of a fleet
+    (`app.services.fleet_fetch.SharedFeeds`)."""
 
+    def fetch(
+        self,
+        http: HttpClient,
+        url: str,
+        interval_s: float,
+        *,
+        auth: tuple[str, str] | None = None,
+        ca_bundle: str | None = None,
+        token_hint: str = "",
+    ) -> list[CctrayProject]: ...
+
+
+class DirectFeeds:
+    """Every fetch goes to the server (one board: its pipelines already share one job)."""
+
+    def fetch(
+        self,
+        http: HttpClient,
+        url: str,
+        interval_s: float,
+        *,
+        auth: tuple[str, str] | None = None,
+        ca_bundle: str | None = None,
+        token_hint: str = "",
+    ) -> list[CctrayProject]:
+        from app.sources.cctray import fetch_feed
+
+        return fetch_feed(http, url, auth=auth, ca_bundle=ca_bundle, token_hint=token_hint)
+
+
+def _feed_job(url: str, pipelines: list[PipelineConfig], feeds: FeedReader) -> PollJob:
+    """One fetch of a cctray feed, read by every pipeline that names it."""
     specs = [pipeline_spec(p) for p in pipelines]
     sources = [_OnFirstFetch(partial(make_pipeline_source, p)) for p in pipelines]
     interval = min(p.refresh_seconds for p in pipelines)
 
     def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
         first = sources[0].get()
-        projects = fetch_feed(
-            http, url, auth=first.auth, ca_bundle=first.ca_bundle, token_hint=first.token_hint
+        projects = feeds.fetch(
+            http,
+            url,
+            interval,
+            auth=first.auth,
+            ca_bundle=first.ca_bundle,
+            token_hint=first.token_hint,
         )
         readers = zip(specs, sources, strict=True)
         return {spec.key: source.get().read(projects) for spec, source in readers}
@@ -186,18 +228,20 @@ def tracker_watch(board: BoardConfig) -> TrackerRead | None:
     )
 
 
-def build_jobs(board: BoardConfig) -> list[PollJob]:
+def build_jobs(board: BoardConfig, feeds: FeedReader | None = None) -> list[PollJob]:
+    """The board's poll jobs; cctray feeds are read through `feeds` (default: directly)."""
+    reader = feeds if feeds is not None else DirectFeeds()
     jobs: list[PollJob] = []
-    feeds: dict[str, list[PipelineConfig]] = {}
+    by_url: dict[str, list[PipelineConfig]] = {}
     for p in board.pipelines:
         if isinstance(p.options, CctrayOptions):
-            feeds.setdefault(p.options.url, []).append(p)
+            by_url.setdefault(p.options.url, []).append(p)
         else:
             spec = pipeline_spec(p)
             make = partial(make_pipeline_source, p)
             jobs.append(_single_job(spec.key, spec, make, p.refresh_seconds))
-    for url, pipelines in feeds.items():
-        jobs.append(_feed_job(url, pipelines))
+    for url, pipelines in by_url.items():
+        jobs.append(_feed_job(url, pipelines, reader))
     if not board.show_authors:
         jobs = [_without_authors(job) for job in jobs]
     for e in board.environments:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from app.config.board import BoardConfig
 from app.domain.model import Blocker, BoardSnapshot, Observed, VerdictState
 from app.domain.verdict import decide
-from app.services.board_jobs import board_specs, build_jobs, tracker_watch
+from app.services.board_jobs import FeedReader, board_specs, build_jobs, tracker_watch
 from app.services.polling import (
     FetchResult,
     ItemSpec,
@@ -82,13 +82,21 @@ class StoreBoard:
         return last_tracker_read(self.store)
 
 
-def poll_board_once(config: BoardConfig, store: Store) -> BoardSnapshot:
+def poll_board_once(
+    config: BoardConfig,
+    store: Store,
+    *,
+    http: HttpClient | None = None,
+    feeds: FeedReader | None = None,
+    workers: int = 16,
+) -> BoardSnapshot:
     """Read every source once (concurrently), record it, and judge the board: what
-    `releasable status` prints and what the screenshot tools draw, without Qt."""
+    `releasable status` prints and what the screenshot tools draw, without Qt. A fleet passes
+    its shared `http` client and `feeds` (app/services/fleet_fetch.py)."""
     adapter = StoreBoard(store)
     specs = board_specs(config)
-    http = HttpClient(cache=store.http_cache)
-    poll_once(build_jobs(config), http, adapter.record)
+    http = http if http is not None else HttpClient(cache=store.http_cache)
+    poll_once(build_jobs(config, feeds), http, adapter.record, workers=workers)
     error = sync_blockers_once(config, store, http)
     items, _ = adapter.load_board(specs)
     now = datetime.now(UTC)

@@ -284,6 +284,15 @@ def _prepared_url(method: str, url: str, items: tuple[tuple[str, Any], ...]) -> 
     return requests.Request(method, url, params=dict(items) or None).prepare().url or url
 
 
+def new_session() -> requests.Session:
+    """A session as every request is sent: no token across hosts, our User-Agent."""
+    session = _Session()
+    session.max_redirects = MAX_REDIRECTS
+    session.headers["User-Agent"] = USER_AGENT
+    session.trust_env = True
+    return session
+
+
 class HttpClient:
     """Shared by all worker threads; one `requests.Session` per thread."""
 
@@ -307,12 +316,14 @@ class HttpClient:
     def session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = _Session()
-            session.max_redirects = MAX_REDIRECTS
-            session.headers["User-Agent"] = USER_AGENT
-            session.trust_env = True
+            session = new_session()
             self._local.session = session
         return session
+
+    def session_for(self, url: str) -> requests.Session:
+        """The session that sends a request to `url` (this thread's; a fleet shares one per
+        host, see app/services/fleet_fetch.py)."""
+        return self.session()
 
     def close(self) -> None:
         session = getattr(self._local, "session", None)
@@ -358,7 +369,7 @@ class HttpClient:
         with self._count_lock:
             self.requests_sent += 1
         try:
-            raw = self.session().request(
+            raw = self.session_for(full_url).request(
                 method,
                 full_url,
                 headers=send_headers,
