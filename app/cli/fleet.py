@@ -2,8 +2,9 @@
 
 Exit 1 if any team is NOT RELEASABLE, else 2 if any is UNKNOWN (a board file that cannot be
 read counts as UNKNOWN), else 0 — the same codes as `status` for one board, so a script
-that checks one board checks a fleet; a fleet file that cannot be used exits 3. Teams print in the platform view's order: blocked the
-longest first, then unknown, then releasable. No Qt is loaded.
+that checks one board checks a fleet; a fleet file that cannot be used exits 3. Teams print
+in the platform view's order: blocked the longest first, then unknown, then releasable.
+No Qt is loaded.
 """
 
 from __future__ import annotations

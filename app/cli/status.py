@@ -60,7 +60,7 @@ def add_parser(commands: Any) -> None:
         "--fleet",
         metavar="FILE",
         help="every team of a fleet file instead (--db is then a folder); exit 1 if any team "
-        "is not releasable, else 2 if any is unknown, else 0",
+        "is not releasable, else 2 if any is unknown, else 0 (default: one board)",
     )
     parser.set_defaults(run=run)
 
