@@ -29,8 +29,9 @@ run: $(STAMP)
 		&& echo "Wrote demo-board.png. For a live window on a headless machine: bash tools/system-deps.sh --with-xvfb && xvfb-run -a $(VENV)/bin/releasable --demo"; \
 	fi
 
-## The whole test suite, headless.
+## The whole test suite, headless (the end-to-end tests start their own Xvfb).
 test: $(STAMP)
+	@bash tools/system-deps.sh --with-xvfb
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow"
 
 lint: $(STAMP)

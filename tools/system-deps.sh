@@ -7,7 +7,9 @@ set -euo pipefail
 PACKAGES=(libglib2.0-0 libgl1 libegl1 libfontconfig1 fonts-dejavu-core libxkbcommon0
           libdbus-1-3 binutils tzdata)
 if [[ "${1:-}" == "--with-xvfb" ]]; then
-  PACKAGES+=(xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+  # A real X server for the end-to-end tests (tests/xserver.py) and headless live windows:
+  # Xvfb, a window manager (openbox), and the X tools the tests drive and look with.
+  PACKAGES+=(xvfb xauth openbox xdotool x11-utils x11-xserver-utils libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
              libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libxcb-randr0 libxcb-xfixes0
              libxcb-sync1 libxcb-xkb1 libxcb-xinerama0)
 fi

@@ -1,4 +1,5 @@
-"""`releasable [--board FILE | --demo] [--kiosk] [--screenshot OUT.png …]`: the board window.
+"""`releasable [--board FILE | --demo] [--kiosk [--screen N]] [--screenshot OUT.png …]`: the
+board window.
 
 The options live on the top-level parser (no subcommand opens the window). Qt is imported only
 when the window really opens, after the command line was checked.
@@ -16,6 +17,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     """The window's own options (--board, --demo and --db come from the shared parent)."""
     group = parser.add_argument_group("the window (when no command is given)")
     group.add_argument("--kiosk", action="store_true", help="full-screen team-room mode")
+    group.add_argument(
+        "--screen",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --kiosk: the screen to fill, counted from 0 (default: the window's screen)",
+    )
     group.add_argument(
         "--screenshot",
         metavar="OUT.png",
@@ -43,6 +51,7 @@ def misplaced(args: argparse.Namespace) -> str | None:
         flag
         for flag, on in (
             ("--kiosk", args.kiosk),
+            ("--screen", args.screen is not None),
             ("--screenshot", args.screenshot is not None),
             ("--size", args.size != parse_size(DEFAULT_SIZE)),
             ("--after", args.after != DEFAULT_AFTER_S),

@@ -159,6 +159,7 @@ def _window(
     )
     reporter.install()
     board.start()
+    board.window.kiosk_screen = getattr(args, "screen", None)
     if args.kiosk:
         board.window.set_kiosk(True)
     else:

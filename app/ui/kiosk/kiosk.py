@@ -1,5 +1,8 @@
 """The team-room kiosk: the board full screen, readable from across the room, for weeks.
 
+It fills the screen it is on (or the one `--screen N` names) with or without a window manager,
+and follows that screen's resolution changes (`fill_screen`).
+
 No window chrome and no modal dialog, ever: problems appear in a banner (`show_banner`) while
 the board keeps running. Everything is sized from the screen (`kiosk_layout.kiosk_metrics`);
 all items fit without scrolling as a tile grid (`kiosk_layout.fit_grid`), and past a readable
@@ -10,16 +13,19 @@ come from a fixed pool the size of one page, so weeks of updates do not grow any
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import (
     QAction,
     QColor,
+    QGuiApplication,
     QHideEvent,
     QKeySequence,
     QPalette,
     QResizeEvent,
+    QScreen,
     QShowEvent,
 )
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
@@ -70,6 +76,8 @@ class KioskWindow(QWidget):
         self.setObjectName("kiosk")
         self.setAccessibleName("Releasable board, kiosk")
         self.now_fn = now_fn or utc_now
+        self._screen: QScreen | None = None  # the screen it fills, followed when it changes
+        self._watching_handle = False
         self.snapshot: BoardSnapshot | None = None
         self.page = 0
         self.layout_state = Layout(0, 0, 0, 1, 0, 0)
@@ -226,6 +234,48 @@ class KioskWindow(QWidget):
 
     def visible_tile_keys(self) -> list[str]:
         return [t.data.key for t in self.tiles if not t.isHidden()]
+
+    # -- the screen it fills -------------------------------------------------------------------
+
+    def fill_screen(self, screen: QScreen | None = None) -> None:
+        """Show full screen on `screen` (default: the one it is on, else the primary one).
+
+        With no window manager (a wall: `xinit` + the app) nobody honours a full-screen
+        request, so the kiosk sets the screen's geometry itself (it is frameless); with one,
+        `showFullScreen()` also asks it to drop panels and decorations. It then follows the
+        screen: a new resolution, or a move to another screen, is filled again.
+        """
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.showFullScreen()
+            return
+        self._follow(screen)
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+        self.setGeometry(screen.geometry())  # honoured even where the request is not
+        handle = self.windowHandle()
+        if handle is not None and not self._watching_handle:
+            self._watching_handle = True
+            handle.screenChanged.connect(self._moved_to)
+
+    def _follow(self, screen: QScreen) -> None:
+        if screen is self._screen:
+            return
+        if self._screen is not None:
+            with contextlib.suppress(RuntimeError, TypeError):  # gone with its screen
+                self._screen.geometryChanged.disconnect(self._screen_resized)
+        self._screen = screen
+        screen.geometryChanged.connect(self._screen_resized)
+
+    def _screen_resized(self, geometry: QRect) -> None:
+        if self.isVisible():
+            self.setGeometry(geometry)
+
+    def _moved_to(self, screen: QScreen | None) -> None:
+        if screen is not None and screen is not self._screen and self.isVisible():
+            self._follow(screen)
+            self.setGeometry(screen.geometry())
 
     # -- sizing -------------------------------------------------------------------------------
 

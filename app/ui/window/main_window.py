@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
     QResizeEvent,
+    QScreen,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else default_settings()
         self.persist = persist
         self.kiosk: KioskWindow | None = None
+        self.kiosk_screen: int | None = None  # `--screen N`: the kiosk's screen, by index
         self._pending_snapshot: BoardSnapshot | None = None
         self._outbox_rows: list[OutboxRow] = []
         self.setWindowTitle("Releasable")
@@ -343,6 +345,13 @@ class MainWindow(QMainWindow):
 
     # -- kiosk ----------------------------------------------------------------------------------
 
+    def _kiosk_screen(self) -> QScreen | None:
+        """`--screen N` if given (and there), else the screen this window is on."""
+        screens = QGuiApplication.screens()
+        if self.kiosk_screen is not None and 0 <= self.kiosk_screen < len(screens):
+            return screens[self.kiosk_screen]
+        return self.screen()
+
     def set_kiosk(self, on: bool) -> None:
         """Enter or leave kiosk mode (F11). The kiosk is its own full-screen window."""
         if on == (self.kiosk is not None):
@@ -357,7 +366,7 @@ class MainWindow(QMainWindow):
                 kiosk.show_snapshot(self.latest_snapshot)
             self.kiosk = kiosk
             self.tick_timer.stop()
-            kiosk.showFullScreen()
+            kiosk.fill_screen(self._kiosk_screen())
             self.hide()
         else:
             leaving, self.kiosk = self.kiosk, None

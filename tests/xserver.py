@@ -1,0 +1,197 @@
+"""A real X server for end-to-end tests: Xvfb, with or without a window manager (openbox).
+
+The app runs in a child process on it (`QT_QPA_PLATFORM=xcb`), as people run it on a team-room
+wall (`xinit` + the app) or a desktop. The root window is painted one loud colour (magenta), so
+a grab of the root window shows at a glance which pixels no window covers. Everything it needs
+comes from Debian (`bash tools/system-deps.sh --with-xvfb` installs it; `make test` does): a
+missing program fails the test with that line, never skips it.
+
+Waiting is on conditions with a deadline (the server's display number on `-displayfd`, the
+window manager's `_NET_SUPPORTING_WM_CHECK`, a window's geometry), never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAGENTA = "#FF00FF"
+INSTALL = "bash tools/system-deps.sh --with-xvfb  (as root; `make test` runs it)"
+T = TypeVar("T")
+
+
+def require(*programs: str) -> None:
+    missing = [p for p in programs if shutil.which(p) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not installed: run {INSTALL}", pytrace=False)
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 30.0) -> T:
+    """Poll `probe` until it gives a value (not None/False); fail naming `what` at the deadline."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.02
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}", pytrace=False)
+        time.sleep(delay)  # polling an outside process: there is no signal to wait on
+        delay = min(delay * 2, 0.25)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass
+class XServer:
+    display: str
+    screens: tuple[tuple[int, int], ...]
+    window_manager: bool
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment for a child process on this display (real xcb, not offscreen)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "XAUTHORITY")}
+        env.update(DISPLAY=self.display, QT_QPA_PLATFORM="xcb")
+        return env
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args, env=self.env, capture_output=True, text=True, timeout=30, check=check
+        )
+
+    def window_id(self, name: str) -> str | None:
+        """The visible top-level window called `name`, if there is one."""
+        found = self.run("xdotool", "search", "--onlyvisible", "--name", f"^{name}$", check=False)
+        ids = found.stdout.split()
+        return ids[-1] if ids else None
+
+    def press(self, name: str, key: str) -> None:
+        """Give the window called `name` the keyboard (as a click would) and press `key`."""
+        window = wait_for(f"a window called {name!r}", lambda: self.window_id(name))
+        self.run("xdotool", "windowfocus", "--sync", window)
+        self.run("xdotool", "key", "--clearmodifiers", key)
+
+    def window_geometry(self, name: str) -> Geometry | None:
+        """Where the visible top-level window called `name` is, in root coordinates."""
+        window = self.window_id(name)
+        if window is None:
+            return None
+        info = self.run("xwininfo", "-id", window, check=False).stdout
+        values: dict[str, int] = {}
+        for line in info.splitlines():
+            key, _, value = line.strip().partition(":")
+            if key in ("Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"):
+                values[key] = int(value)
+        if len(values) < 4:
+            return None
+        return Geometry(
+            values["Absolute upper-left X"],
+            values["Absolute upper-left Y"],
+            values["Width"],
+            values["Height"],
+        )
+
+    def uncovered_share(self) -> float:
+        """The share of the root window's pixels still showing the root's magenta."""
+        return float(self.run(sys.executable, str(ROOT / "tests" / "grab_root.py")).stdout)
+
+
+@contextmanager
+def xvfb(
+    screens: Sequence[tuple[int, int]] = ((1366, 768),), *, window_manager: bool = False
+) -> Iterator[XServer]:
+    """Xvfb with these screens side by side (Xinerama: one X screen, one QScreen each)."""
+    require("Xvfb", "xdotool", "xwininfo", "xsetroot", "xprop")
+    if window_manager:
+        require("openbox")
+    read_end, write_end = os.pipe()
+    command = ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-noreset"]
+    if len(screens) > 1:
+        command.append("+xinerama")
+    for index, (width, height) in enumerate(screens):
+        command += ["-screen", str(index), f"{width}x{height}x24"]
+    server = subprocess.Popen(
+        command, pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    os.close(write_end)
+    processes = [server]
+    try:
+        ready, _, _ = select.select([read_end], [], [], 30)
+        number = os.read(read_end, 64).decode().strip() if ready else ""
+        if not number:
+            err = server.stderr.read().decode(errors="replace") if server.poll() else ""
+            pytest.fail(f"Xvfb did not start: {err.strip()[-500:]}", pytrace=False)
+        x = XServer(f":{number}", tuple(screens), window_manager)
+        x.run("xsetroot", "-solid", MAGENTA)
+        if window_manager:
+            processes.append(
+                subprocess.Popen(
+                    ["openbox", "--sm-disable"],
+                    env=x.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            wait_for(
+                "openbox to manage the display",
+                lambda: "window id" in x.run("xprop", "-root", "_NET_SUPPORTING_WM_CHECK").stdout,
+            )
+        yield x
+    finally:
+        os.close(read_end)
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if server.stderr is not None:
+            server.stderr.close()
+
+
+@contextmanager
+def app_on(
+    x: XServer, *args: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """`releasable ARGS` (as `python -m app`) on the X server; ended with SIGTERM after."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env={**x.env, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
