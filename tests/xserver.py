@@ -79,19 +79,20 @@ class XServer:
         )
 
     def window_id(self, name: str) -> str | None:
-        """The visible top-level window called `name`, if there is one."""
-        found = self.run("xdotool", "search", "--onlyvisible", "--name", f"^{name}$", check=False)
+        """The visible top-level window whose title matches the regular expression `name`."""
+        found = self.run("xdotool", "search", "--onlyvisible", "--name", name, check=False)
         ids = found.stdout.split()
         return ids[-1] if ids else None
 
     def press(self, name: str, key: str) -> None:
-        """Give the window called `name` the keyboard (as a click would) and press `key`."""
+        """Give the window whose title matches `name` the keyboard (as a click would); press
+        `key`."""
         window = wait_for(f"a window called {name!r}", lambda: self.window_id(name))
         self.run("xdotool", "windowfocus", "--sync", window)
         self.run("xdotool", "key", "--clearmodifiers", key)
 
     def window_geometry(self, name: str) -> Geometry | None:
-        """Where the visible top-level window called `name` is, in root coordinates."""
+        """Where the visible top-level window whose title matches `name` is (root coordinates)."""
         window = self.window_id(name)
         if window is None:
             return None

@@ -4,7 +4,8 @@
 declaration in `app.config.settings`, applies the defaults and builds the frozen config. It
 collects every problem before raising one `BoardFileError` whose lines name the file, the line
 and the key. `build_board()` does the same from already-parsed data (the board editor's dicts),
-without line numbers. `find_board_path()` says which board file the app should open.
+without line numbers. `find_board_path()` says which board file the app should open
+(`remember_board()` keeps the last one the app opened or saved).
 """
 
 from __future__ import annotations
@@ -40,28 +41,69 @@ from app.config.locate import Path as KeyPath
 from app.config.rules import Table, check_planned, check_rules
 from app.config.schema import Section, Setting
 
-__all__ = ["BoardFileError", "build_board", "find_board_path", "load_board", "parse_board"]
+__all__ = [
+    "BoardFileError",
+    "build_board",
+    "config_dir",
+    "find_board_path",
+    "load_board",
+    "parse_board",
+    "remember_board",
+    "remembered_board",
+]
 
 APP_NAME = "releasable"
 BOARD_FILE_NAME = "board.toml"
+LAST_BOARD_FILE = "last-board"  # in the config folder: the path of the last board opened
 ENV_VAR = "RELEASABLE_BOARD"
 
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
+def config_dir() -> Path:
+    """The user's config folder for Releasable (`~/.config/releasable` on Linux)."""
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
 def find_board_path(explicit: Path | None) -> Path | None:
-    """The board file to open: `explicit`, else $RELEASABLE_BOARD, else the user's config dir.
+    """The board file to open: `explicit`, else $RELEASABLE_BOARD, else the last board opened
+    or saved in the app (`remember_board`), else `board.toml` in the user's config folder.
 
     The first two are returned even when missing, so opening them says "no such file"; the
-    config-dir file only when it exists (None means: offer the demo or a new board).
+    others only when they exist (None means: offer the demo or a new board).
     """
     if explicit is not None:
         return explicit
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
         return Path(from_env).expanduser()
-    default = Path(platformdirs.user_config_dir(APP_NAME)) / BOARD_FILE_NAME
+    last = remembered_board()
+    if last is not None and last.is_file():
+        return last
+    default = config_dir() / BOARD_FILE_NAME
     return default if default.is_file() else None
+
+
+def remembered_board() -> Path | None:
+    """The last board file opened or saved in the app, if one was remembered."""
+    try:
+        text = (config_dir() / LAST_BOARD_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Path(text) if text else None
+
+
+def remember_board(path: Path) -> None:
+    """Remember `path` so that `releasable` with no arguments opens it next time (best
+    effort: a read-only config folder only means the next start asks again)."""
+    folder = config_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{LAST_BOARD_FILE}.tmp"
+        temporary.write_text(f"{path.resolve()}\n", encoding="utf-8")
+        temporary.replace(folder / LAST_BOARD_FILE)
+    except OSError:
+        pass
 
 
 def load_board(path: Path) -> BoardConfig:

@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.config.errors import BoardFileError
+from app.config.loader import remember_board
 from app.desktop.launch import BoardNotFound, OpenedBoard, open_board
 from app.domain.model import BoardSnapshot
 
@@ -69,6 +70,8 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
             with open_board(args.board, args.demo, args.db) as opened:
                 if args.screenshot:
                     return _screenshot(app, opened, args, size)
+                if opened.demo is None:
+                    remember_board(opened.path)  # `releasable` alone reopens it next time
                 code, next_board = _window(app, opened, args)
         except BoardNotFound as err:
             if args.screenshot:
@@ -186,7 +189,7 @@ def _welcome(app: QApplication, message: str) -> tuple[str | None, bool] | None:
     from app.ui.window.main_window import MainWindow
     from app.ui.window.welcome import WelcomePage
 
-    window = MainWindow()
+    window = MainWindow(persist=False)  # nothing the welcome page shows is saved as the layout
     window.toolbar.hide()  # nothing to refresh or filter yet
     window.view_toolbar.hide()
     window.menuBar().hide()

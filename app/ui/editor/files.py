@@ -7,10 +7,10 @@ The dialog functions are the defaults the editor and welcome page use; tests inj
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 BOARD_FILTER = "Board files (*.toml);;All files (*)"
@@ -83,13 +83,20 @@ def file_has_comments(path: Path) -> bool:
 
 def default_board_path() -> Path:
     """Where the app looks for a board when none is named: the first "Save" goes there."""
-    from app.config.loader import APP_NAME, BOARD_FILE_NAME
+    from app.config.loader import BOARD_FILE_NAME, config_dir
 
-    return Path(platformdirs.user_config_dir(APP_NAME)) / BOARD_FILE_NAME
+    return config_dir() / BOARD_FILE_NAME
 
 
 def ask_save_path(parent: QWidget, current: Path | None) -> Path | None:
-    """The desktop "Save as" dialog (it asks itself before replacing a file)."""
+    """The desktop "Save as" dialog (it asks itself before replacing a file).
+
+    A new board is offered the user's config folder, created when missing (a dialog asked to
+    start in a folder that does not exist opens in the current one, and the board is lost).
+    """
+    if current is None:
+        with contextlib.suppress(OSError):  # then the dialog starts where it can
+            default_board_path().parent.mkdir(parents=True, exist_ok=True)
     start = str(current if current is not None else default_board_path())
     name, _ = QFileDialog.getSaveFileName(parent, "Save the board file", start, BOARD_FILTER)
     if not name:

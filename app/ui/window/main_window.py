@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
             "refresh", "Re&fresh", ["F5", "Ctrl+R"], "Poll every source now"
         )
         self.action_quit = self._action("quit", "&Quit", ["Ctrl+Q"])
+        self.action_reset_layout = self._action(
+            "reset_layout", "&Reset layout", [], "Window size, panels and toolbar as at first start"
+        )
         self.action_find = self._action("find", "&Find…", ["Ctrl+F"], "Filter by name")
         self.action_failing_first = self._action(
             "failing_first", "Failing &first", ["Ctrl+Shift+F"], "Show failing items first"
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
 
         self.action_refresh.triggered.connect(self.refresh_requested)
         self.action_quit.triggered.connect(self.quit)
+        self.action_reset_layout.triggered.connect(self.reset_layout)
         self.action_kiosk.toggled.connect(self.set_kiosk)
         self.action_find.triggered.connect(self._focus_search)
         self.action_failing_first.toggled.connect(self._on_failing_first)
@@ -226,6 +230,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.action_history)
         view.addAction(self.action_kiosk)
+        view.addSeparator()
+        view.addAction(self.action_reset_layout)
         blockers = menu.addMenu("B&lockers")
         blockers.addAction(self.action_report_blocker)
 
@@ -388,7 +394,26 @@ class MainWindow(QMainWindow):
 
     # -- settings -------------------------------------------------------------------------------
 
+    def reset_layout(self) -> None:
+        """View → Reset layout: the window's first-start layout, and forget the saved one."""
+        self.board.splitter.restoreState(self._default_splitter)
+        self.menuBar().setVisible(True)
+        self.toolbar.setVisible(True)
+        self.showNormal()
+        self._default_size()
+        if self.persist:
+            for key in ("window/geometry", "window/state", "view/splitter"):
+                self.settings.remove(key)
+
+    def _default_size(self) -> None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        w = min(1280, available.width()) if available else 1280
+        h = min(820, available.height()) if available else 820
+        self.resize(w, h)
+
     def _restore(self) -> None:
+        self._default_splitter = self.board.splitter.saveState()
         if not self.persist:
             self.resize(1280, 800)
             return
@@ -397,14 +422,12 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            screen = QGuiApplication.primaryScreen()
-            available = screen.availableGeometry() if screen else None
-            w = min(1280, available.width()) if available else 1280
-            h = min(820, available.height()) if available else 820
-            self.resize(w, h)
+            self._default_size()
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        self.menuBar().setVisible(True)  # a restored state never hides the menus or the toolbar
+        self.toolbar.setVisible(True)
         splitter = s.value("view/splitter")
         if isinstance(splitter, QByteArray):
             self.board.splitter.restoreState(splitter)
