@@ -47,7 +47,7 @@ class DesktopBoard(QObject):
         self.store = Store.open(opened.db_path)
         self.window = window or MainWindow()
         self.window.setWindowTitle(f"{opened.config.name} — Releasable")
-        self.service = make_board_service(opened.config, self.store)
+        self.service = make_board_service(opened.config, self.store, worker_process=True)
         self.service.updated.connect(self.window.show_snapshot)
         self.window.refresh_requested.connect(self.service.refresh_now)
 

@@ -55,6 +55,7 @@ from app.sources.http import HttpClient
 
 if TYPE_CHECKING:
     from app.config.board import BoardConfig
+    from app.services.fetch_process import FetchProcess
     from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,15 @@ class BoardService(QObject):
         rng: random.Random | None = None,
         tracker: TrackerRead | None = None,
         planned: PlannedTime | None = None,
+        fetcher: FetchProcess | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # With a fetcher, jobs run in its worker process instead of this process's pool.
+        self.fetcher = fetcher
+        if fetcher is not None:
+            fetcher.setParent(self)
+            fetcher.finished.connect(self._on_fetched)
         self.board_name = board_name
         self.planned = planned or PlannedTime()
         self.jobs = list(jobs)
@@ -173,6 +180,8 @@ class BoardService(QObject):
         for job in self._queue:
             job.in_flight = False
         self._queue.clear()
+        if self.fetcher is not None:
+            self.fetcher.stop()
         self.pool.waitForDone(15_000)
         QCoreApplication.sendPostedEvents()
 
@@ -243,7 +252,7 @@ class BoardService(QObject):
         """Hand queued jobs to the pool while it has free threads, within the time budget."""
         if not self._running:
             return
-        limit = max(1, self.pool.maxThreadCount())
+        limit = self.fetcher.capacity if self.fetcher else max(1, self.pool.maxThreadCount())
         started = time.perf_counter()
         while self._queue and self._jobs_on_pool < limit:
             self._dispatch(self._queue.popleft())
@@ -254,6 +263,9 @@ class BoardService(QObject):
 
     def _dispatch(self, job: PollJob) -> None:
         self._jobs_on_pool += 1
+        if self.fetcher is not None:
+            self.fetcher.submit(job)
+            return
         http, store, clock = self.http, self.store, self.clock
 
         def work() -> tuple[PollJob, dict[str, FetchResult], datetime, datetime]:
@@ -286,6 +298,16 @@ class BoardService(QObject):
                 self.items[key] = apply_result(self.items[key], result, at)
         if not self._coalesce.isActive():
             self._coalesce.start()
+
+    def _on_fetched(self, done: tuple[str, dict[str, FetchResult], datetime, datetime]) -> None:
+        """A job's results from the worker process (see `_on_job_done`)."""
+        job_id, results, at, started = done
+        job = next((j for j in self.jobs if j.id == job_id), None)
+        if job is None:
+            return
+        if "*" in results:  # the worker process died with this job in flight
+            results = {item.key: results["*"] for item in job.items}
+        self._on_job_done((job, results, at, started))
 
     def _on_job_crashed(self, error: BaseException) -> None:  # pragma: no cover - run_job catches
         log.error("poll job crashed", exc_info=error)
@@ -356,8 +378,14 @@ def _log_error(error: BaseException) -> None:
     log.error("could not record the verdict", exc_info=error)
 
 
-def make_board_service(config: BoardConfig, store: Store) -> BoardService:
-    """The live board for a board file, polling into `store`: the one way every mode builds it."""
+def make_board_service(
+    config: BoardConfig, store: Store, *, worker_process: bool = False
+) -> BoardService:
+    """The live board for a board file, polling into `store`: the one way every mode builds it.
+
+    `worker_process` fetches and parses in a worker process (`FetchProcess`), for the window:
+    its GUI thread then never waits for the GIL behind a fetching thread.
+    """
     from app.services.board_jobs import board_specs, build_jobs, tracker_watch
     from app.services.board_store import StoreBoard
 
@@ -369,4 +397,11 @@ def make_board_service(config: BoardConfig, store: Store) -> BoardService:
         HttpClient(cache=store.http_cache),
         tracker=tracker_watch(config),
         planned=config.planned,
+        fetcher=_fetcher(config, store) if worker_process else None,
     )
+
+
+def _fetcher(config: BoardConfig, store: Store) -> FetchProcess | None:
+    from app.services.fetch_process import FetchProcess, available
+
+    return FetchProcess(config, store.path) if available() else None

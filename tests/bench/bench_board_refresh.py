@@ -20,12 +20,15 @@ thread pool, a real `HttpClient` whose validator cache is a real `Store` in a te
 - the GUI event-loop stall: a 1 ms heartbeat QTimer runs throughout; the largest gap between
   two ticks, minus the 1 ms interval, from `start()` to the end of the second refresh.
 
-`--window` adds two runs with the main window attached (drawing every snapshot), for
-information (the targets are for the service layer; it takes minutes). `--profile` prints
+`--window` adds runs with the main window attached (drawing every snapshot), fetching on
+the service's threads and in a worker process (`app.services.fetch_process`, as the window
+does): the issue 10 targets (refresh ≤ 0.6 s, GUI stall ≤ 16 ms) are for this case. The
+worker process is started before the clock starts, as the window starts it with the board;
+its first refresh also pays for its first connections. `--profile` prints
 where the GUI thread spent its time during one first refresh (cProfile sees only the thread
 it runs on, which is the point).
 
-Targets (issue 3): refresh ≤ 1.5 s, stall ≤ 16 ms.
+Targets (issue 10): refresh ≤ 0.6 s, stall ≤ 16 ms (with the window attached).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from app.domain.model import BoardSnapshot
 from app.services.board_jobs import board_specs, build_jobs
 from app.services.board_service import BoardService
 from app.services.board_store import StoreBoard
+from app.services.fetch_process import FetchProcess
 from app.sources.http import HttpClient
 from app.store.store import Store
 
@@ -64,7 +68,7 @@ ENVIRONMENTS = 200
 LATENCY_S = 0.05
 RUNS = 5
 TIMEOUT_S = 30.0  # any one wait gives up after this
-TARGET_REFRESH_S = 1.5
+TARGET_REFRESH_S = 0.6
 TARGET_STALL_MS = 16.0
 
 
@@ -149,13 +153,18 @@ def settle(ms: int) -> None:
     loop.exec()
 
 
-def run_once(toml: str, *, window: bool = False, profile: bool = False) -> dict[str, Any]:
+def run_once(
+    toml: str, *, window: bool = False, profile: bool = False, process: bool = False
+) -> dict[str, Any]:
     cfg = parse_board(toml, "bench-board.toml")
     with tempfile.TemporaryDirectory(prefix="releasable-bench-") as tmp:
         store = Store.open(Path(tmp) / "board.db")
         http = HttpClient(cache=store.http_cache)
         specs, jobs = board_specs(cfg), build_jobs(cfg)
-        service = BoardService(cfg.name, specs, jobs, StoreBoard(store), http)
+        fetcher = FetchProcess(cfg, store.path) if process else None
+        if fetcher is not None:
+            fetcher.start()  # as the window's service does when it starts
+        service = BoardService(cfg.name, specs, jobs, StoreBoard(store), http, fetcher=fetcher)
         shown = None
         if window:
             from app.ui.window.main_window import MainWindow
@@ -277,11 +286,14 @@ def main() -> int:
             f"{'met' if worst_stall <= TARGET_STALL_MS else 'MISSED'} (median)"
         )
         if "--window" in sys.argv:
-            windowed = [run_once(toml, window=True) for _ in range(2)]
-            print("with the main window drawing every snapshot (information), 2 runs:")
-            print(_row("first refresh", [r["first_s"] * 1000 for r in windowed], "ms"))
-            print(_row("max GUI stall", [r["stall_ms"] for r in windowed], "ms"))
-            print(_row("max GUI CPU in one go", [r["cpu_ms"] for r in windowed], "ms"))
+            for label, process in (("threads", False), ("a worker process", True)):
+                windowed = [run_once(toml, window=True, process=process) for _ in range(3)]
+                print(f"with the main window drawing every snapshot, fetching on {label}, 3 runs:")
+                print(_row("first refresh", [r["first_s"] * 1000 for r in windowed], "ms"))
+                print(_row("second refresh", [r["second_s"] * 1000 for r in windowed], "ms"))
+                print(_row("max GUI stall", [r["stall_ms"] for r in windowed], "ms"))
+                print(_row("  same, idle (1 s, no work)", [r["idle_ms"] for r in windowed], "ms"))
+                print(_row("max GUI CPU in one go", [r["cpu_ms"] for r in windowed], "ms"))
         if profile:
             prof = run_once(toml, profile=True)["profile"]
             print("GUI thread during one first refresh (cProfile, cumulative):")
