@@ -32,6 +32,7 @@ from app.domain.blocker_history import CategoryFigures, blocker_figures, categor
 from app.domain.model import Blocker, VerdictState
 
 BOARD_KEY = "board"  # the store's item key for the board's own verdict (app.store.records)
+PLANNED = "planned"  # stored for a NOT RELEASABLE that is only planned time (freeze, maintenance)
 
 
 class Window(StrEnum):
@@ -86,6 +87,7 @@ class HistorySource(Protocol):
 
 Change = tuple[str | VerdictState, datetime]
 _STATES: dict[str, VerdictState] = {s.value: s for s in VerdictState}
+_STATES[PLANNED] = VerdictState.NOT_RELEASABLE
 _NOT_RELEASABLE = (VerdictState.NOT_RELEASABLE, VerdictState.UNKNOWN)
 # How far back `load_figures` looks for the start of a spell carried into the window, in steps
 # (most spells are short: one day of rows usually finds it).
@@ -101,11 +103,13 @@ def verdict_state(status: str | VerdictState | None) -> VerdictState | None:
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """The verdict was `state` over `[start, end)`; `state` None means nothing was recorded."""
+    """The verdict was `state` over `[start, end)`; `state` None means nothing was recorded.
+    `planned`: NOT RELEASABLE on purpose (a change freeze, maintenance), shown apart."""
 
     state: VerdictState | None
     start: datetime
     end: datetime
+    planned: bool = False
 
     @property
     def seconds(self) -> float:
@@ -125,10 +129,11 @@ class Spell:
     end: datetime
     restored: bool
     start_known: bool = True
+    planned_s: float = 0.0  # planned time inside the spell: not counted against restoring
 
     @property
     def seconds(self) -> float:
-        return (self.end - self.start).total_seconds()
+        return max(0.0, (self.end - self.start).total_seconds() - self.planned_s)
 
 
 @dataclass(frozen=True)
@@ -146,17 +151,27 @@ class HistoryFigures:
 
     @property
     def seconds(self) -> dict[VerdictState, float]:
-        """Recorded seconds per verdict state."""
+        """Recorded seconds per verdict state (planned time is not in NOT_RELEASABLE's)."""
         totals = dict.fromkeys(VerdictState, 0.0)
         for seg in self.segments:
-            if seg.state is not None:
+            if seg.state is not None and not seg.planned:
                 totals[seg.state] += seg.seconds
         return totals
 
     @property
+    def planned_s(self) -> float:
+        """Seconds of planned time (change freezes, maintenance) in the window."""
+        return sum(seg.seconds for seg in self.segments if seg.planned)
+
+    @property
     def recorded_s(self) -> float:
         """Seconds of the window with a recorded verdict."""
-        return sum(self.seconds.values())
+        return sum(self.seconds.values()) + self.planned_s
+
+    def planned_share(self) -> float | None:
+        """Fraction (0..1) of the recorded time that was planned; None with no record."""
+        recorded = self.recorded_s
+        return None if recorded <= 0 else self.planned_s / recorded
 
     @property
     def no_record_s(self) -> float:
@@ -186,12 +201,12 @@ class HistoryFigures:
         return sum(c.filed for c in self.categories)
 
 
-Parsed = list[tuple[VerdictState, datetime]]
+Parsed = list[tuple[VerdictState, datetime, bool]]  # state, when, planned
 
 
 def _sorted_changes(changes: Iterable[Change]) -> Parsed:
     # sorted() is stable: two changes at the same instant keep their recorded order.
-    pairs = [(verdict_state(s) or VerdictState.UNKNOWN, at) for s, at in changes]
+    pairs = [(verdict_state(s) or VerdictState.UNKNOWN, at, s == PLANNED) for s, at in changes]
     pairs.sort(key=lambda p: p[1])
     return pairs
 
@@ -208,33 +223,39 @@ def timeline(
     and after `end` (ignored); `before` is the state before the earliest of them (None when
     nothing was recorded before).
     """
-    return _timeline(_sorted_changes(changes), verdict_state(before), start, end)
+    state = verdict_state(before)
+    return _timeline(_sorted_changes(changes), state, start, end, before == PLANNED)
 
 
 def _timeline(
-    changes: Parsed, state: VerdictState | None, start: datetime, end: datetime
+    changes: Parsed,
+    state: VerdictState | None,
+    start: datetime,
+    end: datetime,
+    planned: bool = False,
 ) -> list[Segment]:
     if end <= start:
         return []
     cursor = start
     segments: list[Segment] = []
 
-    def add(seg_state: VerdictState | None, until: datetime) -> None:
+    def add(seg_state: VerdictState | None, seg_planned: bool, until: datetime) -> None:
         if until <= cursor:
             return
-        if segments and segments[-1].state is seg_state:
-            segments[-1] = Segment(seg_state, segments[-1].start, until)
+        last = segments[-1] if segments else None
+        if last is not None and last.state is seg_state and last.planned == seg_planned:
+            segments[-1] = Segment(seg_state, last.start, until, seg_planned)
         else:
-            segments.append(Segment(seg_state, cursor, until))
+            segments.append(Segment(seg_state, cursor, until, seg_planned))
 
-    for new_state, at in changes:
+    for new_state, at, new_planned in changes:
         if at >= end:
             break
-        if new_state is not state and at > start:
-            add(state, at)
+        if (new_state, new_planned) != (state, planned) and at > start:
+            add(state, planned, at)
             cursor = at
-        state = new_state
-    add(state, end)
+        state, planned = new_state, new_planned
+    add(state, planned, end)
     return segments
 
 
@@ -251,7 +272,8 @@ def spells(
     query); a spell already going then has an unknown start. Defaults to `start`.
     """
     first = history_start if history_start is not None else start
-    return _spells(_sorted_changes(changes), verdict_state(before), start, end, first)
+    planned = before == PLANNED
+    return _spells(_sorted_changes(changes), verdict_state(before), start, end, first, planned)
 
 
 def _spells(
@@ -260,22 +282,35 @@ def _spells(
     start: datetime,
     end: datetime,
     first: datetime,
+    planned: bool = False,
 ) -> tuple[list[Spell], Spell | None]:
+    """Spells of not being releasable. Planned time neither starts one nor counts in one: a
+    freeze alone is no spell, and a failure that runs into a freeze is paused while it lasts."""
     began: datetime | None = None
     known = True
-    if state in _NOT_RELEASABLE:
+    paused = 0.0  # planned seconds inside the current spell
+    planned_since: datetime | None = first if planned else None
+    if state in _NOT_RELEASABLE and not planned:
         began, known = first, False
     restored: list[Spell] = []
-    for new_state, at in changes:
+    for new_state, at, new_planned in changes:
         if at >= end:
             break
-        if new_state is VerdictState.RELEASABLE:
+        if planned_since is not None:
+            if began is not None:
+                paused += (at - planned_since).total_seconds()
+            planned_since = None
+        if new_planned:
+            planned_since = at
+        elif new_state is VerdictState.RELEASABLE:
             if began is not None and at >= start and at > began:
-                restored.append(Spell(began, at, restored=True, start_known=known))
-            began = None
+                restored.append(Spell(began, at, True, known, paused))
+            began, paused = None, 0.0
         elif began is None:
-            began, known = at, True
-    still = None if began is None else Spell(began, end, restored=False, start_known=known)
+            began, known, paused = at, True, 0.0
+    if began is not None and planned_since is not None:
+        paused += (end - planned_since).total_seconds()
+    still = None if began is None else Spell(began, end, False, known, paused)
     return restored, still
 
 
@@ -292,13 +327,13 @@ def compute_figures(
 ) -> HistoryFigures:
     """All figures for `[start, end)` (see the module docstring for what each one means)."""
     parsed = _sorted_changes(changes)
-    state = verdict_state(before)
+    state, planned = verdict_state(before), before == PLANNED
     first = history_start if history_start is not None else start
-    restored, still = _spells(parsed, state, start, end, first)
+    restored, still = _spells(parsed, state, start, end, first, planned)
     return HistoryFigures(
         start=start,
         end=end,
-        segments=tuple(_timeline(parsed, state, start, end)),
+        segments=tuple(_timeline(parsed, state, start, end, planned)),
         restores=tuple(restored),
         open_spell=still,
         categories=blocker_figures(blockers, start, end),

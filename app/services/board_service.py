@@ -357,15 +357,21 @@ class BoardService(QObject):
         now = self.clock()
         board = self._board()
         verdict = decide(board, now)
-        if verdict.state is not self.verdict_state:
+        changed = verdict.planned != self.verdict_planned
+        if verdict.state is not self.verdict_state or changed:
             last = self._last_verdict
             if self.verdict_state is None and last is not None and last[0] is verdict.state:
                 self.verdict_since = last[1]  # the state continues from before the restart
             else:
                 self.verdict_since = now
             self.verdict_state = verdict.state
-            store, state = self.store, verdict.state
-            run_task(lambda: store.record_verdict(state, now), None, _log_error, pool=self.pool)
+            store, state, planned = self.store, verdict.state, verdict.planned
+            run_task(
+                lambda: store.record_verdict(state, now, planned=planned),
+                None,
+                _log_error,
+                pool=self.pool,
+            )
         self.verdict_planned = verdict.planned
         verdict = dataclasses.replace(verdict, since=self.verdict_since)
         return BoardSnapshot(board, verdict, now, self.source_errors)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from app.config.board import BoardConfig
+from app.domain.history import verdict_state
 from app.domain.model import Blocker, BoardSnapshot, Observed, VerdictState
 from app.domain.verdict import decide
 from app.services.board_jobs import FeedReader, board_specs, build_jobs, tracker_watch
@@ -54,10 +55,8 @@ class StoreBoard:
         since = self.store.verdict_since()
         last = None
         if last_state is not None and since is not None:
-            try:
-                last = (VerdictState(last_state), since)
-            except ValueError:
-                last = None
+            state = verdict_state(last_state)  # "planned" is a NOT RELEASABLE
+            last = (state, since) if state is not None else None
         return items, last
 
     def record(self, job: PollJob, results: Mapping[str, FetchResult], at: datetime) -> None:
@@ -72,8 +71,8 @@ class StoreBoard:
             else:
                 self.store.record_reading(spec.key, spec.kind, spec.name, result, at)
 
-    def record_verdict(self, state: VerdictState, at: datetime) -> None:
-        self.store.record_verdict(state, at)
+    def record_verdict(self, state: VerdictState, at: datetime, *, planned: bool = False) -> None:
+        self.store.record_verdict(state, at, planned=planned)
 
     def open_blockers(self) -> list[Blocker]:
         return list(self.outbox.blockers(open_only=True))
@@ -107,7 +106,7 @@ def poll_board_once(
         tracker = dataclasses.replace(tracker, read_at=read_at, error=error)
     board = board_state(config.name, specs, items, adapter.open_blockers(), tracker, config.planned)
     verdict = decide(board, now)
-    since = store.record_verdict(verdict.state, now)
+    since = store.record_verdict(verdict.state, now, planned=verdict.planned)
     return BoardSnapshot(board, dataclasses.replace(verdict, since=since), now)
 
 

@@ -28,6 +28,7 @@ from types import TracebackType
 import platformdirs
 import sqlite_utils
 
+from app.domain.history import PLANNED
 from app.domain.model import ItemKind, Reading, VerdictState
 from app.store import recovery
 from app.store.codec import decode_reading, encode_reading
@@ -305,16 +306,23 @@ class Store:
         ).fetchone()
         return None if row is None else (row[0], row[1])
 
-    def record_verdict(self, state: VerdictState, at: datetime, detail: str = "") -> datetime:
-        """Record the board's verdict if it changed; returns when the current state began."""
+    def record_verdict(
+        self, state: VerdictState, at: datetime, detail: str = "", *, planned: bool = False
+    ) -> datetime:
+        """Record the board's verdict if it changed; returns when the current state began.
+
+        A `planned` NOT RELEASABLE (a change freeze, maintenance) is recorded as `planned`, so
+        history shows planned time apart and does not count it against time to restore.
+        """
+        word = PLANNED if planned and state is VerdictState.NOT_RELEASABLE else state.value
         at_s = to_db_time(at)
         with self.transaction() as db:
             latest = self._latest(db, BOARD_KEY)
-            if latest is not None and latest[0] == state.value:
+            if latest is not None and latest[0] == word:
                 began = from_db_time(latest[1])
                 if began is not None:
                     return began
-            self._insert_transition(db, BOARD_KEY, state.value, at_s, detail)
+            self._insert_transition(db, BOARD_KEY, word, at_s, detail)
         return datetime.fromisoformat(at_s)
 
     def verdict_since(self) -> datetime | None:

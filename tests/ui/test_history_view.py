@@ -281,3 +281,24 @@ def test_sample_history_renders(qapp: object, tmp_path: Path) -> None:
     assert QImage(str(out)).size().width() == 1366
     figures = sample_figures(Window.WEEK)
     assert figures.share(R) is not None and figures.blockers_filed > 0
+
+
+def test_planned_time_is_shown_apart_on_the_strip_and_in_words(qtbot: QtBot) -> None:
+    changes = [
+        ("releasable", hours_ago(30)),
+        ("planned", hours_ago(12)),  # a 6 h maintenance window
+        ("releasable", hours_ago(6)),
+    ]
+    figures = compute_figures(
+        changes, None, NOW - Window.DAY.duration, NOW, window=Window.DAY, board_name="Payments"
+    )
+    view = make_view(qtbot)
+    view.resize(1366, 768)
+    view.show_figures(figures)
+    assert view.share_label.text() == "Releasable 75 % of the time"
+    assert view.other_shares.text() == (
+        "Not releasable 0 % · unknown 0 % · planned (freeze, maintenance) 25 %"
+    )
+    assert "PLANNED for 6 h" in view.strip.accessibleDescription()
+    assert figures.restores == ()
+    assert csv_rows(figures)[-2][:4] == ("segment", "planned", "21600", "seconds")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,6 +24,7 @@ from app.domain.history import (
     verdict_state,
 )
 from app.domain.model import Blocker, BlockerState, Priority, VerdictState
+from app.store.store import Store
 
 R = VerdictState.RELEASABLE
 N = VerdictState.NOT_RELEASABLE
@@ -306,3 +308,53 @@ def test_segments_tile_the_window_and_shares_add_up(
         assert sum(figures.share(s) or 0 for s in VerdictState) == pytest.approx(1.0)
     for spell in figures.restores:
         assert start <= spell.end < end and spell.seconds > 0
+
+
+# -- planned time: freezes and maintenance ------------------------------------------------------
+
+
+def test_planned_time_is_its_own_segment_and_share() -> None:
+    figures = compute_figures(
+        [("releasable", at(0)), ("planned", at(2)), ("releasable", at(6))], None, at(0), at(8)
+    )
+    assert [(s.state, s.planned, s.seconds / 3600) for s in figures.segments] == [
+        (R, False, 2.0),
+        (N, True, 4.0),
+        (R, False, 2.0),
+    ]
+    assert figures.planned_s == 4 * 3600
+    assert figures.share(N) == 0.0  # planned is not counted as not releasable
+    assert figures.planned_share() == 0.5
+    assert figures.share(R) == 0.5
+    assert figures.restores == () and figures.open_spell is None  # a freeze is no outage
+
+
+def test_planned_time_inside_an_outage_does_not_count_against_restoring() -> None:
+    changes = [
+        ("releasable", at(0)),
+        ("not-releasable", at(1)),  # the scan fails …
+        ("planned", at(2)),  # … then the freeze starts (the failure is fixed during it)
+        ("not-releasable", at(5)),  # the freeze ends, still failing
+        ("releasable", at(6)),
+    ]
+    figures = compute_figures(changes, None, at(0), at(8))
+    (spell,) = figures.restores
+    assert (spell.start, spell.end) == (at(1), at(6))
+    assert spell.seconds == 2 * 3600  # 5 h, less the 3 h of planned time
+
+
+def test_an_outage_still_going_inside_a_freeze_is_paused_too() -> None:
+    figures = compute_figures([("not-releasable", at(0)), ("planned", at(1))], None, at(0), at(4))
+    assert figures.open_spell is not None and figures.open_spell.seconds == 3600
+
+
+def test_the_store_records_planned_apart_and_history_reads_it_back(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "h.db") as store:
+        store.record_verdict(R, at(0))
+        began = store.record_verdict(N, at(1), planned=True)
+        assert store.record_verdict(N, at(2), planned=True) == began == at(1)
+        store.record_verdict(N, at(3))  # a real failure: a new state
+        store.record_verdict(R, at(4))
+        figures = load_figures(Window.DAY, at(5), store)
+    assert [s.planned for s in figures.segments if s.state is N] == [True, False]
+    assert figures.planned_s == 2 * 3600

@@ -31,7 +31,14 @@ from app.domain.history import CategoryFigures, Segment
 from app.domain.model import VerdictState
 from app.domain.words import duration_words
 from app.ui.widgets.labels import PlainLabel
-from app.ui.widgets.theme import BANNER_FILLS, BANNER_TEXT, TONE_COLOURS, Tone, muted_text
+from app.ui.widgets.theme import (
+    BANNER_FILLS,
+    BANNER_TEXT,
+    PLANNED_FILL,
+    TONE_COLOURS,
+    Tone,
+    muted_text,
+)
 
 try:  # QtCharts comes with PySide6-Addons, an optional dependency ("charts" extra)
     from PySide6.QtCharts import (
@@ -59,6 +66,7 @@ _PATTERNS: dict[VerdictState | None, Qt.BrushStyle] = {
     VerdictState.UNKNOWN: Qt.BrushStyle.DiagCrossPattern,
     None: Qt.BrushStyle.NoBrush,
 }
+PLANNED_WORD = "PLANNED"  # a change freeze or maintenance: not releasable on purpose
 MIN_PATTERN_PX = 5
 MIN_SEGMENT_PX = 2  # a short outage stays visible at 30 days
 # Tick steps for the time axis, smallest first; the first that leaves room for a label wins.
@@ -67,18 +75,28 @@ _STEPS = [timedelta(hours=h) for h in (1, 2, 3, 6, 12)] + [
 ]
 
 
+def segment_word(segment: Segment) -> str:
+    """How a segment is named: its state, or PLANNED for planned time."""
+    return PLANNED_WORD if segment.planned else STATE_WORDS[segment.state]
+
+
 def paint_segment(
-    painter: QPainter, rect: QRectF, state: VerdictState | None, palette: QPalette
+    painter: QPainter,
+    rect: QRectF,
+    state: VerdictState | None,
+    palette: QPalette,
+    planned: bool = False,
 ) -> None:
     """Fill `rect` the way `state` looks on the strip (colour and pattern; a sliver too thin
-    to show a pattern gets the colour alone, and its words on hover)."""
+    to show a pattern gets the colour alone, and its words on hover). Planned time has the
+    banner's calm planned colour and dots."""
     if state is None:
         painter.fillRect(rect, palette.color(QPalette.ColorRole.Base))
         painter.setPen(QPen(muted_text(palette), 1, Qt.PenStyle.DotLine))
         painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
         return
-    painter.fillRect(rect, QColor(BANNER_FILLS[state]))
-    pattern = _PATTERNS[state]
+    painter.fillRect(rect, QColor(PLANNED_FILL if planned else BANNER_FILLS[state]))
+    pattern = Qt.BrushStyle.Dense6Pattern if planned else _PATTERNS[state]
     if pattern is not Qt.BrushStyle.NoBrush and rect.width() >= MIN_PATTERN_PX:
         ink = QColor(BANNER_TEXT)
         ink.setAlpha(150)
@@ -105,7 +123,7 @@ def _when(at: datetime) -> str:
 
 def segment_tooltip(segment: Segment) -> str:
     return (
-        f"{STATE_WORDS[segment.state]}\n{_when(segment.start)} → {_when(segment.end)}\n"
+        f"{segment_word(segment)}\n{_when(segment.start)} → {_when(segment.end)}\n"
         f"{duration_words(segment.seconds)}"
     )
 
@@ -160,7 +178,7 @@ class TimelineStrip(QWidget):
 
     def set_segments(self, segments: Sequence[Segment], start: datetime, end: datetime) -> None:
         self.segments, self.start, self.end = tuple(segments), start, end
-        parts = [f"{STATE_WORDS[s.state]} for {duration_words(s.seconds)}" for s in segments]
+        parts = [f"{segment_word(s)} for {duration_words(s.seconds)}" for s in segments]
         self.setAccessibleDescription("; ".join(parts[:50]))
         self.update()
 
@@ -205,8 +223,8 @@ class TimelineStrip(QWidget):
             left = self.x_of(seg.start)
             right = max(self.x_of(seg.end), left + MIN_SEGMENT_PX)
             rect = QRectF(left, band.top(), right - left, band.height())
-            paint_segment(painter, rect, seg.state, palette)
-            word = STATE_WORDS[seg.state]
+            paint_segment(painter, rect, seg.state, palette, seg.planned)
+            word = segment_word(seg)
             if metrics.horizontalAdvance(word) + 12 <= rect.width():
                 painter.setPen(text_pen if seg.state is not None else muted_text(palette))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, word)

@@ -52,6 +52,7 @@ def csv_rows(figures: HistoryFigures) -> list[tuple[str, ...]]:
     for state in VerdictState:
         share = figures.share(state)
         figure(f"share {STATE_WORDS[state]}", _num(share, 4), "fraction")
+    figure("share planned", _num(figures.planned_share(), 4), "fraction")
     figure("recorded time", _num(figures.recorded_s), "seconds")
     figure("no record", _num(figures.no_record_s), "seconds")
     figure("restores", str(len(figures.restores)), "count")
@@ -70,7 +71,7 @@ def csv_rows(figures: HistoryFigures) -> list[tuple[str, ...]]:
         rows.append(
             (
                 "segment",
-                STATE_WORDS[seg.state],
+                "planned" if seg.planned else STATE_WORDS[seg.state],
                 _num(seg.seconds),
                 "seconds",
                 seg.start.isoformat(),

@@ -283,6 +283,11 @@ class HistoryView(QWidget):
             if releasable is None
             else f"Not releasable {percent(figures.share(VerdictState.NOT_RELEASABLE))} · "
             f"unknown {percent(figures.share(VerdictState.UNKNOWN))}"
+            + (
+                f" · planned (freeze, maintenance) {percent(figures.planned_share())}"
+                if figures.planned_s > 0
+                else ""
+            )
         )
         self.no_record.set_text(
             f"No record for {duration_words(figures.no_record_s)} of this window "
