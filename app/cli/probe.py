@@ -1,14 +1,16 @@
 """`releasable probe KIND URL`: read one source once and print what the board would see.
 
 It is the quickest way to check a pipeline or environment before putting it on a board:
-the URL is the one copied from the browser (see `app.sources.urls`), the source is the same
-adapter the board uses, and the answer is printed as a table, or as one JSON document with
-`--json`. Exit codes: 0 read (whatever the outcome), 1 the read failed (the error is said in
-words), 3 the command line is wrong.
+the URL is the one copied from the browser, read into board-file keys by the parser the
+board editor uses (`app.sources.urls.source_values`); the options fill the rest of one
+`[[pipelines]]` or `[[environments]]` table, checked by the board file's own rules, and the
+source is built by the board's own builder (`app.services.sources`), token from the named
+environment variable or OS keyring entry. The answer is printed as a table, or as one JSON
+document with `--json`. Exit codes: 0 read (whatever the outcome), 1 the read failed (the
+error is said in words), 3 the command line is wrong.
 
-This module must start fast (a probe is often run in scripts and CI): it imports nothing
-heavy at module level — no Qt, no store — and each source module is imported only when its
-kind is asked for.
+This module must start fast (a probe is often run in scripts and CI): no Qt, no store, and each
+source module is imported only when its kind is asked for.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, json_option, timeout_option
@@ -37,7 +37,6 @@ _OPTION_KINDS = {
     "ref": ("github-actions", "gitlab"),
     "prefix": ("cctray",),
     "user": ("cctray", "jenkins"),
-    "token_env": ("cctray", "github-actions", "gitlab", "jenkins"),
     "json_field": ("health",),
 }
 
@@ -79,6 +78,12 @@ def add_parser(commands: Any) -> None:
         "JENKINS_TOKEN or CCTRAY_TOKEN by kind)",
     )
     parser.add_argument(
+        "--token-keyring",
+        metavar="ENTRY",
+        help="OS keyring entry (service releasable) holding the token, tried when the "
+        "variable is not set (default: none)",
+    )
+    parser.add_argument(
         "--user",
         help="user name for a Jenkins API token or cctray basic auth (default: $JENKINS_USER "
         "for Jenkins, else none)",
@@ -100,298 +105,114 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `releasable probe` with its parsed arguments; return the exit code."""
-    doc: dict[str, Any] = {"kind": args.kind, "url": _shown_url(args.url)}
+    from app.services.probe import probe, shown_url
+
+    doc: dict[str, Any] = {"kind": args.kind, "url": shown_url(args.url)}
     try:
-        source, settings = make_source(args)
+        table, values = table_values(args)
+        item = _checked(table, values)
     except (UsageError, ValueError) as err:
         return _fail(args, doc, str(err), code=EXIT_USAGE)
-    doc["settings"] = {k: _shown_url(v) if k == "url" else v for k, v in settings.items()}
-    token_env = _token_env(args)
-    if token_env:
-        doc["token"] = {"env": token_env, "set": _token(args)[0] is not None}
+    shown = {k: v for k, v in values.items() if k in _SHOWN}
+    doc["settings"] = {k: shown_url(v) if k == "url" else v for k, v in shown.items()}
 
-    from app.sources.errors import SourceError
-    from app.sources.http import HttpClient
-
-    http = HttpClient(connect_timeout_s=min(args.timeout, 5.0), read_timeout_s=args.timeout)
-    try:
-        reading = source.fetch(http)
-    except SourceError as err:
-        return _fail(args, doc, err.message, code=EXIT_FAILED)
-    finally:
-        http.close()
-    doc.update(reading_doc(reading))
-    doc["errors"] = []
+    doc = probe(item, doc, connect_timeout_s=min(args.timeout, 5.0), read_timeout_s=args.timeout)
+    if doc["errors"]:
+        return _fail(args, doc, doc["errors"][0], code=EXIT_FAILED)
     if args.json:
         print(_dumps(doc))
     else:
+        from app.services.probe import render_text
+
         print(render_text(doc))
     return EXIT_OK
 
 
-def _fail(args: argparse.Namespace, doc: dict[str, Any], message: str, *, code: int) -> int:
-    if args.json:
-        blank: dict[str, Any] = (
-            {"health": "unknown"} if args.kind == "health" else {"outcome": "unknown", "stages": []}
-        )
-        failed = {**doc, **blank, "errors": [message]}
-        print(_dumps(failed))
-    else:
-        print(f"releasable probe {args.kind}: {_plain(message)}", file=sys.stderr)
-        token = doc.get("token")
-        if code == EXIT_FAILED and token and not token["set"]:
-            print(f"  (no token: {token['env']} is not set)", file=sys.stderr)
-    return code
+_SHOWN = ("api_url", "repo", "workflow", "branch", "project", "ref", "url", "project_prefix")
 
 
-# -- building the source ------------------------------------------------------------------
+def table_values(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The board-file table these arguments describe: ("pipelines" | "environments", keys)."""
+    from app.sources.urls import source_values
 
-
-def make_source(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The source the board would build for these arguments, and its settings in words."""
     for option, kinds in _OPTION_KINDS.items():
         if getattr(args, option) is not None and args.kind not in kinds:
             flag = "--" + option.replace("_", "-")
             raise UsageError(f"{flag} does not apply to {args.kind}")
-    builders: dict[str, Callable[[argparse.Namespace], tuple[Any, dict[str, Any]]]] = {
-        "github-actions": _github,
-        "gitlab": _gitlab,
-        "jenkins": _jenkins,
-        "cctray": _cctray,
-        "health": _health,
-    }
-    return builders[args.kind](args)
+    values: dict[str, Any] = {"name": "probe"}
+    values.update(source_values(args.kind, args.url, api_url=args.api_url))
+    token_env = args.token_env or DEFAULT_TOKEN_ENV.get(args.kind)
+    if args.kind == "health":
+        if args.json_field is not None:
+            values["json_field"] = args.json_field
+        _tokens(values, "token_env", args.token_env, args.token_keyring)
+        _common(values, args)
+        return "environments", values
+    values["source"] = args.kind
+    if args.kind == "github-actions":
+        values["branch"] = args.branch or args.ref or values.get("branch") or "main"
+    elif args.kind == "gitlab":
+        values["ref"] = args.ref or args.branch or values.get("ref") or "main"
+    elif args.kind == "jenkins":
+        user = args.user or os.environ.get("JENKINS_USER") or None
+        if user:
+            values["username"] = user
+    elif args.kind == "cctray":
+        if args.prefix is not None:
+            values["project_prefix"] = args.prefix
+        if not args.user:  # a feed's password is used only with a user name
+            _common(values, args)
+            return "pipelines", values
+        values["username"] = args.user
+        _tokens(values, "password_env", token_env, args.token_keyring)
+        _common(values, args)
+        return "pipelines", values
+    _tokens(values, "token_env", token_env, args.token_keyring)
+    _common(values, args)
+    return "pipelines", values
 
 
-def _token(args: argparse.Namespace) -> tuple[str | None, str]:
-    """The token (never printed) and the name of the variable it comes from."""
-    name = args.token_env or DEFAULT_TOKEN_ENV.get(args.kind, "")
-    token = os.environ.get(name) if name else None
-    return token or None, name
+def _tokens(values: dict[str, Any], key: str, env: str | None, keyring: str | None) -> None:
+    if env:
+        values[key] = env
+    if keyring:
+        values["token_keyring"] = keyring
 
 
-def _token_env(args: argparse.Namespace) -> str | None:
-    """The variable a token is read from, for kinds that use one here; else None."""
-    if args.kind == "health" or (args.kind == "cctray" and not args.user):
-        return None
-    return _token(args)[1] or None
+def _common(values: dict[str, Any], args: argparse.Namespace) -> None:
+    if args.ca_bundle:
+        values["ca_bundle"] = args.ca_bundle
 
 
-def _github(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from app.sources.github_actions import GitHubActionsSource
-    from app.sources.urls import parse_github_url
+def _checked(table: str, values: dict[str, Any]) -> Any:
+    """The item, checked by the board file's rules; their problems are a usage error."""
+    from app.config.errors import BoardFileError, format_path
+    from app.services.sources import item_config
 
-    target = parse_github_url(args.url)
-    token, hint = _token(args)
-    settings = {
-        "api_url": (args.api_url or target.api_url).rstrip("/"),
-        "repo": target.repo,
-        "workflow": target.workflow,
-        "branch": args.branch or args.ref or target.branch or "main",
-    }
-    source = GitHubActionsSource(**settings, token=token, token_hint=hint, ca_bundle=args.ca_bundle)
-    return source, settings
-
-
-def _gitlab(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from app.sources.gitlab import GitLabSource
-    from app.sources.urls import parse_gitlab_url
-
-    target = parse_gitlab_url(args.url, api_url=args.api_url)
-    token, hint = _token(args)
-    settings = {
-        "api_url": target.api_url,
-        "project": target.project,
-        "ref": args.ref or args.branch or target.ref or "main",
-    }
-    source = GitLabSource(**settings, token=token, token_hint=hint, ca_bundle=args.ca_bundle)
-    return source, settings
+    try:
+        return item_config(table, values)
+    except BoardFileError as err:
+        said = [
+            f"{format_path(issue.path[2:])}: {issue.message}" if issue.path[2:] else issue.message
+            for issue in err.issues
+        ]
+        raise UsageError("; ".join(said)) from None
 
 
-def _jenkins(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from app.sources.urls import parse_jenkins_url
+def _fail(args: argparse.Namespace, doc: dict[str, Any], message: str, *, code: int) -> int:
+    from app.services.probe import plain
 
-    url = parse_jenkins_url(args.url)
-    from app.sources.jenkins import JenkinsSource
-
-    token, hint = _token(args)
-    user = args.user or os.environ.get("JENKINS_USER") or None
-    source = JenkinsSource(
-        url, username=user, token=token, token_hint=hint, ca_bundle=args.ca_bundle
-    )
-    return source, {"url": url}
-
-
-def _cctray(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from app.sources.urls import parse_plain_url
-
-    url = parse_plain_url(args.url, "a cctray feed URL")
-    from app.sources.cctray import CctraySource
-
-    auth = None
-    if args.user:
-        token, _ = _token(args)
-        auth = (args.user, token or "")
-    source = CctraySource(url, project_prefix=args.prefix, auth=auth, ca_bundle=args.ca_bundle)
-    settings: dict[str, Any] = {"url": url}
-    if args.prefix is not None:
-        settings["project_prefix"] = args.prefix
-    return source, settings
-
-
-def _health(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from app.sources.urls import parse_plain_url
-
-    url = parse_plain_url(args.url, "a health check URL")
-    from app.sources.health import HealthSource
-
-    source = HealthSource(url, json_field=args.json_field, ca_bundle=args.ca_bundle)
-    settings: dict[str, Any] = {"url": url}
-    if args.json_field is not None:
-        settings["json_field"] = args.json_field
-    return source, settings
-
-
-# -- showing the reading ------------------------------------------------------------------
-
-
-def reading_doc(reading: Any) -> dict[str, Any]:
-    """A reading as JSON-ready data (enums as their values, times in ISO 8601 UTC)."""
-    from app.domain.model import EnvironmentReading, PipelineReading
-
-    if isinstance(reading, PipelineReading):
-        return {
-            "outcome": reading.outcome.value,
-            "running": reading.running,
-            "label": reading.label,
-            "run_url": reading.url,
-            "completed_at": _iso(reading.completed_at),
-            "failed_stage": reading.failed_stage,
-            "detail": reading.detail,
-            "stages": [
-                {
-                    "name": stage.name,
-                    "status": stage.status.value,
-                    "started_at": _iso(stage.started_at),
-                    "duration_s": stage.duration_s,
-                    "url": stage.url,
-                    "label": stage.label,
-                    "note": stage.note,
-                }
-                for stage in reading.stages
-            ],
-        }
-    if isinstance(reading, EnvironmentReading):
-        return {
-            "health": reading.health.value,
-            "http_status": reading.http_status,
-            "latency_ms": reading.latency_ms,
-            "tls_days_left": reading.tls_days_left,
-            "final_url": reading.url,
-            "detail": reading.detail,
-        }
-    raise TypeError(f"a source returned {type(reading).__name__}, not a reading")
-
-
-def render_text(doc: dict[str, Any]) -> str:
-    """The document as a short report and a table of stages, for a terminal."""
-    lines = [f"{doc['kind']}  {_plain(doc['url'])}"]
-    settings = ", ".join(f"{k} = {_plain(str(v))}" for k, v in doc.get("settings", {}).items())
-    if settings:
-        lines.append(f"  {'reads':<11}{settings}")
-    token = doc.get("token")
-    if token:
-        said = f"from {token['env']}" if token["set"] else f"none ({token['env']} is not set)"
-        lines.append(f"  {'token':<11}{said}")
-    rows: list[tuple[str, str]] = []
-    if "health" in doc:
-        rows.append(("health", doc["health"].upper()))
-        http = []
-        if doc.get("http_status") is not None:
-            http.append(f"status {doc['http_status']}")
-        if doc.get("latency_ms") is not None:
-            http.append(f"{doc['latency_ms']:.0f} ms")
-        if http:
-            rows.append(("answer", ", ".join(http)))
-        if doc.get("tls_days_left") is not None:
-            rows.append(("tls", f"certificate expires in {doc['tls_days_left']} days"))
+    if args.json:
+        blank: dict[str, Any] = (
+            {"health": "unknown"} if args.kind == "health" else {"outcome": "unknown", "stages": []}
+        )
+        print(_dumps({**doc, **blank, "errors": [message]}))
     else:
-        outcome = doc["outcome"].upper()
-        if doc.get("failed_stage"):
-            outcome += f" at stage {_plain(doc['failed_stage'])}"
-        rows.append(("outcome", outcome))
-        if doc.get("completed_at"):
-            rows.append(("completed", _when(doc["completed_at"])))
-        latest = " ".join(
-            part
-            for part in (
-                _plain(doc.get("label") or ""),
-                "(in progress)" if doc.get("running") else "",
-                _plain(doc.get("run_url") or ""),
-            )
-            if part
-        )
-        if latest:
-            rows.append(("latest", latest))
-    if doc.get("detail"):
-        rows.append(("detail", _plain(doc["detail"])))
-    lines.extend(f"  {key:<11}{value}" for key, value in rows)
-    if "stages" in doc:
-        lines.append("")
-        lines.extend(_stage_table(doc["stages"]))
-    return "\n".join(lines)
-
-
-def _stage_table(stages: list[dict[str, Any]]) -> list[str]:
-    if not stages:
-        return ["  (no stages)"]
-    header = ("STAGE", "STATUS", "STARTED", "DURATION", "NOTE")
-    rows = [
-        (
-            _plain(stage["name"]),
-            stage["status"],
-            _when(stage["started_at"]) if stage["started_at"] else "-",
-            _duration(stage["duration_s"]),
-            _plain(stage["note"]),
-        )
-        for stage in stages
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    return [
-        (
-            "  "
-            + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4]))
-            + "  "
-            + row[4]
-        ).rstrip()
-        for row in [header, *rows]
-    ]
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole}s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
-
-
-def _iso(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    if when.tzinfo is not None and when.utcoffset():
-        when = when.astimezone(UTC)
-    text = when.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _when(iso: str) -> str:
-    return iso.replace("T", " ").replace("Z", " UTC")
+        print(f"releasable probe {args.kind}: {plain(message)}", file=sys.stderr)
+        token = doc.get("token")
+        if code == EXIT_FAILED and token and not token["set"]:
+            print(f"  (no token: {token['hint']})", file=sys.stderr)
+    return code
 
 
 def _dumps(doc: dict[str, Any]) -> str:
@@ -401,20 +222,4 @@ def _dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc)
 
 
-def _shown_url(url: str) -> str:
-    """The URL as given, with a password in it (user:password@host) masked."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url.strip())
-    if parts.password is None:
-        return url.strip()
-    netloc = f"{parts.username}:***@{parts.netloc.rsplit('@', 1)[1]}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _plain(text: str) -> str:
-    """Remote text for a terminal: control characters (escape sequences) are not passed on."""
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
-
-
-__all__ = ["KINDS", "add_parser", "make_source", "reading_doc", "render_text", "run"]
+__all__ = ["KINDS", "add_parser", "run", "table_values"]

@@ -3,9 +3,10 @@
 Pipelines that read the same cctray feed share one job, so a feed with a thousand projects is
 fetched once per refresh however many pipelines it serves; across the boards of a fleet the
 jobs read it through one `SharedFeeds` (app/services/fleet_fetch.py), fetched once per
-interval. Tokens are resolved here, from the
-environment variable or keyring entry the board names; a missing token is not fatal (public
-repositories need none) but is said on the item when the server answers 401.
+interval. Each source is built by `app.services.sources` (the same builder `releasable probe`
+and the editor's "Test" use) the first time it is fetched, on a worker thread: its token may
+come from the OS keyring. A missing token is not fatal (public repositories need none) but is
+said on the item when the server answers 401.
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ from app.config.board import (
     BoardConfig,
     CctrayOptions,
     EnvironmentConfig,
-    GithubActionsOptions,
-    GitlabOptions,
-    JenkinsOptions,
     PipelineConfig,
 )
-from app.config.secrets import resolve_token
 from app.domain.model import ItemKind, PipelineReading, TrackerRead, item_key
 from app.services.polling import FetchResult, ItemSpec, PollJob
+from app.services.sources import make_environment_source, make_pipeline_source
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
 
@@ -53,63 +51,6 @@ def environment_spec(e: EnvironmentConfig) -> ItemSpec:
         stale_after_s=e.stale_after_seconds,
         degraded_ok=e.degraded_ok,
     )
-
-
-def _token(env: str | None, keyring_entry: str | None) -> tuple[str | None, str]:
-    result = resolve_token(env, keyring_entry)
-    return result.token, (env or (f"keyring entry '{keyring_entry}'" if keyring_entry else ""))
-
-
-def make_pipeline_source(p: PipelineConfig) -> Any:
-    """The source object for one non-cctray pipeline (cctray feeds are grouped per URL)."""
-    opts = p.options
-    token, hint = _token(p.token_env, p.token_keyring)
-    if isinstance(opts, GithubActionsOptions):
-        from app.sources.github_actions import GitHubActionsSource
-
-        return GitHubActionsSource(
-            api_url=opts.api_url,
-            repo=opts.repo,
-            workflow=opts.workflow,
-            branch=opts.branch,
-            token=token,
-            token_hint=hint or "GITHUB_TOKEN",
-            ca_bundle=p.ca_bundle,
-        )
-    if isinstance(opts, GitlabOptions):
-        from app.sources.gitlab import GitLabSource
-
-        return GitLabSource(
-            api_url=opts.api_url,
-            project=opts.project,
-            ref=opts.ref,
-            token=token,
-            token_hint=hint or "GITLAB_TOKEN",
-            ca_bundle=p.ca_bundle,
-        )
-    if isinstance(opts, JenkinsOptions):
-        from app.sources.jenkins import JenkinsSource
-
-        return JenkinsSource(
-            opts.url,
-            username=opts.username,
-            token=token,
-            token_hint=hint or "the Jenkins API token",
-            ca_bundle=p.ca_bundle,
-        )
-    if isinstance(opts, CctrayOptions):
-        from app.sources.cctray import CctraySource
-
-        auth = (opts.username, token) if opts.username and token else None
-        return CctraySource(
-            opts.url,
-            project_prefix=opts.project_prefix,
-            projects=list(opts.projects) or None,
-            auth=auth,
-            ca_bundle=p.ca_bundle,
-            token_hint=hint,
-        )
-    raise ValueError(f"unknown source {p.source!r}")
 
 
 class _OnFirstFetch:
@@ -263,20 +204,3 @@ def _without_authors(job: PollJob) -> PollJob:
 
     job.fetch = fetch
     return job
-
-
-def make_environment_source(e: EnvironmentConfig) -> Any:
-    """The health-check source for one environment (also the board editor's "Test")."""
-    from app.sources.health import HealthSource
-
-    token, _hint = _token(e.token_env, e.token_keyring)
-    return HealthSource(
-        e.url,
-        json_field=e.json_field,
-        slow_ms=e.slow_ms,
-        tls_warn_days=e.tls_warn_days,
-        expected_status=e.expected_status or None,
-        ca_bundle=e.ca_bundle,
-        headers=dict(e.headers),
-        token=token,
-    )

@@ -11,6 +11,11 @@ they are likely to copy and says in words what it needs when a URL is not one of
 - Jenkins: a job page `https://HOST/[PREFIX/]job/FOLDER/job/APP/`, trimmed of build numbers,
   views and page names; Blue Ocean pipeline pages are translated.
 - cctray feeds and health endpoints are used as given (they only need to be http(s)).
+- Trackers: a GitHub repository page, a GitLab project page, a Jira issue, board or project
+  page, a webhook's address.
+
+`source_values()` and `tracker_values()` say which board-file keys a URL fills; `releasable
+probe` and the board editor's fields both use them.
 
 Only the standard library is imported: the `probe` command must start fast.
 """
@@ -180,6 +185,97 @@ def parse_plain_url(url: str, what: str = "the URL") -> str:
     return url.strip()
 
 
+def source_values(kind: str, url: str, *, api_url: str | None = None) -> dict[str, str]:
+    """The board-file keys a browser URL fills for a source of `kind` (`github-actions`,
+    `gitlab`, `jenkins`, `cctray`, or `health` for an environment).
+
+    `releasable probe` and the board editor's source fields both read URLs through this.
+    Raises `SourceUrlError` saying what to copy instead.
+    """
+    if kind == "github-actions":
+        github = parse_github_url(url)
+        values = {
+            "api_url": (api_url or github.api_url).rstrip("/"),
+            "repo": github.repo,
+            "workflow": github.workflow,
+        }
+        if github.branch:
+            values["branch"] = github.branch
+        return values
+    if kind == "gitlab":
+        gitlab = parse_gitlab_url(url, api_url=api_url)
+        values = {"api_url": gitlab.api_url, "project": gitlab.project}
+        if gitlab.ref:
+            values["ref"] = gitlab.ref
+        return values
+    if kind == "jenkins":
+        return {"url": parse_jenkins_url(url)}
+    if kind == "cctray":
+        return {"url": parse_plain_url(url, "a cctray feed URL")}
+    if kind == "health":
+        return {"url": parse_plain_url(url, "a health check URL")}
+    raise SourceUrlError(f"no browser URL is read for {kind!r}")
+
+
+def tracker_values(kind: str, url: str) -> dict[str, str]:
+    """The `[tracker]` keys a browser URL fills: a GitHub repository page (its issues page
+    too), a GitLab project page, a Jira issue, board or project page, a webhook's address."""
+    if kind == "github":
+        scheme, host, path, _ = _split_web(url, "a GitHub repository URL")
+        segs = [unquote(seg) for seg in _segments(path)]
+        bare = host.lower().split("@")[-1]
+        api = GITHUB_API if bare in GITHUB_HOSTS else f"{scheme}://{host}/api/v3"
+        if segs[:2] == ["api", "v3"]:
+            segs = segs[2:]
+        if segs[:1] == ["repos"]:
+            segs = segs[1:]
+        if len(segs) < 2:
+            raise SourceUrlError(
+                f"not a GitHub repository address: {url.strip()} — copy the repository's "
+                "page, like https://github.com/OWNER/REPO"
+            )
+        repo = segs[1].removesuffix(".git")
+        return {"api_url": api, "repo": f"{segs[0]}/{repo}"}
+    if kind == "gitlab":
+        gitlab = parse_gitlab_url(url)
+        return {"api_url": gitlab.api_url, "project": gitlab.project}
+    if kind == "jira":
+        return _jira_values(url)
+    if kind == "webhook":
+        return {"url": parse_plain_url(url, "the webhook's URL")}
+    raise SourceUrlError(f"no browser URL is read for tracker kind {kind!r}")
+
+
+def _jira_values(url: str) -> dict[str, str]:
+    """https://acme.atlassian.net/browse/PLAT-12, …/jira/software/projects/PLAT/boards/1,
+    …/projects/PLAT → the site's address and the project key."""
+    scheme, host, path, query = _split_web(url, "a Jira URL")
+    segs = _segments(path)
+    key = None
+    base = segs
+    for marker in ("browse", "projects"):
+        if marker in segs:
+            at = segs.index(marker)
+            if at + 1 < len(segs):
+                key = segs[at + 1].split("-")[0] if marker == "browse" else segs[at + 1]
+                base = segs[:at]
+                break
+    if key is None:
+        key = _first(parse_qs(query).get("projectKey"))
+    if not key:
+        raise SourceUrlError(
+            f"not a Jira project or issue address: {url.strip()} — copy an issue's page, "
+            "like https://acme.atlassian.net/browse/PLAT-12"
+        )
+    if base[-2:] == ["jira", "software"]:  # Jira Cloud's software project pages
+        base = base[:-2]
+    prefix = "/".join(base)
+    return {
+        "url": urlunsplit((scheme, host, f"/{prefix}" if prefix else "", "", "")),
+        "project_key": key.upper(),
+    }
+
+
 def _first(values: list[str] | None) -> str | None:
     return values[0] if values else None
 
@@ -192,4 +288,6 @@ __all__ = [
     "parse_gitlab_url",
     "parse_jenkins_url",
     "parse_plain_url",
+    "source_values",
+    "tracker_values",
 ]

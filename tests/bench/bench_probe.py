@@ -46,7 +46,7 @@ TARGET_S = 0.23
 BREAKDOWN = """
 import sys, time
 t0 = time.perf_counter()
-import app.cli.probe as probe
+import app.services.probe as probe
 from app.sources.cctray import CctraySource
 from app.sources.http import HttpClient
 t1 = time.perf_counter()

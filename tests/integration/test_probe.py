@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -58,7 +59,7 @@ def test_text_output_shows_the_gate_and_the_stage_table(
     assert err == ""
     lines = out.splitlines()
     assert lines[0] == f"github-actions  {httpserver.url_for(GH_PAGE)}"
-    assert "  token      from GITHUB_TOKEN" in lines
+    assert "  token      from the environment variable GITHUB_TOKEN" in lines
     assert "  outcome    FAILED at stage security-scan" in lines
     assert "  completed  2024-05-14 13:12:00 UTC" in lines
     assert "  detail     run #562 failed" in lines
@@ -97,7 +98,11 @@ def test_json_output_is_one_document(
         "workflow": "deploy.yml",
         "branch": "main",
     }
-    assert doc["token"] == {"env": "GITHUB_TOKEN", "set": True}
+    assert doc["token"] == {
+        "set": True,
+        "from": "environment variable GITHUB_TOKEN",
+        "hint": None,
+    }
     assert doc["outcome"] == "failed"
     assert doc["failed_stage"] == "security-scan"
     assert doc["running"] is True
@@ -135,7 +140,7 @@ def test_branch_option_overrides_the_url(
     assert code == 0
     assert httpserver.log[0][0].args["branch"] == "rc"
     assert "Authorization" not in httpserver.log[0][0].headers
-    assert "  token      none (GITHUB_TOKEN is not set)" in capsys.readouterr().out
+    assert "  token      none — set GITHUB_TOKEN" in capsys.readouterr().out
 
 
 def test_gitlab_reads_the_token_from_the_named_variable(
@@ -192,7 +197,7 @@ def test_a_read_that_fails_is_said_in_words_with_exit_code_1(
     assert err.splitlines() == [
         "releasable probe github-actions: repository acme/x or workflow deploy.yml not found, "
         "or the token can't see it (404)",
-        "  (no token: GITHUB_TOKEN is not set)",
+        "  (no token: set GITHUB_TOKEN)",
     ]
 
 
@@ -315,20 +320,20 @@ def test_cctray_with_a_prefix_shows_the_matching_projects_as_stages(
     assert "token" not in doc
 
 
-def test_a_password_in_the_url_is_not_printed(
+def test_a_password_in_the_url_is_refused_as_the_board_would_and_not_printed(
     httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    httpserver.expect_request("/cc.xml").respond_with_data(
-        (FIXTURES / "cctray" / "jenkins_cc.xml").read_bytes(), content_type="application/xml"
-    )
     url = httpserver.url_for("/cc.xml").replace("http://", "http://ci-bot:s3cr3t-pw@")
 
     code = main(["probe", "cctray", url, "--json"])
 
     out = capsys.readouterr().out
-    assert code == 0
+    assert code == 3  # the board file would refuse it too: secrets never live in a URL
     assert "s3cr3t-pw" not in out
-    assert json.loads(out)["url"].startswith("http://ci-bot:***@127.0.0.1:")
+    doc = json.loads(out)
+    assert doc["url"].startswith("http://ci-bot:***@127.0.0.1:")
+    assert "environment variable or the OS keyring" in doc["errors"][0]
+    assert httpserver.log == []
 
 
 class FakeJenkinsSource:
@@ -398,9 +403,9 @@ def test_the_probe_starts_without_qt_or_the_store(httpserver: HTTPServer) -> Non
         "lazy = 'requests' not in sys.modules\n"
         "code = app.cli.main(['probe', 'cctray', sys.argv[1], '--json'])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'PySide6', 'shiboken6', 'sqlite_utils', 'sqlite3', 'keyring', 'platformdirs'})\n"
+        "{'PySide6', 'shiboken6', 'sqlite_utils', 'sqlite3', 'keyring'})\n"
         "app_mods = sorted(m for m in sys.modules if m.startswith(('app.ui', 'app.store', "
-        "'app.services', 'app.config', 'app.trackers')))\n"
+        "'app.desktop', 'app.trackers', 'app.services.board')))\n"
         "print(json.dumps({'code': code, 'lazy': lazy, 'heavy': heavy, 'app': app_mods}), "
         "file=sys.stderr)\n"
     )
@@ -418,3 +423,35 @@ def test_the_probe_starts_without_qt_or_the_store(httpserver: HTTPServer) -> Non
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report == {"code": 0, "lazy": True, "heavy": [], "app": []}
     assert json.loads(done.stdout)["kind"] == "cctray"
+
+
+def test_the_token_can_come_from_the_os_keyring(
+    httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The probe builds its source with the board's builder, so the keyring works as there."""
+    from tests.unit.test_config_secrets import MemoryKeyring
+
+    serve_github(httpserver)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    backend.entries[("releasable", "ci-github")] = "ghp_from_the_keyring"
+    keyring.set_keyring(backend)
+    try:
+        code = main(
+            [
+                "probe",
+                "github-actions",
+                httpserver.url_for(GH_PAGE),
+                "--token-keyring",
+                "ci-github",
+                "--json",
+            ]
+        )
+    finally:
+        keyring.set_keyring(previous)
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert httpserver.log[0][0].headers["Authorization"] == "Bearer ghp_from_the_keyring"
+    assert json.loads(out)["token"]["from"] == "OS keyring entry 'releasable/ci-github'"
+    assert "ghp_from_the_keyring" not in out

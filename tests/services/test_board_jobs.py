@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pytest_httpserver import HTTPServer
 
+import app.services.sources
 from app.config.loader import parse_board
 from app.domain.model import EnvironmentReading, Health, Outcome, PipelineReading
 from app.services.board_jobs import board_specs, build_jobs
@@ -92,7 +93,6 @@ def test_tokens_are_looked_up_on_the_worker_not_when_the_board_is_built(
 ) -> None:
     import threading
 
-    import app.services.board_jobs as board_jobs
     from app.config.secrets import resolve_token
 
     calls: list[str] = []
@@ -101,7 +101,7 @@ def test_tokens_are_looked_up_on_the_worker_not_when_the_board_is_built(
         calls.append(threading.current_thread().name)
         return resolve_token(env, entry)
 
-    monkeypatch.setattr(board_jobs, "resolve_token", spy)
+    monkeypatch.setattr(app.services.sources, "resolve_token", spy)
     httpserver.expect_request("/cc.xml").respond_with_data(FEED, content_type="application/xml")
     httpserver.expect_request("/health").respond_with_data("", status=204)
     cfg = parse_board(board(httpserver), "board.toml")

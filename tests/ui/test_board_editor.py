@@ -487,7 +487,7 @@ def test_a_test_uses_the_named_token_and_never_shows_it(
     text = run_test(qtbot, editor)
 
     assert "UP" in text
-    assert "Token: from the environment variable STAGING_TOKEN." in text
+    assert "  token      from the environment variable STAGING_TOKEN" in text
     assert SECRET not in text
 
 

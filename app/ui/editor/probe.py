@@ -1,30 +1,26 @@
 """The board editor's "Test": read one pipeline or environment once, as the board would.
 
-`probe_item()` builds the very source the polling service builds for that table
-(`app.services.board_jobs`), fetches once with a short timeout and describes what came back the
-way `releasable probe` prints it (`app.cli.probe.render_text`): the outcome and the stages with
-their statuses, or the health with status code and latency, or what went wrong, in words. It
-blocks, so the editor runs it through `run_task`. Nothing in the text is ever a token.
+`probe_item()` checks the table alone and builds its source with the board's own builder
+(`app.services.sources`), fetches once with a short timeout and describes what came back the
+way `releasable probe` prints it (`app.services.probe`): the outcome and the stages with their
+statuses, or the health with status code and latency, or what went wrong, in words, and where
+the token came from. It blocks, so the editor runs it through `run_task`. Nothing in the text
+is ever a token.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from app.config.board import (
     CctrayOptions,
-    EnvironmentConfig,
     GithubActionsOptions,
     GitlabOptions,
     PipelineConfig,
 )
 from app.config.errors import BoardFileError, format_path
-from app.config.loader import build_board
-from app.config.secrets import resolve_token
+from app.services.sources import Item, item_config
 from app.services.tasks import run_task
 from app.ui.editor.entries import Entry
 
@@ -32,41 +28,24 @@ TEST_CONNECT_TIMEOUT_S = 5.0
 TEST_READ_TIMEOUT_S = 10.0
 
 
-def item_config(table: str, values: Mapping[str, Any]) -> PipelineConfig | EnvironmentConfig:
-    """The checked config of one pipeline or environment table on its own (raises
-    `BoardFileError` when that table has problems; the rest of the board does not matter)."""
-    data = {"board": {"name": "test"}, table: [dict(values)]}
-    board = build_board(data, "test")
-    return board.pipelines[0] if table == "pipelines" else board.environments[0]
-
-
-def probe_item(item: PipelineConfig | EnvironmentConfig) -> str:
+def probe_item(item: Item) -> str:
     """Fetch `item` once and say what the board would see (blocking: run it off the GUI thread).
 
     A read that fails is described, not raised; only a bug raises.
     """
-    from app.cli.probe import reading_doc, render_text
-    from app.services.board_jobs import make_environment_source, make_pipeline_source
-    from app.sources.errors import SourceError
-    from app.sources.http import HttpClient
+    from app.services.probe import probe, render_text
 
     if isinstance(item, PipelineConfig):
-        source = make_pipeline_source(item)
         kind, target = item.source, _pipeline_target(item)
     else:
-        source = make_environment_source(item)
         kind, target = "health", item.url
-    http = HttpClient(connect_timeout_s=TEST_CONNECT_TIMEOUT_S, read_timeout_s=TEST_READ_TIMEOUT_S)
-    try:
-        reading = source.fetch(http)
-    except SourceError as err:
-        lines = [f"{kind}  {_plain(target)}", f"  Could not read it: {_plain(err.message)}"]
-        lines += _token_lines(item)
-        return "\n".join(lines)
-    finally:
-        http.close()
-    text = render_text({"kind": kind, "url": target, **reading_doc(reading)})
-    return "\n".join([text, *_token_lines(item)])
+    doc = probe(
+        item,
+        {"kind": kind, "url": target},
+        connect_timeout_s=TEST_CONNECT_TIMEOUT_S,
+        read_timeout_s=TEST_READ_TIMEOUT_S,
+    )
+    return render_text(doc)
 
 
 def _pipeline_target(p: PipelineConfig) -> str:
@@ -78,25 +57,6 @@ def _pipeline_target(p: PipelineConfig) -> str:
     if isinstance(opts, CctrayOptions) and opts.project_prefix:
         return f"{opts.url} (projects starting with '{opts.project_prefix}')"
     return opts.url
-
-
-def _token_lines(item: PipelineConfig | EnvironmentConfig) -> list[str]:
-    """Where the token came from, or where it must come from (never the token)."""
-    if isinstance(item, PipelineConfig):
-        if isinstance(item.options, CctrayOptions) and not item.options.username:
-            return []
-        if not item.token_env and not item.token_keyring:
-            return ["", "  No token is configured: public sources need none."]
-    elif not item.token_env and not item.token_keyring:
-        return []
-    found = resolve_token(item.token_env, item.token_keyring)
-    if found.found:
-        return ["", f"  Token: from the {found.origin}."]
-    return ["", f"  Token: none found — {found.hint}."]
-
-
-def _plain(text: str) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def problems_words(err: BoardFileError) -> str:

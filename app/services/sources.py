@@ -1,0 +1,144 @@
+"""One way to build a source from settings: the board's polling, `releasable probe` and the
+board editor's "Test" all come through here.
+
+`item_config()` checks one `[[pipelines]]` or `[[environments]]` table on its own, with the
+board file's own rules (the probe builds its table from the command line, the editor from its
+form). `make_source()` turns a checked item into the adapter the board polls, with its token
+resolved from the environment variable or OS keyring entry it names (`app.config.secrets`).
+Resolving a keyring token may block on a desktop service: call `make_source()` off the GUI
+thread. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.config.board import (
+    CctrayOptions,
+    EnvironmentConfig,
+    GithubActionsOptions,
+    GitlabOptions,
+    JenkinsOptions,
+    PipelineConfig,
+)
+from app.config.secrets import TokenResult, resolve_token
+
+Item = PipelineConfig | EnvironmentConfig
+PIPELINES, ENVIRONMENTS = "pipelines", "environments"
+
+
+def item_config(table: str, values: Mapping[str, Any]) -> Item:
+    """The checked config of one pipeline or environment table on its own.
+
+    Raises `BoardFileError` (its issues name the keys as `pipelines[0].repo`) when the table
+    has problems; the rest of a board does not matter here.
+    """
+    from app.config.loader import build_board
+
+    data = {"board": {"name": "probe"}, table: [dict(values)]}
+    board = build_board(data, table)
+    return board.pipelines[0] if table == PIPELINES else board.environments[0]
+
+
+def item_token(item: Item) -> TokenResult | None:
+    """Where the item's token comes from (or must come from); None when it takes none."""
+    options = item.options if isinstance(item, PipelineConfig) else None
+    if isinstance(options, CctrayOptions) and not options.username:
+        return None  # a feed's password is used only with a user name
+    if not item.token_env and not item.token_keyring:
+        return None
+    return resolve_token(item.token_env, item.token_keyring)
+
+
+def _token(env: str | None, keyring_entry: str | None) -> tuple[str | None, str]:
+    result = resolve_token(env, keyring_entry)
+    return result.token, (env or (f"keyring entry '{keyring_entry}'" if keyring_entry else ""))
+
+
+def make_source(item: Item) -> Any:
+    """The adapter the board polls for `item` (pipeline or environment)."""
+    if isinstance(item, PipelineConfig):
+        return make_pipeline_source(item)
+    return make_environment_source(item)
+
+
+def make_pipeline_source(p: PipelineConfig) -> Any:
+    """The source object for one pipeline (the board groups cctray pipelines per feed)."""
+    opts = p.options
+    token, hint = _token(p.token_env, p.token_keyring)
+    if isinstance(opts, GithubActionsOptions):
+        from app.sources.github_actions import GitHubActionsSource
+
+        return GitHubActionsSource(
+            api_url=opts.api_url,
+            repo=opts.repo,
+            workflow=opts.workflow,
+            branch=opts.branch,
+            token=token,
+            token_hint=hint or "GITHUB_TOKEN",
+            ca_bundle=p.ca_bundle,
+        )
+    if isinstance(opts, GitlabOptions):
+        from app.sources.gitlab import GitLabSource
+
+        return GitLabSource(
+            api_url=opts.api_url,
+            project=opts.project,
+            ref=opts.ref,
+            token=token,
+            token_hint=hint or "GITLAB_TOKEN",
+            ca_bundle=p.ca_bundle,
+        )
+    if isinstance(opts, JenkinsOptions):
+        from app.sources.jenkins import JenkinsSource
+
+        return JenkinsSource(
+            opts.url,
+            username=opts.username,
+            token=token,
+            token_hint=hint or "the Jenkins API token",
+            ca_bundle=p.ca_bundle,
+        )
+    if isinstance(opts, CctrayOptions):
+        from app.sources.cctray import CctraySource
+
+        auth = (opts.username, token) if opts.username and token else None
+        return CctraySource(
+            opts.url,
+            project_prefix=opts.project_prefix,
+            projects=list(opts.projects) or None,
+            auth=auth,
+            ca_bundle=p.ca_bundle,
+            token_hint=hint,
+        )
+    raise ValueError(f"unknown source {p.source!r}")
+
+
+def make_environment_source(e: EnvironmentConfig) -> Any:
+    """The health-check source for one environment."""
+    from app.sources.health import HealthSource
+
+    token, _hint = _token(e.token_env, e.token_keyring)
+    return HealthSource(
+        e.url,
+        json_field=e.json_field,
+        slow_ms=e.slow_ms,
+        tls_warn_days=e.tls_warn_days,
+        expected_status=e.expected_status or None,
+        ca_bundle=e.ca_bundle,
+        headers=dict(e.headers),
+        token=token,
+    )
+
+
+__all__ = [
+    "ENVIRONMENTS",
+    "PIPELINES",
+    "Item",
+    "item_config",
+    "item_token",
+    "make_environment_source",
+    "make_pipeline_source",
+    "make_source",
+]
