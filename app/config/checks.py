@@ -8,6 +8,7 @@ never repeat a value that could be a secret.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ _SECRET_VALUE = re.compile(
 )
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CR, LF, NUL...; a tab is allowed
+MAX_NESTING = 32  # levels of lists and tables inside one value; a board needs 2
+TOO_DEEP = f"is nested too deeply (more than {MAX_NESTING} levels of [ ] or {{ }})"
 
 
 def secret_advice(
@@ -131,7 +135,12 @@ def _text(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
 def _url(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]]:
     if not isinstance(value, str):
         return None, [_expected(setting, value)]
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError as exc:  # "http://[::1/up", "http://host:99999", "http://host:x"
+        why = "port out of range 1-65535" if "port" in str(exc).lower() else str(exc).lower()
+        return None, [Problem(f"is not a valid web address ({why})")]
     if parts.scheme not in ("http", "https"):
         if not parts.scheme or "://" not in value:
             return None, [Problem("is not a web address: it must start with http:// or https://")]
@@ -142,7 +151,42 @@ def _url(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]
         return None, [Problem(secret_advice(env_key, "this address holds a password or token"))]
     if not parts.hostname or any(c.isspace() for c in value.strip()):
         return None, [Problem("is not a valid web address (no host name, or spaces in it)")]
+    if port == 0:
+        return None, [Problem("is not a valid web address (port out of range 1-65535)")]
     return value.strip(), []
+
+
+def _file(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
+    """A file that must exist when the board is read (used as written, like the app uses it)."""
+    path, problems = _text(setting, value)
+    if problems:
+        return path, problems
+    try:
+        is_file = os.path.isfile(path)
+    except ValueError:  # a NUL in the path
+        is_file = False
+    if not is_file:
+        where = os.path.abspath(path) if "\0" not in path else "that path"
+        return None, [Problem(f"no such file: {where}")]
+    return path, []
+
+
+def nesting(value: Any) -> int:
+    """How many lists and tables deep `value` goes (0 for a plain value), without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            break
+        todo.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _number(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
@@ -153,10 +197,26 @@ def _number(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
             return None, [_expected(setting, value)]
         if value < 0:
             return None, [Problem("must be 0 or more")]
+        if value > setting.limits[1]:
+            return None, [Problem(f"must be {_amount(setting, setting.limits[1])} or less")]
         return value, []
     if not math.isfinite(value) or value <= 0:
         return None, [Problem(f"must be a number of {setting.type.words} above 0")]
+    low, high = setting.limits
+    if not low <= value <= high:
+        return None, [Problem(f"must be from {low:g} to {_amount(setting, high)}")]
     return value, []
+
+
+def _amount(setting: Setting, value: float) -> str:
+    """`value` in the setting's unit, with a larger unit when that says it better."""
+    unit = "days" if setting.type is ValueType.INTEGER else setting.type.words
+    text = f"{value:g} {unit}" if value < 1e6 else f"{int(value)} {unit}"
+    seconds = value / 1000 if setting.type is ValueType.MILLISECONDS else value
+    if setting.type is not ValueType.INTEGER and seconds >= 86400 and seconds % 86400 == 0:
+        days = seconds / 86400
+        text += f" ({days:g} day{'' if days == 1 else 's'})"
+    return text
 
 
 def _text_list(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
@@ -194,6 +254,10 @@ def _text_map(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Pro
             problems.append(Problem(secret_advice(env_key), (key,)))
         elif not _HEADER_NAME.fullmatch(key):
             problems.append(Problem("is not a valid HTTP header name", (key,)))
+        elif _CONTROL.search(item):
+            problems.append(
+                Problem("holds a line break or control character (not allowed in a header)", (key,))
+            )
     return FrozenMap(value), problems
 
 
@@ -287,6 +351,8 @@ def convert(setting: Setting, value: Any, env_key: str = "token_env") -> tuple[A
 
     `env_key` is the key that should name this table's secret, for the advice in messages.
     """
+    if nesting(value) > MAX_NESTING:
+        return None, [Problem(TOO_DEEP)]
     secret_at = _secret_at(value)
     if secret_at is not None:
         return None, [Problem(secret_advice(env_key, "this looks like a secret"), secret_at)]
@@ -297,7 +363,9 @@ def convert(setting: Setting, value: Any, env_key: str = "token_env") -> tuple[A
         if isinstance(value, int) and not isinstance(value, bool):
             return (str(value), []) if value >= 0 else (None, [Problem("must be 0 or more")])
         return _text(setting, value)
-    if kind in (ValueType.PATH, ValueType.KEYRING_ENTRY):
+    if kind is ValueType.PATH:
+        return _file(setting, value)
+    if kind is ValueType.KEYRING_ENTRY:
         return _text(setting, value)
     if kind is ValueType.BOOLEAN:
         return (value, []) if isinstance(value, bool) else (None, [_expected(setting, value)])

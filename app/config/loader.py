@@ -34,7 +34,15 @@ from app.config.board import (
     board_timing,
     item_timing,
 )
-from app.config.checks import convert, looks_like_secret_key, secret_advice, type_name
+from app.config.checks import (
+    MAX_NESTING,
+    TOO_DEEP,
+    convert,
+    looks_like_secret_key,
+    looks_like_secret_value,
+    secret_advice,
+    type_name,
+)
 from app.config.errors import BoardFileError, BoardIssue
 from app.config.locate import KeyLines
 from app.config.locate import Path as KeyPath
@@ -58,6 +66,7 @@ LAST_BOARD_FILE = "last-board"  # in the config folder: the path of the last boa
 ENV_VAR = "RELEASABLE_BOARD"
 
 _TOML_LINE = re.compile(r"at line (\d+)")
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
 
 
 def config_dir() -> Path:
@@ -134,6 +143,8 @@ def parse_board(text: str, source_name: str) -> BoardConfig:
         line = int(found.group(1)) if found else max(1, len(text.splitlines()))
         issue = BoardIssue(line, (), f"not valid TOML: {message[:1].lower()}{message[1:]}")
         raise BoardFileError(source_name, [issue]) from None
+    except RecursionError:  # tomllib recurses per [ or {: thousands deep exhaust the stack
+        raise BoardFileError(source_name, [_too_deep(text)]) from None
     return build_board(data, source_name, KeyLines(text))
 
 
@@ -146,6 +157,32 @@ def build_board(
     if config is None:
         raise BoardFileError(source_name, reader.issues)
     return config
+
+
+def _too_deep(text: str) -> BoardIssue:
+    """Where the nesting passes MAX_NESTING: the line and key whose value goes too deep."""
+    depth, key, key_line = 0, "", 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if depth == 0:
+            found = _KEY_LINE.match(line)
+            if found:
+                key, key_line = found.group(1).strip(), number
+        quote = ""
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    path = KeyLines(text).path_at(key_line) or ((key,) if key else ())
+                    return BoardIssue(key_line, path, TOO_DEEP)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return BoardIssue(1, (), TOO_DEEP)
 
 
 class _Reader:
@@ -272,9 +309,15 @@ class _Reader:
         for key, value in raw.items():
             setting = by_key.get(key)
             if setting is None:
-                if kind_known or key not in other_kinds or looks_like_secret_key(key):
+                if kind_known:
                     hint = f"{kind_key} '{other_kinds[key]}'" if key in other_kinds else None
                     self._unknown((*path, key), key, tuple(by_key), "key", value, env_key, hint)
+                elif key not in other_kinds and (
+                    looks_like_secret_key(key) or looks_like_secret_value(value)
+                ):
+                    # With an unknown kind its keys are unknown too (one mistake, one error);
+                    # only a secret written into the file is a second mistake.
+                    self._unknown((*path, key), key, tuple(by_key), "key", value, env_key)
                 continue
             converted, problems = convert(setting, value, env_key)
             for problem in problems:

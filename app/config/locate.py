@@ -50,6 +50,11 @@ class KeyLines:
                 return line
         return 1
 
+    def path_at(self, line: int) -> Path:
+        """The key written on `line` (its shortest path; () when none is)."""
+        paths = [path for path, at in self._lines.items() if at == line]
+        return min(paths, key=len, default=())
+
     def exact(self, path: Path) -> int | None:
         return self._lines.get(path)
 

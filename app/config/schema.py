@@ -6,6 +6,7 @@ is made of, so the editor and docs can read a `Setting` without knowing any part
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -63,6 +64,15 @@ _TYPE_WORDS: dict[ValueType, str] = {
 
 PRIORITY_KEYS: tuple[str, ...] = ("P1", "P2", "P3")
 
+DAY_S = 86_400
+# Sane ranges: anything outside is a typo (or an attack), refused when the board is read.
+# 30 days is the longest interval that means anything on a board; above it timers overflow.
+_TYPE_LIMITS: dict[ValueType, tuple[float, float]] = {
+    ValueType.SECONDS: (1, 30 * DAY_S),
+    ValueType.MILLISECONDS: (1, DAY_S * 1000),
+    ValueType.INTEGER: (0, 3650),
+}
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -83,6 +93,12 @@ class Setting:
     default_text: str | None = None
     pattern: str | None = None
     pattern_words: str | None = None
+    bounds: tuple[float, float] | None = None  # numbers: the sane range, else the type's
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The lowest and highest value a number may have (`bounds`, else the type's)."""
+        return self.bounds or _TYPE_LIMITS.get(self.type, (0, math.inf))
 
     @property
     def default_words(self) -> str:

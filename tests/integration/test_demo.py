@@ -7,7 +7,6 @@ the app's real sources and tracker adapter: the demo must go through exactly the
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import tomllib
@@ -23,21 +22,6 @@ from app.demo import DEMO_TOKEN, DemoHandle, start_demo
 from app.demo.board import BOARD_TEMPLATE, TOKEN_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _have(*modules: str) -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in modules)
-
-
-needs_sources = pytest.mark.skipif(
-    not _have(
-        "app.sources.github_actions",
-        "app.sources.gitlab",
-        "app.sources.cctray",
-        "app.sources.health",
-    ),
-    reason="the real sources are not written yet",
-)
 
 
 class StepClock:
@@ -137,7 +121,6 @@ def test_board_file_is_an_ordinary_board_pointing_at_the_loopback_servers(
     assert os.environ[TOKEN_ENV] == DEMO_TOKEN
 
 
-@pytest.mark.skipif(not _have("app.config.loader"), reason="the board loader is not written yet")
 def test_the_real_loader_accepts_the_demo_board(demo: DemoHandle) -> None:
     from app.config.loader import load_board
 
@@ -333,7 +316,6 @@ def test_github_and_gitlab_paginate_as_documented(
     assert by_id[0]["id"] == pipeline["id"]
 
 
-@needs_sources
 @pytest.mark.parametrize(
     ("moment", "outcomes", "healths"),
     [
@@ -457,10 +439,6 @@ def test_dana_reports_her_broken_laptop_as_a_p1(
     assert len(closed) == 4  # three from the week before, and Dana's
 
 
-@pytest.mark.skipif(
-    not _have("app.trackers.github", "app.domain.report_body"),
-    reason="the GitHub tracker is not written yet",
-)
 def test_the_real_tracker_adapter_files_and_finds_a_report(demo: DemoHandle) -> None:
     from app.domain.model import BlockerState, Priority
     from app.domain.report import Report

@@ -265,8 +265,9 @@ def test_escape_and_back_button_ask_to_leave(qtbot: QtBot) -> None:
         qtbot.keyClick(view.csv_button, Qt.Key.Key_Escape)
 
 
-@pytest.mark.skipif(not HAVE_CHARTS, reason="QtCharts (PySide6-Addons) not installed")
 def test_chart_has_closed_and_open_bars_per_category(qtbot: QtBot) -> None:
+    # The test extra installs the charts extra's Qt module (make venv: .[test,charts,package]).
+    assert HAVE_CHARTS, "QtCharts (PySide6-Addons) is not installed: pip install -e '.[charts]'"
     view = make_view(qtbot)
     view.show_figures(figures_for())
     assert ("Workstation broken", 0, 1) in view.chart.values

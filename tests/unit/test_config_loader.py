@@ -20,7 +20,6 @@ from app.config.loader import BoardFileError, build_board, find_board_path, load
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "boards" / "example.toml"
-DESIGN = ROOT.parent / "shared" / "DESIGN.md"
 
 MINIMAL = '[board]\nname = "Team"\n'
 
@@ -67,13 +66,6 @@ def test_example_board_loads_with_the_values_it_states() -> None:
     assert isinstance(tracker, GithubTrackerOptions)
     assert tracker.labels == ("delivery-blocker",)
     assert dict(tracker.priority_labels) == {"P1": "P1", "P2": "P2", "P3": "P3"}
-
-
-@pytest.mark.skipif(not DESIGN.exists(), reason="the design notes are not next to this checkout")
-def test_example_file_is_exactly_the_design_example() -> None:
-    design = DESIGN.read_text(encoding="utf-8")
-    block = design.split("## The board file", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
-    assert EXAMPLE.read_text(encoding="utf-8") == block
 
 
 # -- defaults --------------------------------------------------------------------------------
@@ -520,3 +512,125 @@ def test_planned_time_mistakes_are_named_with_file_line_and_key(table: str, mess
     with pytest.raises(BoardFileError) as err:
         parse_board(text, "board.toml")
     assert message in str(err.value)
+
+
+# -- one mistake, one error ------------------------------------------------------------------
+
+
+def test_a_mistyped_source_is_the_only_error_even_with_that_sources_keys() -> None:
+    text = MINIMAL + '[[pipelines]]\nname = "api"\nsource = "jenkinz"\n'
+    text += (
+        'url = "https://ci.example.com/job/api"\nusername = "bob"\ntoken_env = "JENKINS_TOKEN"\n'
+    )
+    assert one_error(text) == (
+        "board.toml:5: pipelines[1].source: unknown source 'jenkinz' "
+        "(expected one of cctray, github-actions, gitlab, jenkins)"
+    )
+
+
+def test_a_mistyped_tracker_kind_is_the_only_error() -> None:
+    text = MINIMAL + '[tracker]\nkind = "githb"\nrepo = "a/b"\ntoken_env = "GITHUB_TOKEN"\n'
+    assert one_error(text).startswith("board.toml:4: tracker.kind: unknown kind 'githb'")
+
+
+def test_a_secret_is_still_refused_next_to_a_mistyped_source() -> None:
+    text = MINIMAL + '[[pipelines]]\nname = "api"\nsource = "jenkinz"\ntoken = "hunter2"\n'
+    errors = errors_of(text)
+    assert len(errors) == 2
+    assert errors[1].startswith("board.toml:6: pipelines[1].token: secrets do not belong")
+
+
+# -- every value checked when the board is read (file:line:key, one line each) ---------------
+
+ENV = MINIMAL + '[[environments]]\nname = "e"\n'
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('url = "http://[::1/up"', "url: is not a valid web address (invalid ipv6 url)"),
+        (
+            'url = "http://e.example:99999/up"',
+            "url: is not a valid web address (port out of range 1-65535)",
+        ),
+        (
+            'url = "http://e.example:0/up"',
+            "url: is not a valid web address (port out of range 1-65535)",
+        ),
+        (
+            'url = "http://e.example:http/"',
+            "url: is not a valid web address (port out of range 1-65535)",
+        ),
+    ],
+)
+def test_a_broken_address_is_one_line_not_a_traceback(line: str, message: str) -> None:
+    assert one_error(ENV + line + "\n") == f"board.toml:5: environments[1].{message}"
+
+
+SECONDS_RANGE = "must be from 1 to 2592000 seconds (30 days)"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("refresh_seconds = 400000000000", f"board.refresh_seconds: {SECONDS_RANGE}"),
+        ("refresh_seconds = 0.5", f"board.refresh_seconds: {SECONDS_RANGE}"),
+        ("stale_after_seconds = 1e300", f"board.stale_after_seconds: {SECONDS_RANGE}"),
+        ("page_seconds = 2592001", f"board.page_seconds: {SECONDS_RANGE}"),
+    ],
+)
+def test_intervals_must_be_between_a_second_and_thirty_days(line: str, message: str) -> None:
+    assert one_error(MINIMAL + line + "\n") == f"board.toml:3: {message}"
+
+
+def test_item_values_have_sane_ranges_too() -> None:
+    text = (
+        ENV + 'url = "https://e"\nrefresh_seconds = 1e12\nslow_ms = 1e12\ntls_warn_days = 99999\n'
+    )
+    assert errors_of(text) == [
+        f"board.toml:6: environments[1].refresh_seconds: {SECONDS_RANGE}",
+        "board.toml:7: environments[1].slow_ms: must be from 1 to 86400000 milliseconds (1 day)",
+        "board.toml:8: environments[1].tls_warn_days: must be 3650 days or less",
+    ]
+
+
+def test_the_longest_sane_interval_is_accepted() -> None:
+    board = parse_board(MINIMAL + "refresh_seconds = 2592000\n", "board.toml")
+    assert board.refresh_seconds == 2592000
+
+
+def test_a_ca_bundle_must_exist_when_the_board_is_read(tmp_path: Path) -> None:
+    missing = tmp_path / "company-ca.pem"
+    text = ENV + f'url = "https://e"\nca_bundle = "{missing}"\n'
+    assert one_error(text) == f"board.toml:6: environments[1].ca_bundle: no such file: {missing}"
+    missing.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert parse_board(text, "board.toml").environments[0].ca_bundle == str(missing)
+
+
+@pytest.mark.parametrize("value", ["a\\r\\nX-Injected: 1", "a\\nb", "nul\\u0000"])
+def test_a_header_value_may_not_hold_a_line_break(value: str) -> None:
+    text = ENV + f'url = "https://e"\nheaders = {{ X-Team = "{value}" }}\n'
+    assert one_error(text) == (
+        "board.toml:6: environments[1].headers.X-Team: "
+        "holds a line break or control character (not allowed in a header)"
+    )
+
+
+def test_an_array_nested_5000_deep_is_one_line(tmp_path: Path) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    path = tmp_path / "board.toml"
+    path.write_text(ENV + f'url = "https://e"\nexpected_status = {deep}\n')
+    with pytest.raises(BoardFileError) as caught:
+        load_board(path)
+    assert caught.value.errors == [
+        f"{path}:6: environments[1].expected_status: "
+        "is nested too deeply (more than 32 levels of [ ] or { })"
+    ]
+
+
+def test_nesting_that_toml_survives_is_refused_too() -> None:
+    deep = "[" * 60 + "]" * 60
+    assert one_error(ENV + f'url = "https://e"\nexpected_status = {deep}\n') == (
+        "board.toml:6: environments[1].expected_status: "
+        "is nested too deeply (more than 32 levels of [ ] or { })"
+    )
