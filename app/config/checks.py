@@ -159,7 +159,7 @@ def _url(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]
 def _file(setting: Setting, value: Any) -> tuple[Any, list[Problem]]:
     """A file that must exist when the board is read (used as written, like the app uses it)."""
     path, problems = _text(setting, value)
-    if problems:
+    if problems or not setting.must_exist:
         return path, problems
     try:
         is_file = os.path.isfile(path)

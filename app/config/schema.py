@@ -94,6 +94,7 @@ class Setting:
     pattern: str | None = None
     pattern_words: str | None = None
     bounds: tuple[float, float] | None = None  # numbers: the sane range, else the type's
+    must_exist: bool = False  # paths: the file must exist when the board is read
 
     @property
     def limits(self) -> tuple[float, float]:

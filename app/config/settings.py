@@ -59,6 +59,7 @@ _CA_BUNDLE = Setting(
     "ca_bundle",
     ValueType.PATH,
     "PEM file of extra certificate authorities to trust (company CA).",
+    must_exist=True,
 )
 
 
