@@ -126,7 +126,8 @@ class PipelineReading:
     failed_stage: str | None = None  # first failing stage of the latest completed run
     running: bool = False
     url: str | None = None
-    label: str | None = None  # run number / label of the latest run
+    label: str | None = None  # run number / label of the latest run (maybe still running)
+    completed_label: str | None = None  # the latest *completed* run's: what `outcome` is about
     detail: str = ""  # plain words, e.g. "no completed run yet"
     culprits: tuple[Culprit, ...] = ()  # the commits of the latest completed run, if it failed
 

@@ -302,6 +302,7 @@ def _reading(groups: list[_StageGroup]) -> PipelineReading:
         running=any(j.building for j in judged),
         url=latest.web_url if latest else next((s.url for s in stages if s.url), None),
         label=latest.last_build_label if latest else None,
+        completed_label=latest.last_build_label if latest else None,  # cctray's are completed
         detail=detail,
     )
 

@@ -238,6 +238,7 @@ class GitHubActionsSource:
             outcome=outcome,
             detail=detail,
             stages_of=lambda run: self._stages(http, run, run_conclusion=conclusion),
+            completed_label=_run_label(completed),
         )
         if outcome is not Outcome.FAILED:
             return gated

@@ -217,6 +217,7 @@ class GitLabSource:
             stages_of=lambda pipeline: build_stages(
                 self._jobs(http, pipeline), label=_label(pipeline)
             ),
+            completed_label=_label(completed),
         )
         if outcome is not Outcome.FAILED:
             return gated

@@ -139,6 +139,7 @@ class JenkinsSource:
             running=running,
             url=_url(last) or self.url,
             label=_label(last),
+            completed_label=_label(done),
             detail=_outcome_words(done, result),
             culprits=self._culprits(done) if outcome is Outcome.FAILED else (),
         )

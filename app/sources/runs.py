@@ -44,10 +44,11 @@ def with_gate(
     outcome: Outcome,
     detail: str,
     stages_of: Callable[[Run], tuple[Stage, ...]],
+    completed_label: str | None = None,
 ) -> PipelineReading:
     """`reading` (the latest run's stages) gated by the latest completed run: its outcome, when
     it completed (`updated_at`) and, when it failed, the stage to blame — from its own stages,
-    which `stages_of` reads unless it is the latest run."""
+    which `stages_of` reads unless it is the latest run; `completed_label` names that run."""
     failed_stage = None
     if outcome is Outcome.FAILED:
         done_stages = reading.stages if completed is latest else stages_of(completed)
@@ -57,6 +58,7 @@ def with_gate(
         outcome=outcome,
         failed_stage=failed_stage,
         completed_at=iso_time(completed.get("updated_at")),
+        completed_label=completed_label,
         detail=detail,
     )
 

@@ -64,6 +64,7 @@ def reading_to_json(reading: Reading) -> dict[str, Any]:
             "running": reading.running,
             "url": reading.url,
             "label": reading.label,
+            "completed_label": reading.completed_label,
             "detail": reading.detail,
             "culprits": [
                 {"author": c.author, "sha": c.sha, "message": c.message, "url": c.url}
@@ -197,6 +198,7 @@ def reading_from_json(value: Any) -> Reading:
             running=_bool(data, "running"),
             url=_opt_str(data, "url"),
             label=_opt_str(data, "label"),
+            completed_label=_opt_str(data, "completed_label"),
             detail=_str(data, "detail"),
             culprits=tuple(_culprit(c) for c in _list(data, "culprits")),
         )

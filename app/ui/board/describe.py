@@ -103,6 +103,26 @@ def run_label(label: str | None) -> str:
     return f"#{label}" if label.isdigit() else label
 
 
+def run_words(r: PipelineReading, now: datetime) -> list[str]:
+    """The run the outcome belongs to, and a run in progress separately: 'latest run #1842,
+    12 min ago', or while #1843 runs 'run #1842, 12 min ago', 'run #1843 in progress'."""
+    latest = run_label(r.label)
+    done = run_label(r.completed_label) if r.completed_label else ("" if r.running else latest)
+    words = []
+    if r.completed_at is not None:
+        run = f"run {done}" if done else "the latest completed run"
+        if not r.running and done and done == latest:
+            run = f"latest run {done}"
+        words.append(f"{run}, {ago_words(r.completed_at, now)}")
+    elif done:
+        words.append(f"latest run {done}" if done == latest else f"run {done}")
+    if r.running:
+        words.append(
+            f"run {latest} in progress" if latest and latest != done else "a new run in progress"
+        )
+    return words
+
+
 def pipeline_words(item: Observed, now: datetime) -> str:
     """'at security-scan · latest run #123, 12 min ago' (follows the outcome word)."""
     r = item.reading
@@ -111,12 +131,7 @@ def pipeline_words(item: Observed, now: datetime) -> str:
     parts = []
     if r.outcome is Outcome.FAILED and r.failed_stage:
         parts.append(f"at {r.failed_stage}")
-    label = run_label(r.label)
-    run = f"latest run {label}".rstrip() if label else "latest run"
-    if r.completed_at is not None:
-        parts.append(f"{run}, {ago_words(r.completed_at, now)}")
-    elif label:
-        parts.append(run)
+    parts.extend(run_words(r, now))
     if r.detail:
         parts.append(r.detail)
     culprits = culprit_words(r)
