@@ -1,20 +1,24 @@
-"""A made-up but plausible month of a team's verdict history, for screenshots and the docs.
+"""A made-up but plausible month of a team's verdict history, for the demo and the docs.
 
-The demo replays a compressed day, so its own store holds minutes of history, not weeks; the
-History page's screenshot is drawn from this deterministic sample instead
-(`render_history_png`). `sample_history` returns raw verdict changes and blockers, so it can
-also seed a store.
+The demo replays a compressed day, so on its own its store would hold minutes of history, not
+weeks. `seed_history` writes 30 days of this deterministic sample into the demo's store through
+the store's own code (verdicts with `Store.record_verdict`, blockers with the tracker sync that
+opens and closes them), so the demo's History page looks like README's screenshot, which
+`render_history_png` draws from the same sample.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.domain.history import Change, HistoryFigures, Window, compute_figures
 from app.domain.model import Blocker, BlockerState, Priority, VerdictState
 from app.domain.triage import Category
+from app.store.store import BOARD_KEY, Store
+from app.store.tracker_blockers import sync_tracker_blockers
 
 SAMPLE_NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 _TITLES = {
@@ -77,6 +81,38 @@ def sample_history(
     return changes, blockers
 
 
+SEED_DAYS = 30
+
+
+def seed_history(store: Store, now: datetime, days: int = SEED_DAYS) -> bool:
+    """Give a store with no history yet `days` of the sample, ending before `now`.
+
+    Verdict changes go in through `record_verdict`, blockers through `sync_tracker_blockers`
+    replayed in time order (each opens when it was reported and closes when it was resolved;
+    only resolved ones, so the live board is not blocked by made-up P1s). A store that
+    already has a day of history is left as it is; returns whether it seeded.
+    """
+    if store.status_before(BOARD_KEY, now - timedelta(days=1)) is not None:
+        return False
+    changes, blockers = sample_history(now, days=days)
+    for state, at in changes:
+        if at < now:
+            store.record_verdict(state, at, "demo history")
+    resolved = [b for b in blockers if b.closed_at is not None and b.closed_at < now]
+    events = sorted(
+        [(b.opened_at, 1, b) for b in resolved] + [(b.closed_at or now, 0, b) for b in resolved],
+        key=lambda event: (event[0], event[1]),
+    )
+    listed: dict[str, Blocker] = {}
+    for at, opens, blocker in events:
+        if opens:
+            listed[blocker.key] = replace(blocker, state=BlockerState.OPEN, closed_at=None)
+        else:
+            listed.pop(blocker.key, None)
+        sync_tracker_blockers(store, [(b, b.key) for b in listed.values()], at)
+    return True
+
+
 def sample_figures(
     window: Window = Window.MONTH, now: datetime = SAMPLE_NOW, board_name: str = "Payments team"
 ) -> HistoryFigures:
@@ -94,10 +130,26 @@ def sample_figures(
     )
 
 
+def seeded_figures(
+    window: Window = Window.MONTH, now: datetime = SAMPLE_NOW, board_name: str = "Payments team"
+) -> HistoryFigures:
+    """The History page's figures as the demo shows them: `seed_history` into a scratch
+    store, then read back the way the app reads them (`load_figures`)."""
+    import tempfile
+
+    from app.domain.history import load_figures
+    from app.store.outbox import Outbox
+
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "h.db") as store:
+        seed_history(store, now)
+        blockers = Outbox(store).blockers(open_only=False)
+        return load_figures(window, now, store, blockers, board_name=board_name)
+
+
 def render_history_png(
     path: str | Path, size: tuple[int, int] = (1600, 1000), window: Window = Window.MONTH
 ) -> Path:
-    """Draw the History page over the sample at `size` pixels and save it as a PNG."""
+    """Draw the History page of the seeded demo history at `size` pixels, as a PNG."""
     from PySide6.QtWidgets import QApplication
 
     from app.ui.history.view import HistoryView
@@ -105,7 +157,7 @@ def render_history_png(
 
     if QApplication.instance() is None:
         raise RuntimeError("render_history_png needs a QApplication (offscreen is fine)")
-    figures = sample_figures(window)
+    figures = seeded_figures(window)
     view = HistoryView(lambda _w: figures, board_name=figures.board_name, window=window)
     view.show_figures(figures)
     try:

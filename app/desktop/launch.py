@@ -31,6 +31,17 @@ class BoardNotFound(Exception):
     pass
 
 
+def _seed_demo_history(db_path: Path) -> None:
+    """A month of history in the demo's store, so its History page has something to show."""
+    from datetime import UTC, datetime
+
+    from app.demo.history_sample import seed_history
+    from app.store.store import Store
+
+    with Store.open(db_path) as store:
+        seed_history(store, datetime.now(UTC))
+
+
 @contextlib.contextmanager
 def open_board(
     board: str | None, demo: bool, db: str | None, *, demo_clock: Clock | None = None
@@ -45,6 +56,7 @@ def open_board(
         handle = start_demo(clock=demo_clock) if demo_clock else start_demo()
         with handle:
             db_path = Path(db) if db else default_path().with_name("demo.db")
+            _seed_demo_history(db_path)
             yield OpenedBoard(load_board(handle.board_path), handle.board_path, db_path, handle)
         return
     path = find_board_path(Path(board) if board else None)
