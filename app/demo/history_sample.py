@@ -97,7 +97,7 @@ def seed_history(store: Store, now: datetime, days: int = SEED_DAYS) -> bool:
     changes, blockers = sample_history(now, days=days)
     for state, at in changes:
         if at < now:
-            store.record_verdict(state, at, "demo history")
+            store.record_verdict(VerdictState(state), at, "demo history")
     resolved = [b for b in blockers if b.closed_at is not None and b.closed_at < now]
     events = sorted(
         [(b.opened_at, 1, b) for b in resolved] + [(b.closed_at or now, 0, b) for b in resolved],
