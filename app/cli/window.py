@@ -25,6 +25,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="with --kiosk: the screen to fill, counted from 0 (default: the window's screen)",
     )
     group.add_argument(
+        "--fleet",
+        metavar="FILE",
+        help="open the platform view of every team in this fleet file (default: one board)",
+    )
+    group.add_argument(
+        "--demo-fleet",
+        action="store_true",
+        help="open the platform view on 30 bundled demo teams (loopback, no account)",
+    )
+    group.add_argument(
         "--screenshot",
         metavar="OUT.png",
         help="render the board offscreen to this PNG and exit (default: open the window)",
@@ -52,6 +62,7 @@ def misplaced(args: argparse.Namespace) -> str | None:
         for flag, on in (
             ("--kiosk", args.kiosk),
             ("--screen", args.screen is not None),
+            ("--demo-fleet", args.demo_fleet),
             ("--screenshot", args.screenshot is not None),
             ("--size", args.size != parse_size(DEFAULT_SIZE)),
             ("--after", args.after != DEFAULT_AFTER_S),

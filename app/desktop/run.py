@@ -64,6 +64,10 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     app.setOrganizationName("Releasable")
     app.setDesktopFileName("releasable")
     _quit_on_signals(app)
+    if getattr(args, "fleet", None) or getattr(args, "demo_fleet", False):
+        from app.desktop.fleet import run_fleet
+
+        return run_fleet(app, args, size)
 
     while True:  # the welcome page and the editor may hand back another board to open
         try:

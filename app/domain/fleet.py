@@ -22,10 +22,10 @@ EXIT_CODES = {VerdictState.RELEASABLE: 0, VerdictState.NOT_RELEASABLE: 1, Verdic
 
 @dataclass(frozen=True)
 class OpenP1:
-    """An open P1 as the platform view lists it: what, who, where."""
+    """An open P1 as the platform view lists it: what, who is on it, where."""
 
     title: str
-    who: str
+    who: str  # the assignee (who is on it), else the reporter, else ""
     url: str | None
     category: str
     opened_at: datetime
@@ -51,7 +51,7 @@ class TeamRow:
 
 def open_p1s(blockers: Iterable[Blocker]) -> tuple[OpenP1, ...]:
     return tuple(
-        OpenP1(b.title, b.reporter, b.url, b.category, b.opened_at)
+        OpenP1(b.title, b.assignee or b.reporter, b.url, b.category, b.opened_at)
         for b in blockers
         if b.state is BlockerState.OPEN and b.priority is Priority.P1
     )

@@ -158,13 +158,14 @@ class BoardService(QObject):
     def start(self) -> None:
         """Show the last known board at once (loaded off the GUI thread), then poll."""
         self._running = True
-        specs = list(self.specs)
-        run_task(
-            lambda: self.store.load_board(specs),
-            self._on_loaded,
-            self._on_load_failed,
-            pool=self.pool,
-        )
+        specs, store = list(self.specs), self.store
+
+        def load() -> tuple[LoadedBoard, list[Blocker], tuple[datetime | None, str | None]]:
+            # The open blockers come with the items: judged without them, a board with an
+            # open P1 would restart as RELEASABLE for a moment and lose its "since".
+            return store.load_board(specs), store.open_blockers(), store.tracker_read()
+
+        run_task(load, self._on_loaded, self._on_load_failed, pool=self.pool)
 
     def stop(self) -> None:
         """Stop polling and wait for work in flight; its results are delivered, then dropped.
@@ -193,8 +194,15 @@ class BoardService(QObject):
                 job.next_due = now
         self.tick()
 
-    def _on_loaded(self, loaded: LoadedBoard) -> None:
-        stored, last_verdict = loaded
+    def _on_loaded(
+        self, loaded: tuple[LoadedBoard, list[Blocker], tuple[datetime | None, str | None]]
+    ) -> None:
+        (stored, last_verdict), blockers, tracker_read = loaded
+        self.blockers = tuple(blockers)
+        if self.tracker is not None:
+            self.tracker = dataclasses.replace(
+                self.tracker, read_at=tracker_read[0], error=tracker_read[1]
+            )
         for key, item in stored.items():
             if key in self.items:
                 spec_item = self.items[key]
@@ -207,7 +215,6 @@ class BoardService(QObject):
         self._last_verdict = last_verdict
         self.publish()
         self.loaded.emit()
-        self.reload_blockers()
         self._begin_polling()
 
     def _on_load_failed(self, error: BaseException) -> None:

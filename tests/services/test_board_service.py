@@ -243,3 +243,29 @@ def test_next_read_is_due_one_interval_after_the_previous_read_started(
     qtbot.waitUntil(lambda: len(starts) == 2, timeout=5000)
     assert starts[1] - starts[0] == timedelta(seconds=5)
     service.stop()
+
+
+def test_a_restart_with_an_open_p1_continues_not_releasable_without_a_green_blip(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app.domain.model import Priority
+    from app.domain.report import Report
+    from app.store.outbox import Outbox
+
+    upstream, clock = Upstream(), Clock()
+    store = Store.open(tmp_path / "b.db")
+    began = T0 - timedelta(hours=2)
+    report = Report(
+        "p1-key", "laptop broken", "workstation-broken", Priority.P1, "", "Dana", "Payments", began
+    )
+    Outbox(store).queue_report(report, tracker_kind="none", now=began)
+    store.record_verdict(VerdictState.NOT_RELEASABLE, began)
+    service = make_service(store, upstream, clock)
+    seen: list[BoardSnapshot] = []
+    service.updated.connect(seen.append)
+    service.start()
+    snap = wait_for(qtbot, service, VerdictState.NOT_RELEASABLE)
+    assert snap.verdict.since == began  # the state continues from before the restart
+    assert VerdictState.RELEASABLE not in {s.verdict.state for s in seen}
+    service.stop()
+    store.close()

@@ -1,0 +1,96 @@
+"""The live fleet over loopback: board files by URL, one shared feed, health checks; teams
+ordered worst first, a board file that goes away turns its team UNKNOWN, and a restart paints
+from the stores and the cached board files before any network answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+
+from app.config.fleet import load_fleet
+from app.domain.fleet import TeamRow
+from app.domain.model import VerdictState
+from app.services.fleet_service import FleetService
+from tests.integration.test_fleet import _fleet_file, _requests_to, fleet_server  # noqa: F401
+
+
+def _wait_rows(qtbot: QtBot, service: FleetService, check: object) -> list[TeamRow]:
+    seen: list[list[TeamRow]] = []
+    service.updated.connect(seen.append)
+    qtbot.waitUntil(lambda: bool(seen) and check(seen[-1]), timeout=10_000)  # type: ignore[operator]
+    return seen[-1]
+
+
+def _states(rows: list[TeamRow]) -> dict[str, VerdictState]:
+    return {row.name: row.state for row in rows}
+
+
+def test_the_live_fleet_orders_teams_and_shares_the_feed(
+    qtbot: QtBot,
+    fleet_server: HTTPServer,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLEET_TEST_TOKEN", "s3cret")
+    fleet = load_fleet(_fleet_file(tmp_path, fleet_server))
+    service = FleetService(fleet, tmp_path / "db", sync_trackers=False)
+    service.start()
+    rows = _wait_rows(
+        qtbot,
+        service,
+        lambda rows: (
+            _states(rows).get("Payments") is VerdictState.RELEASABLE
+            and _states(rows).get("Shop") is VerdictState.NOT_RELEASABLE
+        ),
+    )
+    assert [r.name for r in rows][0] == "Shop"
+    assert rows[-1].name == "Payments"
+    gone = next(r for r in rows if r.name == "gone")
+    assert gone.state is VerdictState.UNKNOWN
+    assert gone.reasons[0].startswith("board file could not be fetched:")
+    assert len(_requests_to(fleet_server, "/cc.xml")) == 1  # two boards, one fetch
+    assert service.http is not None and service.http.hosts == 1
+    service.stop()
+
+    # A restart paints from disk: cached board files and the teams' stores, then re-reads.
+    fleet_server.clear_log()
+    again = FleetService(fleet, tmp_path / "db", sync_trackers=False)
+    first: list[list[TeamRow]] = []
+    again.updated.connect(first.append)
+    again.start()
+    qtbot.waitUntil(lambda: bool(first), timeout=10_000)
+    # Payments' board file came with an ETag (cached: its name is known before any answer);
+    # Shop's did not, so it is "shop" until read again.
+    assert {r.name for r in first[0]} == {"Payments", "shop", "gone", "broken"}
+    rows = _wait_rows(
+        qtbot, again, lambda rows: _states(rows).get("Shop") is VerdictState.NOT_RELEASABLE
+    )
+    again.stop()
+
+
+def test_a_board_file_that_goes_away_turns_its_team_unknown_in_words(
+    qtbot: QtBot, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    from tests.integration.test_fleet import FEED, _board
+
+    httpserver.expect_request("/cc.xml").respond_with_data(FEED, content_type="application/xml")
+    board = _board("Payments", "pay", httpserver.url_for("/cc.xml"))
+    httpserver.expect_oneshot_request("/pay/main/board.toml").respond_with_data(board)
+    httpserver.expect_request("/pay/main/board.toml").respond_with_data("gone", status=410)
+    fleet_file = tmp_path / "fleet.toml"
+    fleet_file.write_text(
+        '[fleet]\nname = "P"\nrefresh_seconds = 0.2\n'
+        f'[[boards]]\nurl = "{httpserver.url_for("/pay/main/board.toml")}"\n',
+        encoding="utf-8",
+    )
+    service = FleetService(load_fleet(fleet_file), tmp_path / "db", sync_trackers=False)
+    service.start()
+    _wait_rows(qtbot, service, lambda rows: rows[0].state is VerdictState.RELEASABLE)
+    rows = _wait_rows(qtbot, service, lambda rows: rows[0].state is VerdictState.UNKNOWN)
+    assert rows[0].name == "pay"
+    assert rows[0].reasons[0].startswith("board file could not be fetched:")
+    assert "410" in rows[0].reasons[0]
+    service.stop()

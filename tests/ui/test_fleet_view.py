@@ -1,0 +1,133 @@
+"""The platform view: a painted list model of teams (window) and a paging wall (kiosk)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.domain.fleet import OpenP1, TeamRow, fleet_order
+from app.domain.model import VerdictState
+from app.ui.fleet.kiosk import READABLE_TEXT, FleetKiosk
+from app.ui.fleet.model import KEY_ROLE, FleetModel
+from app.ui.fleet.window import FleetWindow
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def _rows(n: int = 30) -> list[TeamRow]:
+    rows = []
+    for i in range(n):
+        if i % 10 == 1:
+            state, reasons = VerdictState.NOT_RELEASABLE, ("pipeline 'api' failed at stage 'scan'",)
+        elif i % 10 == 2:
+            state, reasons = VerdictState.UNKNOWN, ("board file could not be fetched: 404",)
+        else:
+            state, reasons = VerdictState.RELEASABLE, ()
+        p1s = (OpenP1("laptop broken", "Dana", None, "workstation-broken", NOW),) if i == 11 else ()
+        rows.append(
+            TeamRow(
+                key=f"team-{i}",
+                name=f"Team {i:02d}",
+                state=state,
+                reasons=reasons,
+                since=NOW - timedelta(minutes=5 * i),
+                p1s=p1s,
+            )
+        )
+    return fleet_order(rows)
+
+
+def test_blocked_longest_first_then_unknown_then_releasable() -> None:
+    order = [(r.state, r.name) for r in _rows()]
+    assert order[:3] == [
+        (VerdictState.NOT_RELEASABLE, "Team 21"),
+        (VerdictState.NOT_RELEASABLE, "Team 11"),
+        (VerdictState.NOT_RELEASABLE, "Team 01"),
+    ]
+    assert order[3][0] is VerdictState.UNKNOWN and order[3][1] == "Team 22"
+    assert [s for s, _ in order[6:]] == [VerdictState.RELEASABLE] * 24
+    assert [n for _, n in order[6:8]] == ["Team 00", "Team 03"]
+
+
+def test_the_model_passes_qt_model_checks_and_names_rows_for_screen_readers(
+    qtmodeltester: object,
+) -> None:
+    model = FleetModel()
+    model.set_rows(_rows(), NOW)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    accessible = model.data(model.index(1), Qt.ItemDataRole.AccessibleTextRole)
+    assert accessible == (
+        "Team 11: NOT RELEASABLE for 55 min. pipeline 'api' failed at stage 'scan'. "
+        "open P1s: P1 laptop broken (Dana)"
+    )
+    assert model.data(model.index(29), Qt.ItemDataRole.AccessibleTextRole).endswith(
+        "RELEASABLE for 2 h 25 min. no open P1"
+    )
+
+
+def test_filter_enter_opens_the_team_and_esc_comes_back(qtbot: QtBot) -> None:
+    window = FleetWindow("Platform", now_fn=lambda: NOW)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.show_rows(_rows())
+    assert window.list.model().rowCount() == 30
+    assert window.summary.text() == "3 not releasable · 3 unknown · 24 releasable"
+
+    window.filter.setText("laptop")
+    assert window.list.model().rowCount() == 1
+    window.filter.setText("")
+    window.list.setFocus()
+    window.list.setCurrentIndex(window.list.model().index(1, 0))
+    opened: list[str] = []
+    window.team_opened.connect(opened.append)
+    qtbot.keyClick(window.list, Qt.Key.Key_Return)
+    assert opened == ["team-11"]
+    assert window.pages.currentIndex() == 1
+    assert window.team_title.text() == "Team 11"
+
+    qtbot.keyClick(window.back, Qt.Key.Key_Escape)
+    assert window.pages.currentIndex() == 0
+    assert window.list.currentIndex().data(KEY_ROLE) == "team-11"
+
+
+def test_a_refresh_keeps_the_current_team_and_the_scroll_position(qtbot: QtBot) -> None:
+    window = FleetWindow("Platform", now_fn=lambda: NOW)
+    qtbot.addWidget(window)
+    window.resize(800, 600)
+    window.show()
+    window.show_rows(_rows())
+    window.list.setCurrentIndex(window.list.model().index(20, 0))
+    window.list.scrollTo(window.list.currentIndex())
+    position = window.list.verticalScrollBar().value()
+    assert position > 0
+    window.show_rows(list(reversed(_rows())))  # a new order
+    assert window.list.currentIndex().data(KEY_ROLE) == _rows()[20].key
+    assert window.list.verticalScrollBar().value() == position
+
+
+def test_the_kiosk_pages_past_a_readable_minimum_and_fits_a_big_screen(qtbot: QtBot) -> None:
+    kiosk = FleetKiosk("Platform", now_fn=lambda: NOW, page_seconds=3600)
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1920, 1080)
+    kiosk.show_rows(_rows(30))
+    layout = kiosk.layout_
+    assert layout.pages == 2
+    assert kiosk._fonts is not None
+    assert kiosk._fonts.plain.pixelSize() >= READABLE_TEXT * 1080
+    first = kiosk.visible_keys()
+    assert first[0] == _rows()[0].key  # worst first
+    kiosk.next_page()
+    assert set(first).isdisjoint(kiosk.visible_keys())
+    assert len(first) + len(kiosk.visible_keys()) == 30
+
+    kiosk.resize(3840, 2160)
+    kiosk.show_rows(_rows(30))
+    assert kiosk._fonts.plain.pixelSize() >= READABLE_TEXT * 2160
+    kiosk.resize(1920, 1080)
+    kiosk.show_rows(_rows(100))
+    assert kiosk.layout_.pages >= 5
+    image = kiosk.grab()
+    assert image.width() == 1920
