@@ -82,7 +82,7 @@ def test_a_board_file_that_goes_away_turns_its_team_unknown_in_words(
     httpserver.expect_request("/pay/main/board.toml").respond_with_data("gone", status=410)
     fleet_file = tmp_path / "fleet.toml"
     fleet_file.write_text(
-        '[fleet]\nname = "P"\nrefresh_seconds = 0.2\n'
+        '[fleet]\nname = "P"\nrefresh_seconds = 1\n'
         f'[[boards]]\nurl = "{httpserver.url_for("/pay/main/board.toml")}"\n',
         encoding="utf-8",
     )
