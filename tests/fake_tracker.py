@@ -2,10 +2,10 @@
 
 It keeps the issues it was sent and answers the calls the GitHub adapter makes: create an issue
 (`POST /repos/{owner}/{repo}/issues`), list a repository's issues (`GET .../issues`, with
-`since`, `state`, `creator`, `per_page`, `page`), read one issue, `GET /user`, the issue
-search and "I'm on it" (`POST .../issues/{n}/assignees`). Tests can script the next answers
-(503 with Retry-After, 422 …), make the server
-unreachable (`stop()` then `start()` on the same port), and hold a POST after the issue was
+`since`, `state`, `labels`, `creator`, `per_page`, `page`), read one issue, `GET /user`, the
+issue search, "I'm on it" (`POST .../issues/{n}/assignees`) and closing an issue (`PATCH
+.../issues/{n}`). Tests can script the next answers (503 with Retry-After, 422 …), make the
+server unreachable (`stop()` then `start()` on the same port), and hold a POST after the issue was
 created but before the answer goes out (`hold_posts`), which is how the crash test kills a
 sender "after the POST reached the server but before the response".
 """
@@ -206,6 +206,20 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"message": "Not Found"})
 
+    def do_PATCH(self) -> None:
+        """`PATCH .../issues/{n}`: `state` open or closed (how a claim issue is closed)."""
+        fake = self.server_fake
+        with fake._lock:
+            fake.requests.append(("PATCH", self.path))
+        payload = self._read_json()
+        prefix = f"/repos/{fake.repo}/issues/"
+        number = urlsplit(self.path).path[len(prefix) :]
+        with fake._lock:
+            found = [i for i in fake.issues if str(i["number"]) == number]
+            if found and payload.get("state") in ("open", "closed"):
+                found[0]["state"] = payload["state"]
+        self._send(200, found[0]) if found else self._send(404, {"message": "Not Found"})
+
     def do_GET(self) -> None:
         fake = self.server_fake
         with fake._lock:
@@ -248,6 +262,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = query.get("state", "open")
         if state != "all":
             issues = [i for i in issues if i["state"] == state]
+        labels = [name for name in query.get("labels", "").split(",") if name]
+        if labels:  # GitHub lists the issues carrying every label asked for
+            issues = [i for i in issues if set(labels) <= {x["name"] for x in i["labels"]}]
         creator = query.get("creator")
         if creator:
             issues = [i for i in issues if i["user"]["login"] == creator]

@@ -59,8 +59,11 @@ class DesktopBoard(QObject):
             HttpClient(cache=self.store.http_cache),
             tracker_kind=opened.config.tracker.kind,  # what the board file asks for
             blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
+            board_name=opened.config.name,
             parent=self,
         )
+        self.window.claim_requested.connect(self.outbox.claim_pipeline)
+        self.service.claims_passed.connect(self.outbox.release_claims)
         self.outbox.changed.connect(self.service.reload_blockers)
         self.outbox.rows_changed.connect(self._show_rows)
         self.outbox.warned.connect(lambda _key, text: self.window.show_banner(text))

@@ -174,6 +174,7 @@ class Observed:
     delivery_path: bool = True
     stale_after_s: float = 300.0
     degraded_ok: bool = False  # environments: does 'degraded' still count as up?
+    claimed_by: str = ""  # a failing pipeline someone said "I'm on it" for (their name)
 
     def age_s(self, now: datetime) -> float | None:
         return None if self.read_at is None else max(0.0, (now - self.read_at).total_seconds())

@@ -106,6 +106,7 @@ def status_document(snapshot: BoardSnapshot) -> dict[str, Any]:
                 "delivery_path": i.delivery_path,
                 "url": i.reading.url if i.reading is not None else None,
                 "culprits": _culprits(i),
+                "claimed_by": i.claimed_by or None,
             }
             for i in (*board.pipelines, *board.environments)
         ],

@@ -32,6 +32,8 @@ from app.domain.model import (
     BoardSnapshot,
     BoardState,
     Observed,
+    Outcome,
+    PipelineReading,
     TrackerRead,
     Verdict,
     VerdictState,
@@ -89,6 +91,7 @@ class BoardService(QObject):
 
     updated = Signal(object)  # BoardSnapshot
     loaded = Signal()  # the last known board came from the store
+    claims_passed = Signal(object)  # list of item keys: claimed pipelines that pass again
 
     def __init__(
         self,
@@ -116,6 +119,7 @@ class BoardService(QObject):
             fetcher.finished.connect(self._on_fetched)
         self.board_name = board_name
         self.planned = planned or PlannedTime()
+        self.claims: dict[str, str] = {}  # who is on which pipeline (item key -> name)
         self.jobs = list(jobs)
         self.store = store
         self.http = http
@@ -339,13 +343,24 @@ class BoardService(QObject):
         self.publish()
 
     def reload_blockers(self) -> None:
-        """Re-read the open blockers (off the GUI thread), e.g. after the outbox delivered."""
+        """Re-read the open blockers and who is on which pipeline (off the GUI thread), e.g.
+        after the outbox delivered."""
         store = self.store
 
-        def read() -> tuple[list[Blocker], tuple[datetime | None, str | None]]:
-            return store.open_blockers(), store.tracker_read()
+        def read() -> tuple[list[Blocker], tuple[datetime | None, str | None], dict[str, str]]:
+            return store.open_blockers(), store.tracker_read(), store.team_claims()
 
-        run_task(read, lambda found: self.set_blockers(*found), _log_error, pool=self.pool)
+        def done(
+            found: tuple[list[Blocker], tuple[datetime | None, str | None], dict[str, str]],
+        ) -> None:
+            blockers, tracker_read, claims = found
+            claims_changed = claims != self.claims
+            self.claims = claims
+            self.set_blockers(blockers, tracker_read)
+            if claims_changed:
+                self.publish()
+
+        run_task(read, done, _log_error, pool=self.pool)
 
     def _board(self) -> BoardState:
         return board_state(
@@ -355,6 +370,7 @@ class BoardService(QObject):
             self.blockers,
             self.tracker,
             self.planned,
+            self.claims,
         )
 
     def _decide(self, now: datetime) -> Verdict:
@@ -380,8 +396,24 @@ class BoardService(QObject):
                 pool=self.pool,
             )
         self.verdict_planned = verdict.planned
+        self._end_claims(board)
         verdict = dataclasses.replace(verdict, since=self.verdict_since)
         return BoardSnapshot(board, verdict, now, self.source_errors)
+
+    def _end_claims(self, board: BoardState) -> None:
+        """A claimed pipeline that passes again ends its claim: `claims_passed` asks for it
+        (once per claim)."""
+        passed = [
+            item.key
+            for item in board.pipelines
+            if item.key in self.claims
+            and isinstance(item.reading, PipelineReading)
+            and item.reading.outcome is Outcome.PASSED
+        ]
+        if passed:
+            for key in passed:
+                self.claims.pop(key, None)
+            self.claims_passed.emit(passed)
 
     def publish(self) -> None:
         self.updated.emit(self.snapshot())

@@ -26,6 +26,7 @@ from app.services.polling import (
 )
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
+from app.store.claims import team_claims
 from app.store.outbox import Outbox
 from app.store.store import BOARD_KEY, Store
 from app.store.tracker_blockers import last_tracker_read, record_tracker_read
@@ -74,6 +75,10 @@ class StoreBoard:
     def record_verdict(self, state: VerdictState, at: datetime, *, planned: bool = False) -> None:
         self.store.record_verdict(state, at, planned=planned)
 
+    def team_claims(self) -> dict[str, str]:
+        """Who is on which failing pipeline (item key -> name), as last read or said here."""
+        return team_claims(self.store)
+
     def open_blockers(self) -> list[Blocker]:
         return list(self.outbox.blockers(open_only=True))
 
@@ -104,7 +109,15 @@ def poll_board_once(
         # One-shot: only this command's own read counts, never one from an hour ago.
         read_at = None if error is not None else now
         tracker = dataclasses.replace(tracker, read_at=read_at, error=error)
-    board = board_state(config.name, specs, items, adapter.open_blockers(), tracker, config.planned)
+    board = board_state(
+        config.name,
+        specs,
+        items,
+        adapter.open_blockers(),
+        tracker,
+        config.planned,
+        adapter.team_claims(),
+    )
     verdict = decide(board, now)
     since = store.record_verdict(verdict.state, now, planned=verdict.planned)
     return BoardSnapshot(board, dataclasses.replace(verdict, since=since), now)
@@ -115,6 +128,7 @@ def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> s
     `[tracker] refresh_seconds`: which of the P1s filed from here were closed there, and the
     team's open blockers. Returns why the open blockers could not be read (None: read, or no
     tracker); what the board already knew stays either way."""
+    from app.trackers.claims import sync_team_claims
     from app.trackers.configured import TrackerSetupError, tracker_from_config
     from app.trackers.outbox import refresh_blockers
     from app.trackers.team_blockers import sync_team_blockers
@@ -129,6 +143,7 @@ def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> s
         return None
     refresh_blockers(store, tracker, http, datetime.now(UTC))
     result = sync_team_blockers(store, tracker, http, datetime.now(UTC))
+    sync_team_claims(store, tracker, http, config.name, datetime.now(UTC))
     if result.error:
         log.warning("team blockers not read: %s", result.error)
     return result.error

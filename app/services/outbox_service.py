@@ -45,12 +45,14 @@ from app.store.claims import (
     SENT,
     ClaimRecord,
     claim_blocker,
+    claim_pipeline,
     claims,
+    release_claims,
 )
 from app.store.outbox import Outbox
 from app.store.store import Store
 from app.store.tracker_blockers import record_tracker_read
-from app.trackers.claims import ClaimResult, deliver_claims
+from app.trackers.claims import ClaimResult, deliver_claims, sync_team_claims
 from app.trackers.outbox import DeliveryPolicy, DeliveryResult, deliver_due, refresh_blockers
 from app.trackers.ports import Http, Tracker
 from app.trackers.team_blockers import TeamSync, sync_team_blockers
@@ -135,9 +137,11 @@ class OutboxService(QObject):
         clock: Callable[[], datetime] = utc_now,
         policy: DeliveryPolicy | None = None,
         pool: QThreadPool | None = None,
+        board_name: str = "",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.board_name = board_name  # names this board in its pipelines' claim issues
         self.outbox = Outbox(store)
         self._store = store
         self._tracker = tracker
@@ -313,6 +317,29 @@ class OutboxService(QObject):
 
         run_task(lambda: claim_blocker(store, key, now), done, _log_error, pool=self._writer)
 
+    def claim_pipeline(self, item_key: str) -> None:
+        """I'm on it, for a failing pipeline (`pipeline:<name>`): queued at once, then filed
+        as the board's claim issue for it; it ends when the pipeline passes."""
+        store, now = self._store, self._clock()
+
+        def done(claim: ClaimRecord) -> None:
+            self.claim_result.emit(claim.key, claim.state, "On it: telling the tracker…")
+            self._changed()
+            self.wake()
+
+        run_task(lambda: claim_pipeline(store, item_key, now), done, _log_error, pool=self._writer)
+
+    def release_claims(self, item_keys: list[str]) -> None:
+        """These pipelines pass again: their claims end, here at once and on the tracker."""
+        store, now = self._store, self._clock()
+
+        def done(released: list[str]) -> None:
+            if released:
+                self._changed()
+                self.wake()
+
+        run_task(lambda: release_claims(store, item_keys, now), done, _log_error, pool=self._writer)
+
     def resolve_blocker(self, key: str) -> None:
         """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
         outbox, now = self.outbox, self._clock()
@@ -386,7 +413,7 @@ class OutboxService(QObject):
         self._running = True
         force, self._force_next = self._force_next, False
         tracker, http, policy, clock = self._tracker, self._http, self._policy, self._clock
-        outbox = self.outbox
+        outbox, board = self.outbox, self.board_name
         now = clock()
         poll_blockers = self._blocker_poll_in(now) <= 0
         if poll_blockers:
@@ -394,12 +421,15 @@ class OutboxService(QObject):
 
         def work() -> _Round:  # on a pool thread: no Qt objects, no widgets
             results = deliver_due(outbox, tracker, http, clock(), force=force, policy=policy)
-            claimed = deliver_claims(outbox.store, tracker, http, clock(), policy=policy)
+            claimed = deliver_claims(
+                outbox.store, tracker, http, clock(), board=board, policy=policy
+            )
             closed: list[str] = []
             team = TeamSync()
             if poll_blockers:
                 closed = refresh_blockers(outbox, tracker, http, clock())
                 team = sync_team_blockers(outbox, tracker, http, clock())
+                sync_team_claims(outbox.store, tracker, http, board, clock())
             waiting = outbox.items([OutboxState.QUEUED])
             times = [i.next_attempt_at for i in waiting if i.next_attempt_at is not None]
             times += [

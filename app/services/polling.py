@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from app.domain.model import (
@@ -21,6 +21,8 @@ from app.domain.model import (
     BoardState,
     ItemKind,
     Observed,
+    Outcome,
+    PipelineReading,
     Reading,
     TrackerRead,
     VerdictState,
@@ -70,9 +72,13 @@ def board_state(
     blockers: Sequence[Blocker] = (),
     tracker: TrackerRead | None = None,
     planned: PlannedTime | None = None,
+    claims: Mapping[str, str] | None = None,
 ) -> BoardState:
-    """The board in board-file order, with never-read items as unknown."""
+    """The board in board-file order, with never-read items as unknown. `claims` says who is
+    on which pipeline; a claim shows only while its pipeline does not pass."""
     observed = [items.get(s.key) or observed_from_spec(s) for s in specs]
+    if claims:
+        observed = [_claimed(i, claims.get(i.key, "")) for i in observed]
     return BoardState(
         name=name,
         pipelines=tuple(i for i in observed if i.kind is ItemKind.PIPELINE),
@@ -81,6 +87,12 @@ def board_state(
         tracker=tracker,
         planned=planned or PlannedTime(),
     )
+
+
+def _claimed(item: Observed, who: str) -> Observed:
+    passed = isinstance(item.reading, PipelineReading) and item.reading.outcome is Outcome.PASSED
+    who = "" if passed else who
+    return item if who == item.claimed_by else replace(item, claimed_by=who)
 
 
 @dataclass

@@ -12,6 +12,7 @@ Every write is one committed `BEGIN IMMEDIATE` transaction (`Store.transaction`)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,18 @@ from app.store.store import Store
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 BLOCKER_PREFIX = "blocker:"
+PIPELINE_PREFIX = "pipeline:"
+RELEASE_PREFIX = "release:"  # a pipeline's claim to close on the tracker: it passes again
+
+
+@dataclass(frozen=True)
+class TeamClaim:
+    """A pipeline's claim as the tracker lists it: who is on it, and the claim issue."""
+
+    item_key: str  # "pipeline:api"
+    claimed_by: str
+    ref: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,76 @@ def claim_blocker(store: Store, blocker_key: str, now: datetime) -> ClaimRecord 
     return _record(tuple(row))
 
 
+def claim_pipeline(store: Store, item_key: str, now: datetime) -> ClaimRecord:
+    """Queue "I'm on it" for a failing pipeline (`pipeline:<name>`). Claiming it again after
+    its last claim ended queues a new one."""
+    with store.transaction() as db:
+        conn = db.conn
+        conn.execute(
+            "INSERT INTO claims (key, ref, state, attempts, created_at) "
+            "VALUES (?, NULL, ?, 0, ?) ON CONFLICT(key) DO UPDATE SET state = 'queued', "
+            "ref = NULL, attempts = 0, next_attempt_at = NULL, last_error = NULL, "
+            "created_at = excluded.created_at",
+            [item_key, QUEUED, to_db_time(now)],
+        )
+        conn.execute("DELETE FROM claims WHERE key = ?", [RELEASE_PREFIX + item_key])
+        row = conn.execute(f"SELECT {_COLUMNS} FROM claims WHERE key = ?", [item_key]).fetchone()
+    return _record(tuple(row))
+
+
+def release_claims(store: Store, item_keys: Sequence[str], now: datetime) -> list[str]:
+    """The pipelines in `item_keys` pass again: queue closing their claims on the tracker
+    (once per claim) and stop showing them here at once. Returns the keys released."""
+    released: list[str] = []
+    with store.transaction() as db:
+        conn = db.conn
+        for key in item_keys:
+            row = conn.execute("SELECT ref FROM team_claims WHERE item_key = ?", [key]).fetchone()
+            own = conn.execute("SELECT ref, state FROM claims WHERE key = ?", [key]).fetchone()
+            ref = (row[0] if row is not None else None) or (own[0] if own is not None else None)
+            if row is None and own is None:
+                continue
+            conn.execute("DELETE FROM team_claims WHERE item_key = ?", [key])
+            conn.execute("DELETE FROM claims WHERE key = ?", [key])
+            if ref:
+                conn.execute(
+                    "INSERT OR IGNORE INTO claims (key, ref, state, attempts, created_at) "
+                    "VALUES (?, ?, ?, 0, ?)",
+                    [RELEASE_PREFIX + key, ref, QUEUED, to_db_time(now)],
+                )
+            released.append(key)
+    return released
+
+
+def set_team_claims(store: Store, listed: Sequence[TeamClaim], now: datetime) -> None:
+    """After a complete read of the tracker: the pipelines' claims are exactly `listed`."""
+    with store.transaction() as db:
+        conn = db.conn
+        conn.execute("DELETE FROM team_claims")
+        for claim in listed:
+            conn.execute(
+                "INSERT OR REPLACE INTO team_claims (item_key, claimed_by, ref, url, read_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [claim.item_key, claim.claimed_by, claim.ref, claim.url, to_db_time(now)],
+            )
+
+
+def team_claims(store: Store) -> dict[str, str]:
+    """Who is on each claimed pipeline: the team's claims as last read, and this machine's
+    claims the tracker has not listed yet (said here, shown here at once)."""
+    with store.connection() as db:
+        found = {
+            str(k): str(v)
+            for k, v in db.execute("SELECT item_key, claimed_by FROM team_claims").fetchall()
+        }
+        for key, state, by in db.execute(
+            "SELECT key, state, claimed_by FROM claims WHERE key LIKE 'pipeline:%' "
+            "AND state != 'failed'"
+        ).fetchall():
+            found.setdefault(str(key), str(by) if by else ("you" if state == QUEUED else ""))
+    return {k: v for k, v in found.items() if v}
+
+
 def due_claims(store: Store, now: datetime) -> list[ClaimRecord]:
     """Queued claims whose next attempt is due, oldest first."""
     with store.connection() as db:
@@ -98,14 +181,17 @@ def claims(store: Store) -> list[ClaimRecord]:
     return [_record(tuple(r)) for r in rows]
 
 
-def claim_sent(store: Store, claim: ClaimRecord, claimed_by: str, now: datetime) -> None:
-    """The tracker assigned it: the claim is done and the blocker says who is on it."""
+def claim_sent(
+    store: Store, claim: ClaimRecord, claimed_by: str, now: datetime, ref: str | None = None
+) -> None:
+    """The tracker has it: the claim is done and the blocker says who is on it. `ref` is the
+    claim issue a pipeline's claim created."""
     with store.transaction() as db:
         conn = db.conn
         conn.execute(
             "UPDATE claims SET state = ?, attempts = attempts + 1, claimed_by = ?, sent_at = ?, "
-            "last_error = NULL, next_attempt_at = NULL WHERE key = ?",
-            [SENT, claimed_by, to_db_time(now), claim.key],
+            "last_error = NULL, next_attempt_at = NULL, ref = COALESCE(?, ref) WHERE key = ?",
+            [SENT, claimed_by, to_db_time(now), ref, claim.key],
         )
         if claim.blocker_key is not None:
             conn.execute(
@@ -135,7 +221,12 @@ __all__ = [
     "QUEUED",
     "SENT",
     "ClaimRecord",
+    "TeamClaim",
     "claim_blocker",
+    "claim_pipeline",
+    "release_claims",
+    "set_team_claims",
+    "team_claims",
     "claim_failed",
     "claim_retry",
     "claim_sent",

@@ -198,6 +198,16 @@ def _m4_claims(db: sqlite_utils.Database) -> None:
     claims.create_index(["state"], index_name="idx_claims_state")
 
 
+def _m5_team_claims(db: sqlite_utils.Database) -> None:
+    """Claims of failing pipelines as the tracker lists them (anyone's, from any machine):
+    replaced at each complete read (app/store/claims.py)."""
+    _table(db, "team_claims").create(
+        {"item_key": str, "claimed_by": str, "ref": str, "url": str, "read_at": str},
+        pk="item_key",
+        not_null={"claimed_by", "read_at"},
+    )
+
+
 # The schema, in order: MIGRATIONS[i] upgrades version i to i + 1.
 # To change the schema, APPEND a new function to this list (other parts of the app, e.g.
 # blockers/outbox as migration 2, add their tables this way). Never edit, reorder or remove a
@@ -207,6 +217,7 @@ MIGRATIONS: list[Migration] = [
     _m2_drafts_outbox_blockers,
     _m3_blocker_origin,
     _m4_claims,
+    _m5_team_claims,
 ]
 
 

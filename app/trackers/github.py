@@ -21,7 +21,9 @@ from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import find_marker, utc_iso
 from app.sources.http import Response
+from app.store.claims import TeamClaim
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.claim_issues import CLAIM_LABEL, claim_body, claim_of, claim_title
 from app.trackers.open_issues import marked_issue_blocker
 from app.trackers.ports import Http
 from app.trackers.transport import (
@@ -197,6 +199,62 @@ class GitHubTracker:
                 permanent=True,
             )
         return login
+
+    # ----- claims of failing pipelines (app/trackers/claim_issues.py) -----------------------
+
+    def claim_pipeline(self, http: Http, board: str, item_key: str) -> TeamClaim:
+        """File the claim issue, assigned to the token's user; if one is open already (an
+        earlier attempt whose answer was lost, or a teammate's), join it instead."""
+        login = self._user_login(http)
+        if login is None:
+            raise TrackerError(
+                "GitHub does not say whose token this is (GET /user)", permanent=True
+            )
+        for claim in self.open_claims(http, board):
+            if claim.item_key == item_key:
+                self.assign(http, claim.ref)
+                return TeamClaim(item_key, login, claim.ref, claim.url)
+        payload = {
+            "title": claim_title(board, item_key),
+            "body": claim_body(board, item_key),
+            "labels": [CLAIM_LABEL],
+            "assignees": [login],
+        }
+        resp = self._send(http, "POST", f"/repos/{self.repo}/issues", json_body=payload)
+        if not is_success(resp):
+            raise self._error(resp, "create")
+        filed = _filed(json_of(resp, uncertain=True))
+        if filed is None:
+            raise TrackerError("GitHub answered without the claim issue's number", uncertain=True)
+        return TeamClaim(item_key, login, filed.ref, filed.url)
+
+    def open_claims(self, http: Http, board: str) -> list[TeamClaim]:
+        """The open claim issues of `board`'s pipelines: who is on which."""
+        params = {"state": "open", "labels": CLAIM_LABEL, "per_page": "100"}
+        found: list[TeamClaim] = []
+        for issue in self._issues(http, params):
+            if not isinstance(issue, dict) or "pull_request" in issue:
+                continue
+            item, filed = claim_of(_text(issue.get("body")), board), _filed(issue)
+            if item is None or filed is None:
+                continue
+            people = [str(u.get("login")) for u in _dicts(issue.get("assignees")) if u.get("login")]
+            user = issue.get("user")
+            author = user.get("login") if isinstance(user, dict) else None
+            who = ", ".join(people) or (author if isinstance(author, str) else "")
+            found.append(TeamClaim(item, who or "someone", filed.ref, filed.url))
+        return found
+
+    def release_claim(self, http: Http, ref: str) -> None:
+        """The pipeline passes again: close its claim issue (already closed or gone is fine)."""
+        resp = self._send(
+            http,
+            "PATCH",
+            f"/repos/{self.repo}/issues/{ref}",
+            json_body={"state": "closed", "state_reason": "completed"},
+        )
+        if not is_success(resp) and resp.status not in (404, 410):
+            raise self._error(resp, "close")
 
     # ----- details --------------------------------------------------------------------------
 

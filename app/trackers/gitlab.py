@@ -21,7 +21,9 @@ from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.domain.report_body import find_marker, utc_iso
 from app.sources.http import Response
+from app.store.claims import TeamClaim
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.claim_issues import CLAIM_LABEL, claim_body, claim_of, claim_title
 from app.trackers.open_issues import marked_issue_blocker
 from app.trackers.ports import Http
 from app.trackers.transport import (
@@ -180,6 +182,54 @@ class GitLabTracker:
         if not is_success(resp):
             raise self._error(resp, "assign")
         return _person(me) or str(user_id)
+
+    # ----- claims of failing pipelines (app/trackers/claim_issues.py) -----------------------
+
+    def claim_pipeline(self, http: Http, board: str, item_key: str) -> TeamClaim:
+        """File the claim issue and assign it to the token's user; if one is open already (an
+        earlier attempt whose answer was lost, or a teammate's), take it over instead."""
+        for claim in self.open_claims(http, board):
+            if claim.item_key == item_key:
+                who = self.assign(http, claim.ref)
+                return TeamClaim(item_key, who, claim.ref, claim.url)
+        payload = {
+            "title": claim_title(board, item_key),
+            "description": claim_body(board, item_key),
+            "labels": CLAIM_LABEL,
+        }
+        resp = self._send(http, "POST", self.issues_url, json_body=payload)
+        if not is_success(resp):
+            raise self._error(resp, "create")
+        filed = _filed(json_of(resp, uncertain=True))
+        if filed is None:
+            raise TrackerError("GitLab answered without the claim issue's iid", uncertain=True)
+        who = self.assign(http, filed.ref)
+        return TeamClaim(item_key, who, filed.ref, filed.url)
+
+    def open_claims(self, http: Http, board: str) -> list[TeamClaim]:
+        """The open claim issues of `board`'s pipelines: who is on which."""
+        params = {"state": "opened", "labels": CLAIM_LABEL, "per_page": "100"}
+        found: list[TeamClaim] = []
+        for issue in self._issues(http, params):
+            filed = _filed(issue)
+            if filed is None:
+                continue
+            item = claim_of(_text(issue.get("description")), board)
+            if item is None:
+                continue
+            people = [_person(a) for a in _people(issue.get("assignees")) if _person(a)]
+            author = issue.get("author")
+            who = ", ".join(people) or (_person(author) if isinstance(author, dict) else "")
+            found.append(TeamClaim(item, who or "someone", filed.ref, filed.url))
+        return found
+
+    def release_claim(self, http: Http, ref: str) -> None:
+        """The pipeline passes again: close its claim issue (already closed or gone is fine)."""
+        resp = self._send(
+            http, "PUT", f"{self.issues_url}/{ref}", json_body={"state_event": "close"}
+        )
+        if not is_success(resp) and resp.status not in (404, 410):
+            raise self._error(resp, "close")
 
     # ----- details --------------------------------------------------------------------------
 

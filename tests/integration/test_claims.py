@@ -17,13 +17,24 @@ from pytestqt.qtbot import QtBot
 from app.config.loader import load_board
 from app.demo import start_demo
 from app.demo.board import TOKEN_ENV
-from app.domain.model import Blocker
+from app.domain.model import Blocker, ItemKind, Observed, Outcome, PipelineReading
 from app.services.outbox_service import OutboxService
+from app.services.polling import ItemSpec, board_state
 from app.sources.http import HttpClient
-from app.store.claims import FAILED, QUEUED, SENT, claim_blocker, claims
+from app.store.claims import (
+    FAILED,
+    QUEUED,
+    SENT,
+    claim_blocker,
+    claim_pipeline,
+    claims,
+    release_claims,
+    team_claims,
+)
 from app.store.outbox import Outbox
 from app.store.store import Store
-from app.trackers.claims import deliver_claims
+from app.trackers.claim_issues import claim_body, claim_of
+from app.trackers.claims import deliver_claims, sync_team_claims
 from app.trackers.configured import tracker_from_config
 from app.trackers.github import GitHubTracker
 from app.trackers.gitlab import GitLabTracker
@@ -31,6 +42,7 @@ from app.trackers.jira import JiraTracker
 from app.trackers.outbox import DeliveryPolicy
 from app.trackers.team_blockers import sync_team_blockers
 from app.trackers.webhook import WebhookTracker
+from app.ui.board.describe import pipeline_words
 from tests.fake_tracker import LOGIN, FakeGitHub
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -288,3 +300,135 @@ def test_on_the_demo_a_claim_made_on_one_board_appears_on_another(
             assert only_blocker(wall).assignee == result.claimed_by == "releasable-demo"
     finally:
         demo.stop()
+
+
+# -- a failing pipeline: claimed on one board, seen on another, ended when it passes ------------
+
+BOARD = "Payments team"
+
+
+def failing(name: str = "api", outcome: Outcome = Outcome.FAILED) -> Observed:
+    reading = PipelineReading((), outcome, completed_at=NOW)
+    return Observed(f"pipeline:{name}", ItemKind.PIPELINE, name, reading, read_at=NOW)
+
+
+def spec(name: str = "api") -> ItemSpec:
+    return ItemSpec(f"pipeline:{name}", ItemKind.PIPELINE, name)
+
+
+def test_a_pipeline_claim_is_a_claim_issue_every_board_reads_and_it_ends_when_it_passes(
+    fake: FakeGitHub, http: HttpClient, tmp_path: Path
+) -> None:
+    tracker = tracker_for(fake)
+    with open_store(tmp_path / "mine.db") as mine, open_store(tmp_path / "theirs.db") as theirs:
+        claim_pipeline(mine, "pipeline:api", NOW)
+        assert team_claims(mine) == {"pipeline:api": "you"}  # shown here at once
+        (result,) = deliver_claims(mine, tracker, http, NOW, board=BOARD, policy=POLICY)
+        assert (result.state, result.claimed_by) == (SENT, LOGIN)
+        (issue,) = fake.issues
+        assert [label["name"] for label in issue["labels"]] == ["releasable-claim"]
+        assert issue["assignees"] == [{"login": LOGIN}]
+        assert tracker.open_blockers(http) == []  # a claim is not a blocker
+
+        assert sync_team_claims(theirs, tracker, http, BOARD, NOW) is None
+        assert team_claims(theirs) == {"pipeline:api": LOGIN}
+        assert sync_team_claims(theirs, tracker, http, "Another team", NOW) is None
+        assert team_claims(theirs) == {}  # another board's claim is not ours
+        sync_team_claims(theirs, tracker, http, BOARD, NOW)
+
+        shown = board_state(
+            BOARD, [spec()], {"pipeline:api": failing()}, claims=team_claims(theirs)
+        )
+        assert shown.pipelines[0].claimed_by == LOGIN
+        assert "on it: releasable-bot" in pipeline_words(shown.pipelines[0], NOW)
+        passing = {"pipeline:api": failing(outcome=Outcome.PASSED)}
+        assert (
+            board_state(BOARD, [spec()], passing, claims=team_claims(theirs))
+            .pipelines[0]
+            .claimed_by
+            == ""
+        )  # a claim shows only while its pipeline does not pass
+
+        assert release_claims(theirs, ["pipeline:api"], NOW) == ["pipeline:api"]
+        assert team_claims(theirs) == {}
+        (closed,) = deliver_claims(theirs, tracker, http, NOW, board=BOARD, policy=POLICY)
+        assert closed.state == SENT and issue["state"] == "closed"
+        sync_team_claims(mine, tracker, http, BOARD, NOW)
+        release_claims(mine, ["pipeline:api"], NOW)  # both boards saw it pass
+        deliver_claims(mine, tracker, http, NOW, board=BOARD, policy=POLICY)
+        assert team_claims(mine) == {}
+    assert sum(1 for m, _ in fake.requests if m == "PATCH") <= 2  # closing twice is harmless
+    assert len(fake.issues) == 1
+
+
+def test_a_pipeline_claim_whose_answer_was_lost_joins_the_issue_instead_of_filing_another(
+    fake: FakeGitHub, http: HttpClient, tmp_path: Path
+) -> None:
+    tracker = tracker_for(fake)
+    fake._create(  # the first attempt reached GitHub; its answer did not reach us
+        {
+            "title": "On it",
+            "body": claim_body(BOARD, "pipeline:api"),
+            "labels": ["releasable-claim"],
+        }
+    )
+    with open_store(tmp_path / "mine.db") as mine:
+        claim_pipeline(mine, "pipeline:api", NOW)
+        (result,) = deliver_claims(mine, tracker, http, NOW, board=BOARD, policy=POLICY)
+    assert result.state == SENT
+    assert len(fake.issues) == 1 and fake.issues[0]["assignees"] == [{"login": LOGIN}]
+
+
+def test_a_pipeline_claimed_offline_is_filed_when_the_tracker_is_back(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    tracker = tracker_for(fake)
+    with open_store(tmp_path / "mine.db") as mine:
+        fake.stop()
+        http = HttpClient()
+        claim_pipeline(mine, "pipeline:api", NOW)
+        (waiting,) = deliver_claims(mine, tracker, http, NOW, board=BOARD, policy=POLICY)
+        assert waiting.state == QUEUED and fake.issues == []
+        fake.start()
+        (sent,) = deliver_claims(
+            mine, tracker, HttpClient(), NOW + timedelta(minutes=5), board=BOARD, policy=POLICY
+        )
+        assert sent.state == SENT and len(fake.issues) == 1
+
+
+def test_gitlab_files_the_claim_issue_and_assigns_it(
+    httpserver: HTTPServer, http: HttpClient
+) -> None:
+    issues = "/api/v4/projects/acme/platform/issues"
+    httpserver.expect_request(issues, method="GET").respond_with_json([])
+    httpserver.expect_request(issues, method="POST").respond_with_json(
+        {"iid": 31, "web_url": "https://gitlab.com/acme/platform/-/issues/31", "state": "opened"},
+        status=201,
+    )
+    httpserver.expect_request("/api/v4/user").respond_with_json(
+        {"id": 4711, "username": "lchen", "name": "Lee Chen"}
+    )
+    httpserver.expect_request(f"{issues}/31", method="PUT").respond_with_json({"iid": 31})
+    tracker = GitLabTracker(
+        project="acme/platform", token="glpat-x", api_url=httpserver.url_for("/api/v4")
+    )
+
+    claim = tracker.claim_pipeline(http, BOARD, "pipeline:api")
+
+    assert (claim.item_key, claim.claimed_by, claim.ref) == ("pipeline:api", "Lee Chen", "31")
+    created = next(r for r, _ in httpserver.log if r.method == "POST").get_json()
+    assert created["labels"] == "releasable-claim"
+    assert claim_of(created["description"], BOARD) == "pipeline:api"
+
+
+def test_a_tracker_that_cannot_file_claims_says_so(
+    fake: FakeGitHub, http: HttpClient, tmp_path: Path
+) -> None:
+    with open_store(tmp_path / "mine.db") as mine:
+        claim_pipeline(mine, "pipeline:api", NOW)
+        webhook = WebhookTracker(url=f"{fake.url}/hook")
+        (result,) = deliver_claims(mine, webhook, http, NOW, board=BOARD)
+    assert result.state == FAILED
+    assert result.error == (
+        "the webhook tracker cannot claim failing pipelines: nobody is told who is on it"
+    )

@@ -216,3 +216,20 @@ def test_a_failed_row_says_who_broke_it_and_offers_its_culprits(
     assert "by Dana: 3b7e1f2 Bump scanner rules" in shown.info.words
     assert shown.model.index(shown.row).data(CULPRITS_ROLE) == [culprit]
     assert "by Dana" in shown.model.index(shown.row).data(Qt.ItemDataRole.AccessibleDescriptionRole)
+
+
+def test_a_failing_pipeline_offers_im_on_it_and_shows_who_is(
+    qtbot: QtBot, clock: Clock, opener: Opener
+) -> None:
+    item = pipeline("api")
+    shown = show(qtbot, clock, opener, item)
+    menu = shown.view.context_menu(shown.row)
+    claim = menu.actions()[0]
+    assert claim.text() == "I'm &on it"
+    with qtbot.waitSignal(shown.view.claim_requested) as claimed:
+        claim.trigger()
+    assert claimed.args == ["pipeline:api"]
+
+    taken = show(qtbot, clock, opener, replace(item, claimed_by="Lee"))
+    assert "on it: Lee" in taken.info.words
+    assert all("on it" not in a.text() for a in taken.view.context_menu(taken.row).actions())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QMouseEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
 
 from app.ui.board.delegate import BoardDelegate
@@ -27,6 +27,7 @@ class BoardList(QListView):
     """Pipelines and environments, painted; `current_chip` is the focused stage (-1: the row)."""
 
     report_requested = Signal(object)
+    claim_requested = Signal(str)  # item key of a failing pipeline: "I'm on it"
 
     def __init__(
         self, model: BoardItemsModel, opener: Opener, parent: QWidget | None = None
@@ -129,7 +130,18 @@ class BoardList(QListView):
         model = self.board_model()
         context = model.report_context(number, chip)
         report = None if context is None else (lambda: self.report_requested.emit(context))
-        return report_menu(self, model.url(number, chip), self._opener, report)
+        menu = report_menu(self, model.url(number, chip), self._opener, report)
+        key = model.claimable(number) if chip < 0 else None
+        if key is not None:
+            claim = QAction("I'm &on it", menu)
+            claim.setToolTip("Tell the team you are fixing it; it ends when the pipeline passes")
+            claim.triggered.connect(lambda: self.claim_requested.emit(key))
+            actions = menu.actions()
+            if actions:
+                menu.insertAction(actions[0], claim)
+            else:
+                menu.addAction(claim)
+        return menu
 
     def chip_at(self, pos: QPoint) -> tuple[int, int]:
         """(row, stage chip) under viewport position `pos`; (-1, -1) on no item."""

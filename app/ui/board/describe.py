@@ -137,6 +137,8 @@ def pipeline_words(item: Observed, now: datetime) -> str:
     culprits = culprit_words(r)
     if culprits:
         parts.append(culprits)
+    if item.claimed_by:
+        parts.append(f"on it: {item.claimed_by}")
     if not item.delivery_path:
         parts.append("not on the delivery path")
     return " · ".join(parts)

@@ -437,6 +437,15 @@ class BoardItemsModel(QAbstractListModel):
             return safe_url(info.stages[stage].stage.url)
         return safe_url(getattr(info.item.reading, "url", None))
 
+    def claimable(self, number: int) -> str | None:
+        """The item key of row `number` when it is a failing pipeline nobody is on yet."""
+        info = self.info_at(number)
+        if info is None:
+            return None
+        reading = info.item.reading
+        failing = isinstance(reading, PipelineReading) and reading.outcome is Outcome.FAILED
+        return info.item.key if failing and not info.item.claimed_by else None
+
     def report_context(self, number: int, stage: int = -1) -> dict[str, Any] | None:
         """The pre-fill of "Report a blocker…" for a row or a stage; None when plainly fine."""
         info = self.info_at(number)

@@ -51,6 +51,7 @@ class BoardView(QWidget):
     """Everything the board shows, for the window. Emits `report_requested(dict)`."""
 
     report_requested = Signal(object)
+    claim_requested = Signal(str)  # a failing pipeline's item key: "I'm on it"
 
     def __init__(
         self,
@@ -96,6 +97,7 @@ class BoardView(QWidget):
         self.source_errors.setContentsMargins(10, 6, 10, 6)
 
         self.list.report_requested.connect(self.report_requested)
+        self.list.claim_requested.connect(self.claim_requested)
         self.source_errors.set_text("")
         self.banner.show_verdict(self.banner.verdict, None, self.now_fn())
 

@@ -86,6 +86,8 @@ def _item_tile(item: Observed, now: datetime) -> TileData:
     stages: tuple[Look, ...] = ()
     if isinstance(reading, PipelineReading):
         detail = _pipeline_detail(reading, now)
+        if item.claimed_by:
+            detail = f"on it: {item.claimed_by} · {detail}"
         stages = tuple(stage_look(s) for s in reading.stages)
     elif isinstance(reading, EnvironmentReading):
         detail = _environment_detail(item, reading, now)

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
     """The board window. `persist=False` neither reads nor writes settings (screenshots)."""
 
     report_requested = Signal(object)
+    claim_requested = Signal(str)  # a failing pipeline's item key: "I'm on it"
     refresh_requested = Signal()
     kiosk_changed = Signal(bool)
 
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
 
         self.board = BoardView(self.now_fn, opener, self)
         self.board.report_requested.connect(self.report_requested)
+        self.board.claim_requested.connect(self.claim_requested)
         self.message_bar = self._make_message_bar()
         board_page = QWidget(self)
         page_layout = QVBoxLayout(board_page)
