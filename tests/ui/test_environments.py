@@ -61,7 +61,7 @@ def test_down_environment_menu_reports_with_a_prefill(
     with qtbot.waitSignal(shown.view.report_requested) as emitted:
         report.trigger()
     context = emitted.args[0]
-    assert context["category"] == "production-outage"
+    assert "category" not in context  # the reporter picks the cause
     assert context["item_key"] == "environment:production"
     assert "HTTP 503" in context["evidence"]
 

@@ -365,14 +365,16 @@ def test_the_reporter_is_remembered(
 # -- pre-fill -------------------------------------------------------------------------------
 
 
-def test_a_failing_stage_makes_it_two_clicks(
+def test_a_failing_stage_prefills_what_it_shows_and_the_reporter_picks_the_cause(
     qtbot: QtBot, make_dialog: MakeDialog, outbox: Outbox, gateway: OutboxService
 ) -> None:
     dialog = make_dialog(prefill=_failing_stage_prefill())
     form = dialog.form
-    assert form.category.category() is Category.SECURITY_FALSE_POSITIVE
+    # A failing security-scan stage may be a real vulnerability: nothing asserts a false alarm.
+    assert form.category.category() is Category.OTHER
     assert form.title.text() == "api: stage security-scan failed"
     assert "pipeline 'api' stage 'security-scan' failed" in form.impact.toPlainText()
+    form.category.set_category(Category.SECURITY_FALSE_POSITIVE)  # the reporter's pick
     assert form.badge.priority is Priority.P1
     with qtbot.waitSignal(dialog.sent):
         qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
@@ -390,20 +392,26 @@ def test_a_failing_stage_makes_it_two_clicks(
 def test_an_unhealthy_environment_prefills_without_a_tier_field(make_dialog: MakeDialog) -> None:
     staging = next(e for e in SNAPSHOT.board.environments if e.name == "staging")
     dialog = make_dialog(prefill=environment_context(BOARD, staging, NOW))
-    assert dialog.form.category.category() is Category.ENVIRONMENT_INSTABILITY
-    assert dialog.form.badge.priority is Priority.P1
+    assert dialog.form.category.category() is Category.OTHER  # no cause asserted
+    assert dialog.form.badge.priority is Priority.P1  # unanswered: the safe side
     assert set(dialog.form.fields()) == set(DRAFT_FIELDS)  # nothing about "only staging"
 
 
 def test_remote_text_is_shown_as_plain_text(make_dialog: MakeDialog) -> None:
     hostile = sample_snapshot(NOW, "hostile")
-    prefill = {"category": "ci-instability", "title": HOSTILE_NAME, "evidence": HOSTILE_NAME}
+    prefill = {"title": HOSTILE_NAME, "evidence": HOSTILE_NAME}
     dialog = make_dialog(snapshot=hostile, prefill=prefill)
     assert dialog.form.title.text() == HOSTILE_NAME
     assert HOSTILE_NAME in dialog.form.impact.toPlainText()
     for label in (dialog.evidence_label, dialog.form.reason, dialog.intro):
         assert label.textFormat() is Qt.TextFormat.PlainText
     assert "<b>" in dialog.evidence_label.text()
+
+
+def test_a_prefill_that_names_a_category_is_not_taken_at_its_word(make_dialog: MakeDialog) -> None:
+    dialog = make_dialog(prefill={"category": "security-false-positive", "title": "scan failed"})
+    assert dialog.form.category.category() is Category.OTHER
+    assert dialog.form.title.text() == "scan failed"
 
 
 # -- keyboard -------------------------------------------------------------------------------

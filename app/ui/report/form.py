@@ -43,13 +43,12 @@ MAX_EVIDENCE_LINES = 3
 def prefill_fields(prefill: Mapping[str, Any]) -> dict[str, Any]:
     """Draft fields suggested by a "Report a blocker…" menu entry (see `report_context`).
 
-    The category and title are taken as suggestions; what the board shows about the item
-    (and its link) starts the impact, so the report says which stage or environment it is
-    about. Everything stays plain text and editable.
+    The title is taken as a suggestion; what the board shows about the item (and its link)
+    starts the impact, so the report says which stage or environment it is about. A category is
+    never taken: a pre-fill does not know the cause, the reporter picks it. Everything stays
+    plain text and editable.
     """
     fields: dict[str, Any] = {}
-    if isinstance(prefill.get("category"), str):
-        fields["category"] = prefill["category"]
     title = prefill.get("title")
     if isinstance(title, str) and title.strip():
         fields["title"] = " ".join(title.split())
