@@ -210,7 +210,7 @@ def _fail(args: argparse.Namespace, doc: dict[str, Any], message: str, *, code: 
     else:
         print(f"releasable probe {args.kind}: {plain(message)}", file=sys.stderr)
         token = doc.get("token")
-        if code == EXIT_FAILED and token and not token["set"]:
+        if code == EXIT_FAILED and token and not token["set"] and not doc.get("network"):
             print(f"  (no token: {token['hint']})", file=sys.stderr)
     return code
 

@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
 def status_text(snapshot: BoardSnapshot) -> str:
     from app.domain.model import BlockerState
     from app.domain.verdict import NOT_SENT_YET
-    from app.domain.words import ago_words
+    from app.domain.words import last_read_words
 
     board, verdict, now = snapshot.board, snapshot.verdict, snapshot.taken_at
     lines = [f"{board.name}: {verdict.state.title}"]
@@ -120,7 +120,7 @@ def status_text(snapshot: BoardSnapshot) -> str:
         error = f"  [{item.error}]" if item.error else ""
         lines.append(
             f"  {item.kind.value:<11} {item.name:<20} {status:<9}"
-            f" read {ago_words(item.read_at, now)}{path}{error}"
+            f" {last_read_words(item.read_at, now)}{path}{error}"
         )
     open_blockers = [b for b in board.blockers if b.state is BlockerState.OPEN]
     if open_blockers:

@@ -35,6 +35,7 @@ from app.domain.model import (
 )
 from app.domain.report import Report
 from app.domain.triage import Category, triage
+from app.domain.words import NOT_READ_YET
 
 KEY_PREFIX = "rls-"
 _KEY_RE = r"rls-[A-Za-z0-9_-]{1,64}"
@@ -113,7 +114,7 @@ def _stale_words(obs: Observed) -> str:
     if obs.error:
         return obs.error
     if obs.read_at is None:
-        return "not read yet"
+        return NOT_READ_YET
     return f"data is stale (last read {utc_iso(obs.read_at)})"
 
 

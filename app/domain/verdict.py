@@ -35,7 +35,7 @@ from app.domain.model import (
     VerdictState,
 )
 from app.domain.planned import PlannedTime, until_words
-from app.domain.words import ago_words, duration_words
+from app.domain.words import NOT_READ_YET, ago_words, duration_words
 
 NOT = VerdictState.NOT_RELEASABLE
 UNKNOWN = VerdictState.UNKNOWN
@@ -110,7 +110,7 @@ def _staleness_reason(item: Observed, what: str, now: datetime) -> Reason | None
         return None
     error = f": {item.error}" if item.error else ""
     if item.read_at is None:
-        text = f"{what} '{item.name}' not read yet{error}"
+        text = f"{what} '{item.name}' {NOT_READ_YET}{error}"
     else:
         last = ago_words(item.read_at, now)
         text = f"{what} '{item.name}' has no fresh data (last read {last}){error}"

@@ -1,4 +1,6 @@
-"""Durations and ages in the short plain words the board uses ("12 min", "3 h 5 min")."""
+"""The short plain words every surface uses: durations and ages ("12 min", "3 h 5 min"), how an
+item that was never read is said ("not read yet": the window, the kiosk, the CLI, the verdict and
+reports say it the same way), and the next step after a network failure."""
 
 from __future__ import annotations
 
@@ -18,6 +20,17 @@ def duration_words(seconds: float) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+NOT_READ_YET = "not read yet"
+# What to try when a request never reached an answer (no route, no name, no connection).
+NETWORK_PLACES = "the network connection, a proxy (HTTPS_PROXY) or the VPN"
+NETWORK_NEXT_STEP = f"check {NETWORK_PLACES}"
+
+
+def last_read_words(read_at: datetime | None, now: datetime) -> str:
+    """'last read 7 min ago', or 'not read yet' for an item that was never read."""
+    return NOT_READ_YET if read_at is None else f"last read {ago_words(read_at, now)}"
 
 
 def ago_words(then: datetime | None, now: datetime) -> str:

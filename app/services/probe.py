@@ -37,7 +37,8 @@ def probe_once(item: Item, http: Any, doc: dict[str, Any] | None = None) -> dict
             if doc.get("kind", "health") != "health"
             else {"health": "unknown"}
         )
-        return {**doc, **blank, "errors": [err.message]}
+        network = {"network": True} if err.network else {}  # no answer: not a token problem
+        return {**doc, **blank, **network, "errors": [err.message]}
     return {**doc, **reading_doc(reading), "errors": []}
 
 

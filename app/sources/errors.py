@@ -18,10 +18,14 @@ class SourceError(Exception):
         *,
         rate_limited_until: datetime | None = None,
         not_sent: bool = False,
+        network: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.rate_limited_until = rate_limited_until
+        # True when no answer came back (no name, no route, no connection, timed out): a
+        # missing token is then beside the point; the next step is the network, proxy or VPN.
+        self.network = network
         # True when the request certainly never reached the server (refused, DNS, TLS, bad
         # URL): a create can then be retried without looking for a duplicate first.
         self.not_sent = not_sent

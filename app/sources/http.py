@@ -26,6 +26,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from app import __version__
+from app.domain.words import NETWORK_NEXT_STEP, NETWORK_PLACES
 from app.sources.errors import SourceError
 from app.sources.ports import CachedResponse, ValidatorCache
 
@@ -390,8 +391,10 @@ class HttpClient:
             raise SourceError(_tls_words(err, full_url), not_sent=True) from None
         except requests.exceptions.ConnectTimeout:
             raise SourceError(
-                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s",
+                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s: "
+                + NETWORK_NEXT_STEP,
                 not_sent=True,
+                network=True,
             ) from None
         except (requests.exceptions.ReadTimeout, TimeoutError):
             raise SourceError(
@@ -403,7 +406,9 @@ class HttpClient:
             ) from None
         except requests.exceptions.ConnectionError as err:
             words = _connection_words(err, full_url)
-            raise SourceError(words, not_sent=words.startswith(_NOT_SENT_WORDS)) from None
+            raise SourceError(
+                words, not_sent=words.startswith(_NOT_SENT_WORDS), network=True
+            ) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
             raise SourceError(_invalid_url_words(url), not_sent=True) from None
         except requests.exceptions.RequestException as err:
@@ -479,12 +484,12 @@ def _connection_words(err: Exception, url: str) -> str:
     if "Connection refused" in text or "ECONNREFUSED" in text:
         return f"connection refused by {host}"
     if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
-        return f"host name not found: {host}"
+        return f"host name not found: {host}: check the address, then {NETWORK_PLACES}"
     if "Read timed out" in text:
         return f"timed out waiting for {host}"
     if "RemoteDisconnected" in text or "Connection aborted" in text:
         return f"{host} closed the connection without an answer"
-    return f"could not reach {host}"
+    return f"could not reach {host}: {NETWORK_NEXT_STEP}"
 
 
 __all__ = [

@@ -234,6 +234,31 @@ def test_an_unreachable_server_is_an_error_in_words(capsys: pytest.CaptureFixtur
     assert "stages" not in doc
 
 
+def test_a_dns_failure_suggests_the_network_and_no_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # .invalid never resolves (RFC 6761): the answer comes from the resolver, at once.
+    code = main(["probe", "github-actions", "https://ci.invalid/acme/x/actions/workflows/d.yml"])
+
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "releasable probe github-actions: host name not found: ci.invalid: check the address, "
+        "then the network connection, a proxy (HTTPS_PROXY) or the VPN"
+    ]  # no "(no token: set GITHUB_TOKEN)": a token would not have found the host
+
+
+def test_probe_json_marks_a_network_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["probe", "health", "http://ci.invalid/health", "--json"])
+
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert doc["network"] is True
+    assert "the VPN" in doc["errors"][0]
+
+
 @pytest.mark.parametrize(
     ("argv", "words"),
     [

@@ -22,7 +22,7 @@ from app.domain.model import (
     Verdict,
 )
 from app.domain.verdict import decide
-from app.domain.words import ago_words, duration_words
+from app.domain.words import NOT_READ_YET, ago_words, duration_words, last_read_words
 from app.ui.widgets.theme import (
     HEALTH_LOOKS,
     OUTCOME_LOOKS,
@@ -82,8 +82,8 @@ def stale_words(item: Observed, now: datetime) -> str | None:
     if not item.is_stale(now):
         return None
     if item.read_at is None:
-        return "not read yet"
-    return f"stale: last read {ago_words(item.read_at, now)}"
+        return NOT_READ_YET
+    return f"stale: {last_read_words(item.read_at, now)}"
 
 
 def error_words(item: Observed, now: datetime) -> str | None:
@@ -127,7 +127,7 @@ def pipeline_words(item: Observed, now: datetime) -> str:
     """'at security-scan · latest run #123, 12 min ago' (follows the outcome word)."""
     r = item.reading
     if not isinstance(r, PipelineReading):
-        return "no reading yet"
+        return ""  # never read: the stale line says so, once
     parts = []
     if r.outcome is Outcome.FAILED and r.failed_stage:
         parts.append(f"at {r.failed_stage}")
@@ -196,7 +196,7 @@ def environment_words(item: Observed, now: datetime) -> str:
     """'for 12 min · HTTP 503 · actuator status DOWN · TLS 9 days left'."""
     r = item.reading
     if not isinstance(r, EnvironmentReading):
-        return "no reading yet"
+        return ""  # never read: the stale line says so, once
     parts = []
     if item.status_since is not None:
         lasted = duration_words((now - item.status_since).total_seconds())

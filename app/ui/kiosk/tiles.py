@@ -25,7 +25,7 @@ from app.domain.model import (
     Priority,
     StageStatus,
 )
-from app.domain.words import ago_words, duration_words
+from app.domain.words import ago_words, duration_words, last_read_words
 from app.ui.board.describe import (
     culprit_words,
     error_words,
@@ -92,13 +92,13 @@ def _item_tile(item: Observed, now: datetime) -> TileData:
     elif isinstance(reading, EnvironmentReading):
         detail = _environment_detail(item, reading, now)
     else:
-        detail = "no reading yet"
+        detail = ""  # never read: said once below
     status = look.word
     if item.is_stale(now):
         # From across the room a greyed tick still reads as "fine": stale shows as unknown.
-        last = ago_words(item.read_at, now) if item.read_at else "never"
         error = error_words(item, now)
-        detail = f"last read {last}, was {look.word}" + (f" · {error}" if error else "")
+        was = f", was {look.word}" if item.read_at is not None else ""
+        detail = f"{last_read_words(item.read_at, now)}{was}" + (f" · {error}" if error else "")
         look, status = STALE_LOOK, "stale"
     rank = severity(item, now)
     if not item.delivery_path:
