@@ -65,9 +65,16 @@ def _usage(parser: argparse.ArgumentParser) -> str:
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
-    return [(helps[name], sub) for name, sub in action.choices.items()]
+    """(what it does, parser) of every command, and of every action of a command that has
+    actions (`tracker check`), in the parser's order."""
+    found: list[tuple[str, argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                inner = _commands(sub)
+                found += inner or [(helps[name], sub)]
+    return found
 
 
 def render_reference() -> str:

@@ -18,10 +18,10 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli import outbox, probe, report, status, window
+from app.cli import outbox, probe, report, status, tracker, window
 from app.cli.common import BOARD_DEFAULTS, EXIT_USAGE, CliParser, board_options
 
-COMMANDS = (status, probe, report, outbox)
+COMMANDS = (status, probe, report, outbox, tracker)
 
 
 def build_parser() -> CliParser:

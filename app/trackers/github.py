@@ -23,6 +23,7 @@ from app.domain.report_body import find_marker, utc_iso
 from app.sources.http import Response
 from app.store.claims import TeamClaim
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.check import Check, run_steps
 from app.trackers.claim_issues import CLAIM_LABEL, claim_body, claim_of, claim_title
 from app.trackers.open_issues import marked_issue_blocker
 from app.trackers.ports import Http
@@ -131,6 +132,44 @@ class GitHubTracker:
             if find_marker(_text(issue.get("body"))) == report.key:
                 return _filed(issue)
         return None
+
+    def check(self, http: Http) -> list[Check]:
+        """Token, repository, issues turned on, push access (labels stick): reads only."""
+        repo: dict[str, Any] = {}
+
+        def token() -> list[Check]:
+            resp = self._send(http, "GET", "/user")
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            login = _text(_dict(json_of(resp)).get("login"))
+            return [Check("token", True, f"valid, for user {login}" if login else "valid")]
+
+        def repository() -> list[Check]:
+            resp = self._send(http, "GET", f"/repos/{self.repo}")
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            repo.update(_dict(json_of(resp)))
+            found = [Check("repository", True, f"{self.repo} is reachable")]
+            if repo.get("has_issues") is False:
+                found.append(Check("issues", False, f"issues are turned off in {self.repo}"))
+            return found
+
+        def labels() -> list[Check]:
+            rights = repo.get("permissions")
+            if not isinstance(rights, dict):
+                return [Check("labels", None, "GitHub did not say what the token may do")]
+            if any(rights.get(right) is True for right in ("push", "maintain", "admin")):
+                return [Check("labels", True, "the token has push access: labels will stick")]
+            return [
+                Check(
+                    "labels",
+                    False,
+                    f"the token has no push access to {self.repo}: GitHub would drop the "
+                    "labels (and assignees) without a word",
+                )
+            ]
+
+        return run_steps([("token", token), ("repository", repository), ("labels", labels)])
 
     def state(self, http: Http, filed: Filed) -> BlockerState | None:
         """Open or closed; an issue GitHub says was deleted (410) counts as closed."""
@@ -383,6 +422,10 @@ def _filed(issue: Any) -> Filed | None:
     if not isinstance(url, str) or not isinstance(number, int):
         return None
     return Filed(url, str(number))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from app.domain.report_body import find_marker, utc_iso
 from app.sources.http import Response
 from app.store.claims import TeamClaim
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.check import Check, run_steps
 from app.trackers.claim_issues import CLAIM_LABEL, claim_body, claim_of, claim_title
 from app.trackers.open_issues import marked_issue_blocker
 from app.trackers.ports import Http
@@ -42,6 +43,7 @@ from app.trackers.transport import (
 
 DEFAULT_PRIORITY_LABELS: Mapping[str, str] = {"P1": "P1", "P2": "P2", "P3": "P3"}
 TITLE_LIMIT = 255
+REPORTER_ACCESS = 20  # GitLab roles: 10 guest, 20 reporter; labels need a reporter
 CLOCK_SLACK = timedelta(hours=1)
 
 
@@ -106,6 +108,53 @@ class GitLabTracker:
                 f"labels were not applied — the token may not label issues in {self.project}",
             )
         return Filed(filed.url, filed.ref, warnings)
+
+    def check(self, http: Http) -> list[Check]:
+        """Token, project, issues turned on, a role that may set labels: reads only."""
+        project: dict[str, Any] = {}
+
+        def token() -> list[Check]:
+            resp = self._send(http, "GET", f"{self.api_url}/user")
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            user = json_of(resp)
+            name = _text(user.get("username")) if isinstance(user, dict) else ""
+            return [Check("token", True, f"valid, for user {name}" if name else "valid")]
+
+        def reachable() -> list[Check]:
+            url = f"{self.api_url}/projects/{quote(self.project, safe='')}"
+            resp = self._send(http, "GET", url)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            data = json_of(resp)
+            project.update(data if isinstance(data, dict) else {})
+            found = [Check("project", True, f"{self.project} is reachable")]
+            if project.get("issues_enabled") is False:
+                found.append(Check("issues", False, f"issues are turned off in {self.project}"))
+            return found
+
+        def labels() -> list[Check]:
+            rights = project.get("permissions")
+            levels: list[int] = []
+            for key in ("project_access", "group_access"):
+                access = rights.get(key) if isinstance(rights, dict) else None
+                level = access.get("access_level") if isinstance(access, dict) else None
+                if isinstance(level, int):
+                    levels.append(level)
+            if not levels:
+                return [Check("labels", None, "GitLab did not say the token's role here")]
+            if max(levels) >= REPORTER_ACCESS:
+                return [Check("labels", True, "the token's role may set labels")]
+            return [
+                Check(
+                    "labels",
+                    False,
+                    f"the token's role in {self.project} is below Reporter: GitLab would file "
+                    "the issue without its labels",
+                )
+            ]
+
+        return run_steps([("token", token), ("project", reachable), ("labels", labels)])
 
     def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """The issue carrying `report.key`, among the user's issues created since `since`."""

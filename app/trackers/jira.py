@@ -29,6 +29,7 @@ from app.domain.report_body import find_marker, marker_for
 from app.domain.report_readback import read_report
 from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.check import Check, run_steps
 from app.trackers.jira_format import adf_text, to_adf, to_wiki
 from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
 from app.trackers.ports import Http
@@ -125,6 +126,57 @@ class JiraTracker:
                 f"Jira answered {resp.status} without the new issue's key", uncertain=True
             )
         return Filed(self.browse_url(key), key, warnings)
+
+    def check(self, http: Http) -> list[Check]:
+        """Token (and account email), project, permission to create issues: reads only."""
+
+        def token() -> list[Check]:
+            resp = self._send(http, "GET", f"{self.api}/myself")
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            user = json_of(resp)
+            name = _display_name(user) if isinstance(user, dict) else ""
+            return [Check("token", True, f"valid, for {name}" if name else "valid")]
+
+        def project() -> list[Check]:
+            resp = self._send(http, "GET", f"{self.api}/project/{quote(self.project_key)}")
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            return [Check("project", True, f"project {self.project_key} is reachable")]
+
+        def permissions() -> list[Check]:
+            params = {"projectKey": self.project_key, "permissions": "CREATE_ISSUES,EDIT_ISSUES"}
+            resp = self._send(http, "GET", f"{self.api}/mypermissions", params=params)
+            if not is_success(resp):
+                raise self._error(resp, "read")
+            data = json_of(resp)
+            rights = data.get("permissions") if isinstance(data, dict) else None
+            rights = rights if isinstance(rights, dict) else {}
+
+            def has(name: str) -> bool | None:
+                right = rights.get(name)
+                return right.get("havePermission") if isinstance(right, dict) else None
+
+            create, edit = has("CREATE_ISSUES"), has("EDIT_ISSUES")
+            if create is False:
+                return [
+                    Check("issues", False, f"the token may not create issues in {self.project_key}")
+                ]
+            found = [Check("issues", create, "the token may create issues")]
+            if edit is False:
+                found.append(
+                    Check(
+                        "labels",
+                        None,
+                        "the token may not edit issues: labels are set only "
+                        "when the issue is created",
+                    )
+                )
+            else:
+                found.append(Check("labels", True if create else None, "labels can be set"))
+            return found
+
+        return run_steps([("token", token), ("project", project), ("issues", permissions)])
 
     def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """The issue labelled with the report's key (one JQL look-up; `since` is not needed)."""

@@ -103,7 +103,6 @@ class _WatchedHttp:
         return resp
 
 
-
 def backoff_delay_s(attempts: int, policy: DeliveryPolicy, rand: Callable[[], float]) -> float:
     """Exponential backoff with "equal jitter": half fixed, half random, capped."""
     ceiling = min(policy.max_backoff_s, policy.base_backoff_s * 2.0 ** max(0, attempts - 1))

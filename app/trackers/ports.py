@@ -18,6 +18,7 @@ from app.domain.model import BlockerState
 from app.domain.report import Report
 from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker
+from app.trackers.check import Check
 
 
 class Http(Protocol):
@@ -49,6 +50,8 @@ class Tracker(Protocol):
     def state(self, http: Http, filed: Filed) -> BlockerState | None: ...
 
     def open_blockers(self, http: Http) -> list[RemoteBlocker]: ...
+
+    def check(self, http: Http) -> list[Check]: ...
 
 
 __all__ = ["Http", "Tracker"]

@@ -20,6 +20,7 @@ from app.domain.report import Report
 from app.domain.report_body import safe_url, utc_iso
 from app.sources.http import Response
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
+from app.trackers.check import Check
 from app.trackers.ports import Http
 from app.trackers.transport import Clock, error_for, is_success, maybe_json, send, utc_now
 
@@ -91,6 +92,17 @@ class WebhookTracker:
         ref = data.get("id")
         ref_text = str(ref) if isinstance(ref, (str, int)) and str(ref) else report.key
         return Filed(link or self.public_url, ref_text)
+
+    def check(self, http: Http) -> list[Check]:
+        """A webhook has nothing to read: nothing is sent, and that is said."""
+        return [
+            Check(
+                "webhook",
+                None,
+                f"not checked: a webhook can only be tested by sending a report to "
+                f"{urlsplit(self.url).hostname}; nothing was sent",
+            )
+        ]
 
     def find(self, http: Http, report: Report, since: datetime) -> Filed | None:
         """A webhook cannot be asked: None (the Idempotency-Key makes a re-send safe)."""

@@ -24,7 +24,7 @@ from tests.fake_tracker import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "RELEASABLE_CLI_TEST_TOKEN"
-COMMAND_NAMES = ("status", "probe", "report", "outbox")
+COMMAND_NAMES = ("status", "probe", "report", "outbox", "tracker")
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -46,10 +46,15 @@ def bad_board(tmp_path: Path) -> Path:
     return path
 
 
-def all_parsers() -> list[argparse.ArgumentParser]:
-    parser = build_parser()
-    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return [parser, *subs.choices.values()]
+def all_parsers(parser: argparse.ArgumentParser | None = None) -> list[argparse.ArgumentParser]:
+    """The parser and every command's (and every command's actions') parser."""
+    parser = parser or build_parser()
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += all_parsers(sub)
+    return found
 
 
 # --- usage ----------------------------------------------------------------------------------
