@@ -235,10 +235,12 @@ def open_store(args: argparse.Namespace) -> Store:
     import sqlite3
 
     from app.store.schema import StoreTooNewError
-    from app.store.store import Store, default_path
+    from app.store.store import Store, StoreUnwritableError, default_path
 
     try:
         return Store.open(Path(args.db) if args.db else default_path())
+    except StoreUnwritableError as err:
+        raise SetupError(f"{err}; nothing was saved") from None
     except (StoreTooNewError, sqlite3.Error, OSError) as err:
         raise SetupError(f"the local database cannot be opened: {err}") from None
 

@@ -80,12 +80,16 @@ def run(args: argparse.Namespace) -> int:
     from app.desktop.launch import BoardNotFound, open_board
     from app.domain.publish import render
     from app.services.board_store import poll_board_once
-    from app.store.store import Store
+    from app.store.store import Store, StoreUnwritableError
 
     try:
         with open_board(args.board, args.demo, args.db) as opened:
             cfg = opened.config
-            store = Store.open(opened.db_path)
+            try:
+                store = Store.open(opened.db_path)
+            except StoreUnwritableError as err:
+                print(f"releasable: {err}; reading a copy, nothing is saved", file=sys.stderr)
+                store = Store.open_read_only(opened.db_path, err.reason)
             try:
                 snapshot = poll_board_once(cfg, store)
             finally:

@@ -331,6 +331,7 @@ class BoardConfig:
     stale_after_seconds: float
     page_seconds: float = _default(settings.BOARD, "page_seconds")
     show_authors: bool = _default(settings.BOARD, "show_authors")
+    history_days: int = _default(settings.BOARD, "history_days")
     pipelines: tuple[PipelineConfig, ...] = ()
     environments: tuple[EnvironmentConfig, ...] = ()
     tracker: TrackerConfig = field(default_factory=TrackerConfig)

@@ -358,7 +358,7 @@ def _assemble(
     tracker: Mapping[str, Any] | None,
 ) -> BoardConfig:
     refresh, stale = board_timing(board.get("refresh_seconds"), board.get("stale_after_seconds"))
-    extra = {k: board[k] for k in ("page_seconds", "show_authors") if k in board}
+    extra = {k: board[k] for k in ("page_seconds", "show_authors", "history_days") if k in board}
     return BoardConfig(
         name=board["name"],
         refresh_seconds=refresh,

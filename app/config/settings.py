@@ -124,6 +124,13 @@ BOARD = Section(
             "Show who made the commits of a failed run (false: commits without names).",
             default=True,
         ),
+        Setting(
+            "history_days",
+            ValueType.INTEGER,
+            "Days of history the local database keeps (status changes, delivered reports, "
+            "cached answers); older data is deleted.",
+            default=400,
+        ),
     ),
 )
 

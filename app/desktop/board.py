@@ -18,12 +18,13 @@ from PySide6.QtWidgets import QApplication
 from app.desktop.launch import OpenedBoard
 from app.domain.outbox import Draft
 from app.services.board_service import make_board_service
+from app.services.maintenance import Maintenance
 from app.services.notifier import Notifier
 from app.services.outbox_rows import OutboxRow
 from app.services.outbox_service import OutboxService
 from app.services.tasks import run_task
 from app.sources.http import HttpClient
-from app.store.store import Store
+from app.store.store import open_or_read_only
 from app.ui.widgets.labels import PlainLabel
 from app.ui.window.main_window import MainWindow
 from app.ui.window.tray import VerdictTray
@@ -44,7 +45,7 @@ class DesktopBoard(QObject):
     def __init__(self, opened: OpenedBoard, window: MainWindow | None = None) -> None:
         super().__init__()
         self.opened = opened
-        self.store = Store.open(opened.db_path)
+        self.store = open_or_read_only(opened.db_path)
         self.window = window or MainWindow()
         self.window.setWindowTitle(f"{opened.config.name} — Releasable")
         self.service = make_board_service(opened.config, self.store, worker_process=True)
@@ -73,6 +74,7 @@ class DesktopBoard(QObject):
         self.outbox.delivered.connect(
             lambda _key, url: self.window.statusBar().showMessage(f"Blocker filed: {url}", 10_000)
         )
+        self.maintenance = Maintenance(self.store, opened.config.history_days, parent=self)
         self._stopped = False
         self.rows: list[OutboxRow] = []
         self.dialogs: dict[str, ReportDialog] = {}
@@ -161,6 +163,14 @@ class DesktopBoard(QObject):
     # -- life cycle --------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self.store.read_only:
+            self.window.show_banner(
+                f"Read-only: the local database {self.store.path} cannot be written "
+                f"({self.store.read_only}). Showing what it holds; nothing new is kept "
+                "after you quit."
+            )
+        else:
+            self.maintenance.start()  # old history deleted now and then, off the GUI thread
         self.outbox.start()  # the outbox list, drafts and local blockers work without a tracker
         # The tracker is set up once the first picture of the board is drawn: its modules and
         # token lookup are not needed for that picture, and would only delay it.
@@ -195,6 +205,7 @@ class DesktopBoard(QObject):
         self.tray.close()
         for dialog in list(self.dialogs.values()):
             dialog.save_now()
+        self.maintenance.stop()
         self.outbox.stop()
         self.service.stop()
         self.outbox.wait()

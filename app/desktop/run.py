@@ -119,10 +119,10 @@ def _screenshot(
     app: QApplication, opened: OpenedBoard, args: argparse.Namespace, size: tuple[int, int]
 ) -> int:
     from app.services.board_service import make_board_service
-    from app.store.store import Store
+    from app.store.store import open_or_read_only
     from app.ui.window.screenshot import render_snapshot_png
 
-    store = Store.open(opened.db_path)
+    store = open_or_read_only(opened.db_path)
     service = make_board_service(opened.config, store)
     latest: list[BoardSnapshot] = []
     service.updated.connect(latest.append)

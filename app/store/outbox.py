@@ -77,9 +77,7 @@ class Outbox:
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.store.connection() as db:
-            cursor = db.execute(sql, list(params))
-            names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return list(db.query(sql, list(params)))
 
     def _write(self, sql: str, params: Sequence[Any]) -> int:
         """Run one write statement in its own committed transaction; returns rows changed."""
@@ -91,12 +89,13 @@ class Outbox:
     def save_draft(self, key: str, fields: Mapping[str, Any], now: datetime | None = None) -> None:
         """Autosave what the dialog holds; committed before this returns."""
         kept = {name: fields[name] for name in DRAFT_FIELDS if name in fields}
-        self._write(
-            "INSERT INTO drafts (key, fields, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET fields = excluded.fields, "
-            "updated_at = excluded.updated_at",
-            [key, json.dumps(kept, ensure_ascii=False), db_time_or_null(now or datetime.now(UTC))],
-        )
+        row = {
+            "key": key,
+            "fields": json.dumps(kept, ensure_ascii=False),
+            "updated_at": db_time_or_null(now or datetime.now(UTC)),
+        }
+        with self.store.transaction() as db:
+            db.table("drafts").upsert(row, pk="key")
 
     def load_drafts(self) -> list[Draft]:
         """Drafts not sent yet, most recently edited first."""
@@ -111,7 +110,8 @@ class Outbox:
         return drafts
 
     def delete_draft(self, key: str) -> None:
-        self._write("DELETE FROM drafts WHERE key = ?", [key])
+        with self.store.transaction() as db:
+            db.table("drafts").delete_where("key = ?", [key])
 
     # -- the outbox -----------------------------------------------------------------------
 
