@@ -45,7 +45,7 @@ from app.store.records import (
     utc_now,
 )
 from app.store.retention import enable_incremental_vacuum
-from app.store.schema import immediate_transaction, migrate, schema_version
+from app.store.schema import MIGRATIONS, immediate_transaction, migrate, schema_version
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,11 @@ def _connect(path: Path, *, check_integrity: bool) -> sqlite_utils.Database:
     try:
         db = sqlite_utils.Database(conn, execute_plugins=False)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        schema_version(db)  # the first read: a file that is not a database fails here
+        found = schema_version(db)  # the first read: a file that is not a database fails here
         if check_integrity:
             recovery.check_integrity(conn)
-        enable_incremental_vacuum(db)  # before the first table, or one VACUUM (retention.py)
+        if found <= len(MIGRATIONS):  # a newer app's file is refused by migrate(), untouched
+            enable_incremental_vacuum(db)  # before the first table, or one VACUUM once
         version = migrate(db, str(path))
         # SQLite quietly opens a file it cannot write read-only: find out now, with one tiny
         # write, instead of at the first poll (StoreUnwritableError, and a read-only copy).
