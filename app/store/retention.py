@@ -7,7 +7,8 @@ so its state at the cut is still known), delivered outbox rows whose blocker is 
 gone, and closed blockers; cached HTTP answers go after `HTTP_CACHE_DAYS` without a refresh. Then
 `PRAGMA incremental_vacuum` hands the freed pages back, so the file stops growing once the
 history window is full. The database is created with `auto_vacuum = INCREMENTAL`; an older
-file is converted once, by a `VACUUM` when it is opened (`enable_incremental_vacuum`).
+file is converted once, by a `VACUUM` when it is opened (app/store/schema.py,
+`enable_incremental_vacuum`).
 
 Called off the GUI thread only: `app.services.maintenance` runs it periodically.
 """
@@ -15,7 +16,6 @@ Called off the GUI thread only: `app.services.maintenance` runs it periodically.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING
 from app.store.records import to_db_time
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,7 +31,6 @@ DEFAULT_KEEP_DAYS = 400
 # A cached answer not stored again for a week belongs to a URL no longer read (an old run's
 # page); one still read and pruned costs one full answer instead of a 304.
 HTTP_CACHE_DAYS = 7
-AUTO_VACUUM_INCREMENTAL = 2  # PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental
 
 
 @dataclass(frozen=True)
@@ -49,27 +46,6 @@ class Pruned:
     @property
     def rows(self) -> int:
         return self.transitions + self.http_cache + self.outbox + self.blockers
-
-
-def enable_incremental_vacuum(db: sqlite_utils.Database) -> bool:
-    """Make the file give freed pages back on `incremental_vacuum`; True if it now does.
-
-    On a new, empty file the pragma alone does it (it must come before the first table). An
-    existing file needs one `VACUUM`, which rewrites it: done once, on open; if it cannot run
-    now (another process is using the file, the disk is full) it is tried at the next open.
-    """
-    conn = db.conn
-    if int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == AUTO_VACUUM_INCREMENTAL:
-        return True
-    conn.execute(f"PRAGMA auto_vacuum = {AUTO_VACUUM_INCREMENTAL}")
-    has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-    if has_tables:
-        try:
-            conn.execute("VACUUM")
-        except sqlite3.OperationalError as err:
-            log.info("the database will be compacted at a later start: %s", err)
-            return False
-    return int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == AUTO_VACUUM_INCREMENTAL
 
 
 def prune(store: Store, now: datetime, keep_days: int = DEFAULT_KEEP_DAYS) -> Pruned:
@@ -111,4 +87,4 @@ def prune(store: Store, now: datetime, keep_days: int = DEFAULT_KEEP_DAYS) -> Pr
     return result
 
 
-__all__ = ["DEFAULT_KEEP_DAYS", "HTTP_CACHE_DAYS", "Pruned", "enable_incremental_vacuum", "prune"]
+__all__ = ["DEFAULT_KEEP_DAYS", "HTTP_CACHE_DAYS", "Pruned", "prune"]

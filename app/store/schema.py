@@ -9,6 +9,8 @@ with `StoreTooNewError` instead of being guessed at.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import cast
@@ -17,6 +19,9 @@ import sqlite_utils
 from sqlite_utils.db import Table
 
 Migration = Callable[[sqlite_utils.Database], None]
+AUTO_VACUUM_INCREMENTAL = 2  # PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental
+
+log = logging.getLogger(__name__)
 
 
 class StoreTooNewError(Exception):
@@ -54,6 +59,27 @@ def immediate_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Da
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
+
+
+def enable_incremental_vacuum(db: sqlite_utils.Database) -> bool:
+    """Make the file give freed pages back on `incremental_vacuum`; True if it now does.
+
+    On a new, empty file the pragma alone does it (it must come before the first table). An
+    existing file needs one `VACUUM`, which rewrites it: done once, on open; if it cannot run
+    now (another process is using the file, the disk is full) it is tried at the next open.
+    """
+    conn = db.conn
+    if int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == AUTO_VACUUM_INCREMENTAL:
+        return True
+    conn.execute(f"PRAGMA auto_vacuum = {AUTO_VACUUM_INCREMENTAL}")
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if has_tables:
+        try:
+            conn.execute("VACUUM")
+        except sqlite3.OperationalError as err:
+            log.info("the database will be compacted at a later start: %s", err)
+            return False
+    return int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == AUTO_VACUUM_INCREMENTAL
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -249,9 +275,11 @@ def migrate(
 
 
 __all__ = [
+    "AUTO_VACUUM_INCREMENTAL",
     "MIGRATIONS",
     "Migration",
     "StoreTooNewError",
+    "enable_incremental_vacuum",
     "immediate_transaction",
     "migrate",
     "schema_version",

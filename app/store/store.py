@@ -44,8 +44,13 @@ from app.store.records import (
     transition_detail,
     utc_now,
 )
-from app.store.retention import enable_incremental_vacuum
-from app.store.schema import MIGRATIONS, immediate_transaction, migrate, schema_version
+from app.store.schema import (
+    MIGRATIONS,
+    enable_incremental_vacuum,
+    immediate_transaction,
+    migrate,
+    schema_version,
+)
 
 log = logging.getLogger(__name__)
 

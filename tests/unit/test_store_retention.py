@@ -15,8 +15,8 @@ from app.domain.model import BlockerState, ItemKind, Outcome, PipelineReading
 from app.services.maintenance import Maintenance
 from app.sources.ports import CachedResponse
 from app.store.outbox import Outbox
-from app.store.retention import AUTO_VACUUM_INCREMENTAL, prune
-from app.store.schema import migrate
+from app.store.retention import prune
+from app.store.schema import AUTO_VACUUM_INCREMENTAL, migrate
 from app.store.store import Store
 from tests.unit.test_outbox_store import make_report
 
