@@ -3,7 +3,9 @@ a read-only file): one clear line saying where and why, no traceback; the window
 read-only copy of what the file holds and says so; the file is left exactly as it was.
 
 CI runs as root, where chmod does not stop writes: the folder cases fail for root too, and
-the read-only file is made immutable with `chattr +i` (root) or chmod (anyone else).
+the read-only file is made immutable with `chattr +i` (root), or, where root may not do that
+(a container without CAP_LINUX_IMMUTABLE), its WAL is made impossible to open (a folder in
+its place), which SQLite reports as it reports a file it may not open; chmod for anyone else.
 """
 
 from __future__ import annotations
@@ -92,9 +94,14 @@ def test_status_with_a_folder_that_cannot_be_made_says_so_in_one_line(tmp_path: 
     assert blocker.read_text() == "a file where a folder should be"
 
 
+READ_ONLY = "the file or its folder is read-only"
+CANNOT_OPEN = "it cannot be opened (no permission to read and write it)"
+
+
 @pytest.fixture
-def read_only_db(tmp_path: Path) -> Iterator[Path]:
-    """A database with one item in it that this process cannot write, even as root."""
+def read_only_db(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A database with one item in it that this process cannot write, even as root, and the
+    reason the app must give."""
     path = tmp_path / "releasable.db"
     with Store.open(path) as store:
         reading = EnvironmentReading(Health.UP, latency_ms=12.0, http_status=200)
@@ -105,27 +112,29 @@ def read_only_db(tmp_path: Path) -> Iterator[Path]:
             reading,
             datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
         )
-    if os.geteuid() == 0:
-        made = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
-        if made.returncode != 0:
-            pytest.skip(f"root cannot make a read-only file here: {made.stderr!r}")
-        yield path
-        subprocess.run(["chattr", "-i", str(path)], check=True)
-    else:
+    if os.geteuid() != 0:
         path.chmod(0o444)
         tmp_path.chmod(0o555)
-        yield path
+        yield path, READ_ONLY
         tmp_path.chmod(0o755)
         path.chmod(0o644)
+    elif subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0:
+        yield path, READ_ONLY
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        (tmp_path / "releasable.db-wal").mkdir()
+        yield path, CANNOT_OPEN
 
 
-def test_a_read_only_file_is_read_and_left_as_it_was(read_only_db: Path) -> None:
-    before = read_only_db.read_bytes()
-    with pytest.raises(StoreUnwritableError, match="read-only"):
-        Store.open(read_only_db)
-    store = open_or_read_only(read_only_db)
+def test_a_read_only_file_is_read_and_left_as_it_was(read_only_db: tuple[Path, str]) -> None:
+    path, reason = read_only_db
+    before = path.read_bytes()
+    with pytest.raises(StoreUnwritableError) as caught:
+        Store.open(path)
+    assert str(caught.value) == f"the local database {path} cannot be written: {reason}"
+    store = open_or_read_only(path)
     try:
-        assert store.read_only == "the file or its folder is read-only"
+        assert store.read_only == reason
         assert list(store.load_items()) == ["environment:production"]
         store.record_error(
             "environment:production",
@@ -136,14 +145,15 @@ def test_a_read_only_file_is_read_and_left_as_it_was(read_only_db: Path) -> None
         )  # in the copy only
     finally:
         store.close()
-    assert read_only_db.read_bytes() == before
+    assert path.read_bytes() == before
 
 
 def test_the_window_opens_read_only_and_says_so(
-    qtbot: QtBot, tmp_path: Path, read_only_db: Path
+    qtbot: QtBot, tmp_path: Path, read_only_db: tuple[Path, str]
 ) -> None:
+    path, _reason = read_only_db
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    with open_board(str(board_file(tmp_path)), False, str(read_only_db)) as opened:
+    with open_board(str(board_file(tmp_path)), False, str(path)) as opened:
         window = MainWindow(settings=settings, persist=False)
         qtbot.addWidget(window)
         desktop = DesktopBoard(opened, window)
@@ -151,7 +161,7 @@ def test_the_window_opens_read_only_and_says_so(
             desktop.start()
             assert desktop.store.read_only is not None
             assert window.message_label.text().startswith(
-                f"Read-only: the local database {read_only_db} cannot be written"
+                f"Read-only: the local database {path} cannot be written"
             )
             seen = []
             desktop.service.updated.connect(seen.append)
