@@ -64,6 +64,8 @@ def main(argv: list[str]) -> int:
     shots = [
         ("window.png", red, (1600, 1000), False),
         ("window-laptop.png", red, (1366, 768), False),
+        ("window-800x600.png", red, (800, 600), False),
+        ("window-1920x1080.png", red, (1920, 1080), False),
         ("window-green.png", green, (1366, 768), False),
         ("kiosk.png", red, (1920, 1080), True),
         ("kiosk-green.png", green, (1920, 1080), True),

@@ -40,6 +40,7 @@ from app.domain.model import (
 )
 from app.domain.planned import PlannedTime
 from app.domain.verdict import decide
+from app.services.fetch_child import ALL
 from app.services.polling import (
     FetchResult,
     ItemSpec,
@@ -162,6 +163,8 @@ class BoardService(QObject):
     def start(self) -> None:
         """Show the last known board at once (loaded off the GUI thread), then poll."""
         self._running = True
+        if self.fetcher is not None:
+            self.fetcher.start()  # it starts up (at a lower priority) while the store loads
         specs, store = list(self.specs), self.store
 
         def load() -> tuple[LoadedBoard, list[Blocker], tuple[datetime | None, str | None]]:
@@ -316,8 +319,8 @@ class BoardService(QObject):
         job = next((j for j in self.jobs if j.id == job_id), None)
         if job is None:
             return
-        if "*" in results:  # the worker process died with this job in flight
-            results = {item.key: results["*"] for item in job.items}
+        if ALL in results:  # the worker process died with this job in flight
+            results = {item.key: results[ALL] for item in job.items}
         self._on_job_done((job, results, at, started))
 
     def _on_job_crashed(self, error: BaseException) -> None:  # pragma: no cover - run_job catches

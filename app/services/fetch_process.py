@@ -6,7 +6,7 @@ writing the store holds the one GIL the GUI thread needs to run a single line of
 more threads (needed to read 200 checks with 50 ms latency in 0.6 s) made it worse. A worker
 process has a GIL of its own.
 
-`FetchProcess` starts a child process: `python -m app.services.fetch_process`, a new
+`FetchProcess` starts a child process (`app.services.fetch_child`): `python -m`, a new
 interpreter (never forked from the Qt process, and never re-running the app's main module as
 multiprocessing's spawn would). It receives the board configuration and builds the same poll
 jobs, with its own `HttpClient` and store connection (SQLite serializes the two processes'
@@ -26,98 +26,26 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
+from app.services.fetch_child import ALL, decode
 from app.sources.errors import SourceError
 
 if TYPE_CHECKING:
     from app.config.board import BoardConfig
-    from app.services.polling import FetchResult, PollJob
+    from app.services.polling import PollJob
 
 log = logging.getLogger(__name__)
 
 WORKERS = 32  # requests in flight at once: 200 checks × 50 ms in ≈ 0.35 s
-NICE = 10
-_ERROR = "source-error"
-_ALL = "*"  # in a lost job's results: the error of every item of the job
-
-
-def encode(results: Mapping[str, FetchResult]) -> dict[str, Any]:
-    """Results as they cross the pipe (a SourceError keeps its attributes)."""
-    out: dict[str, Any] = {}
-    for key, result in results.items():
-        if isinstance(result, SourceError):
-            out[key] = (_ERROR, type(result), result.message, dict(vars(result)))
-        else:
-            out[key] = result
-    return out
-
-
-def decode(results: Mapping[str, Any]) -> dict[str, FetchResult]:
-    out: dict[str, FetchResult] = {}
-    for key, value in results.items():
-        if isinstance(value, tuple) and len(value) == 4 and value[0] == _ERROR:
-            _tag, cls, message, attributes = value
-            error = cls.__new__(cls)
-            Exception.__init__(error, message)
-            error.__dict__.update(attributes)
-            out[key] = error
-        else:
-            out[key] = value
-    return out
-
-
-def _serve(config: BoardConfig, db_path: str, conn: Connection, workers: int) -> None:
-    """The child process: run the jobs the GUI asks for, send back their results."""
-    from app.services.board_jobs import build_jobs
-    from app.services.board_store import StoreBoard
-    from app.services.polling import run_job
-    from app.sources.http import HttpClient
-    from app.store.store import Store
-
-    store = Store.open(Path(db_path), check_integrity=False)
-    http = HttpClient(cache=store.http_cache)
-    board = StoreBoard(store)
-    jobs = {job.id: job for job in build_jobs(config)}
-    sending = threading.Lock()
-
-    def run(job: PollJob) -> None:
-        started = datetime.now(UTC)
-        results = run_job(job, http)
-        at = datetime.now(UTC)
-        try:
-            board.record(job, results, at)
-        except Exception:  # a full disk must not stop the board; the picture stays live
-            log.exception("could not record results of %s", job.id)
-        with sending, contextlib.suppress(OSError):  # OSError: the app has gone
-            conn.send((job.id, encode(results), at, started))
-
-    try:
-        with ThreadPoolExecutor(workers, thread_name_prefix="fetch") as pool:
-            while True:
-                try:
-                    job_id = conn.recv()
-                except (EOFError, OSError):
-                    break
-                if job_id is None:
-                    break
-                job = jobs.get(job_id)
-                if job is not None:
-                    pool.submit(run, job)
-    finally:
-        store.close()
 
 
 class FetchProcess(QObject):
@@ -146,7 +74,7 @@ class FetchProcess(QObject):
             return
         ours, theirs = socket.socketpair()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "app.services.fetch_process", str(theirs.fileno())],
+            [sys.executable, "-m", "app.services.fetch_child", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             env=os.environ.copy(),
@@ -192,7 +120,7 @@ class FetchProcess(QObject):
         lost, self._in_flight = self._in_flight, set()
         for job_id in sorted(lost):
             error = SourceError("internal error while reading: the fetch process ended")
-            self.finished.emit((job_id, {_ALL: error}, now, now))
+            self.finished.emit((job_id, {ALL: error}, now, now))
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Tell the child to finish (jobs in flight end with their timeouts) and wait."""
@@ -221,12 +149,3 @@ class FetchProcess(QObject):
 def available() -> bool:
     """Whether a worker process can be started here (not from a frozen bundle)."""
     return not getattr(sys, "frozen", False)
-
-
-if __name__ == "__main__":
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the app, which stops us
-    with contextlib.suppress(OSError):
-        os.nice(NICE)  # the window's thread gets the CPU first when both want it
-    _conn = Connection(int(sys.argv[1]))
-    _config, _db_path, _workers = _conn.recv()
-    _serve(_config, _db_path, _conn, _workers)

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.config.loader import parse_board
 from app.domain.model import BoardSnapshot, EnvironmentReading, Health, VerdictState
 from app.services.board_service import make_board_service
-from app.services.fetch_process import decode, encode
+from app.services.fetch_child import decode, encode
 from app.sources.errors import SourceError
 from app.store.store import Store
 

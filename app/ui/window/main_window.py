@@ -401,6 +401,7 @@ class MainWindow(QMainWindow):
         self.board.splitter.restoreState(self._default_splitter)
         self.menuBar().setVisible(True)
         self.toolbar.setVisible(True)
+        self.view_toolbar.setVisible(True)
         self.showNormal()
         self._default_size()
         if self.persist:
@@ -430,6 +431,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self.menuBar().setVisible(True)  # a restored state never hides the menus or the toolbar
         self.toolbar.setVisible(True)
+        self.view_toolbar.setVisible(True)
         splitter = s.value("view/splitter")
         if isinstance(splitter, QByteArray):
             self.board.splitter.restoreState(splitter)
