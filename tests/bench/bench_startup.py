@@ -23,9 +23,9 @@ the median and the minimum are both given, with the load average. The demo board
 twice over: as this environment runs Python (PYTHONDONTWRITEBYTECODE=1, so every app module
 is compiled at every start) and with a bytecode cache (PYTHONPYCACHEPREFIX in a temp dir), as
 an installed app runs. A run that has not painted after its time limit is killed and says so,
-with the peak RSS it had reached. Targets (issue 5): ≤ 0.8 s
-to the first painted board (demo-sized, median of 5) on a 2-core machine; RSS ≤ 150 MB with
-the 1,000-item board.
+with the peak RSS it had reached. Targets (issue 10), on a 2-core machine: the demo board
+painted ≤ 0.5 s (median of 5, bytecode cache); the 1,000-item board painted ≤ 1.0 s with a
+peak RSS ≤ 150 MB (the window's process; its fetch worker process is separate).
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = Path(sys.executable)  # `make bench` runs this with the project's venv
 RELEASABLE = [str(PYTHON), "-m", "tests.entry"]  # `releasable` with the first-paint hook
 RUNS = 5
-TARGET_S = 0.8
+TARGET_S = 0.5  # issue 10: the demo board, with a bytecode cache
+TARGET_BIG_S = 1.0  # issue 10: the 1,000-item board's first paint
 TARGET_RSS_MB = 150.0
 _LOOPBACK_URL = re.compile(r"http://127\.0\.0\.1:\d+")
 _LINE = re.compile(r"first paint: ([\d.?]+) s .*?; (\d+)/(\d+) items .*?peak RSS ([\d.]+) MB")
@@ -242,7 +243,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="releasable-startup-") as tmp:
         folder = Path(tmp)
         demo_board, demo_db, _ = prepare_demo(folder)
-        plain = measure(
+        measure(  # printed for information: the target is with a bytecode cache
             "demo board", demo_board, demo_db, folder, runs=RUNS, bytecode=False, timeout_s=60
         )
         cached = measure(
@@ -252,14 +253,18 @@ def main() -> int:
         big = measure(
             "1,000-item board", big_board, big_db, folder, runs=3, bytecode=True, timeout_s=120
         )
-    for name, runs in (("no bytecode cache", plain), ("bytecode cache", cached)):
-        if runs:
-            paint = statistics.median(r["spawn_to_paint_s"] for r in runs)
-            print(
-                f"target: demo board painted ≤ {TARGET_S} s ({name}) -> "
-                f"{'met' if paint <= TARGET_S else 'MISSED'} ({paint:.3f} s median)"
-            )
+    if cached:
+        paint = statistics.median(r["spawn_to_paint_s"] for r in cached)
+        print(
+            f"target: demo board painted ≤ {TARGET_S} s (bytecode cache) -> "
+            f"{'met' if paint <= TARGET_S else 'MISSED'} ({paint:.3f} s median)"
+        )
     if big:
+        paint = statistics.median(r["spawn_to_paint_s"] for r in big)
+        print(
+            f"target: 1,000-item board painted ≤ {TARGET_BIG_S} s -> "
+            f"{'met' if paint <= TARGET_BIG_S else 'MISSED'} ({paint:.3f} s median)"
+        )
         rss = statistics.median(r["rss_mb"] for r in big)
         print(
             f"target: RSS with 1,000 items ≤ {TARGET_RSS_MB:g} MB -> "
