@@ -167,10 +167,17 @@ class BoardService(QObject):
             self.fetcher.start()  # it starts up (at a lower priority) while the store loads
         specs, store = list(self.specs), self.store
 
-        def load() -> tuple[LoadedBoard, list[Blocker], tuple[datetime | None, str | None]]:
+        def load() -> tuple[
+            LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]
+        ]:
             # The open blockers come with the items: judged without them, a board with an
             # open P1 would restart as RELEASABLE for a moment and lose its "since".
-            return store.load_board(specs), store.open_blockers(), store.tracker_read()
+            return (
+                store.load_board(specs),
+                store.open_blockers(),
+                store.tracker_read(),
+                store.team_claims(),
+            )
 
         run_task(load, self._on_loaded, self._on_load_failed, pool=self.pool)
 
@@ -202,10 +209,14 @@ class BoardService(QObject):
         self.tick()
 
     def _on_loaded(
-        self, loaded: tuple[LoadedBoard, list[Blocker], tuple[datetime | None, str | None]]
+        self,
+        loaded: tuple[
+            LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]
+        ],
     ) -> None:
-        (stored, last_verdict), blockers, tracker_read = loaded
+        (stored, last_verdict), blockers, tracker_read, claims = loaded
         self.blockers = tuple(blockers)
+        self.claims = claims
         if self.tracker is not None:
             self.tracker = dataclasses.replace(
                 self.tracker, read_at=tracker_read[0], error=tracker_read[1]

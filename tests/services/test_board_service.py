@@ -269,3 +269,31 @@ def test_a_restart_with_an_open_p1_continues_not_releasable_without_a_green_blip
     assert VerdictState.RELEASABLE not in {s.verdict.state for s in seen}
     service.stop()
     store.close()
+
+
+def test_a_claimed_pipeline_shows_who_from_the_start_and_its_claim_ends_when_it_passes(
+    qtbot: QtBot, store: Store
+) -> None:
+    from app.store.claims import claim_pipeline, team_claims
+
+    claim_pipeline(store, PIPE.key, T0)  # said here before the restart
+    upstream, clock = Upstream(), Clock()
+    upstream.answers[PIPE.key] = RED
+    service = make_service(store, upstream, clock)
+    seen: list[BoardSnapshot] = []
+    service.updated.connect(seen.append)
+    service.start()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen[0].board.pipelines[0].claimed_by == "you"  # the first picture already says it
+    not_releasable = VerdictState.NOT_RELEASABLE
+    qtbot.waitUntil(lambda: seen[-1].verdict.state is not_releasable, timeout=5000)
+    assert seen[-1].board.pipelines[0].claimed_by == "you"
+
+    with qtbot.waitSignal(service.claims_passed, timeout=5000) as passed:
+        with upstream.lock:
+            upstream.answers[PIPE.key] = GREEN
+        service.refresh_now()
+    assert passed.args == [[PIPE.key]]
+    assert seen[-1].board.pipelines[0].claimed_by == ""
+    assert team_claims(store) == {"pipeline:api": "you"}  # the outbox service releases it
+    service.stop()
