@@ -228,3 +228,17 @@ def test_a_failed_write_keeps_the_old_file_and_says_why_in_one_line(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed"]
     with pytest.raises(PublishError, match="No such file"):
         write_atomically(tmp_path / "missing" / "cc.xml", "new")
+
+
+def test_the_systemd_example_runs_commands_the_cli_accepts() -> None:
+    """packaging/systemd's service calls `releasable status` with options that exist."""
+    from app.cli.main import parse
+
+    unit = (ROOT / "packaging" / "systemd" / "releasable-publish.service").read_text()
+    commands = [
+        line.split("releasable ", 1)[1].replace("${BOARD}", "b.toml").replace("${OUT}", "/srv")
+        for line in unit.splitlines()
+        if line.startswith("ExecStart=")
+    ]
+    formats = [parse(command.split()).format for command in commands]
+    assert sorted(formats) == ["badge", "cctray", "json"]
