@@ -301,5 +301,6 @@ def test_planned_time_is_shown_apart_on_the_strip_and_in_words(qtbot: QtBot) -> 
         "Not releasable 0 % · unknown 0 % · planned (freeze, maintenance) 25 %"
     )
     assert "PLANNED for 6 h" in view.strip.accessibleDescription()
+    assert view.planned_legend.text() == "Planned 25 %" and view.planned_legend.isVisibleTo(view)
     assert figures.restores == ()
     assert csv_rows(figures)[-2][:4] == ("segment", "planned", "21600", "seconds")

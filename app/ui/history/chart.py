@@ -106,12 +106,14 @@ def paint_segment(
         painter.restore()
 
 
-def swatch(state: VerdictState | None, size: int, palette: QPalette) -> QPixmap:
+def swatch(
+    state: VerdictState | None, size: int, palette: QPalette, planned: bool = False
+) -> QPixmap:
     """A legend swatch: the segment look in a `size` × `size` square."""
     pixmap = QPixmap(QSize(size * 2, size))
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    paint_segment(painter, QRectF(0, 0, size * 2, size), state, palette)
+    paint_segment(painter, QRectF(0, 0, size * 2, size), state, palette, planned)
     painter.end()
     return pixmap
 

@@ -169,6 +169,16 @@ class HistoryView(QWidget):
             legend.addWidget(label)
             legend.addSpacing(14)
             self.legend_labels[state] = label
+        # Planned time (a change freeze, maintenance) is shown only when the window has some.
+        self.planned_icon = QLabel(c)
+        self.planned_icon.setPixmap(
+            swatch(VerdictState.NOT_RELEASABLE, size, self.palette(), planned=True)
+        )
+        self.planned_legend = PlainLabel("Planned", c)
+        legend.addWidget(self.planned_icon)
+        legend.addWidget(self.planned_legend)
+        self.planned_icon.hide()
+        self.planned_legend.hide()
         legend.addStretch(1)
 
         self.share_label = PlainLabel("", c, bold=True, scale=1.6)
@@ -272,6 +282,10 @@ class HistoryView(QWidget):
             word = STATE_WORDS[state].capitalize()
             share = None if state is None else figures.share(state)
             label.set_text(word if state is None else f"{word} {percent(share)}")
+        planned = figures.planned_s > 0
+        self.planned_legend.set_text(f"Planned {percent(figures.planned_share())}")
+        self.planned_legend.setVisible(planned)
+        self.planned_icon.setVisible(planned)
         releasable = figures.share(VerdictState.RELEASABLE)
         self.share_label.set_text(
             "No verdict recorded in this window"
