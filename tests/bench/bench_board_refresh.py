@@ -294,6 +294,15 @@ def main() -> int:
                 print(_row("max GUI stall", [r["stall_ms"] for r in windowed], "ms"))
                 print(_row("  same, idle (1 s, no work)", [r["idle_ms"] for r in windowed], "ms"))
                 print(_row("max GUI CPU in one go", [r["cpu_ms"] for r in windowed], "ms"))
+            refresh = statistics.median(r["second_s"] for r in windowed)
+            stall = statistics.median(r["stall_ms"] for r in windowed)
+            print(
+                f"  targets with the window and the worker process: refresh ≤ "
+                f"{TARGET_REFRESH_S} s -> {'met' if refresh <= TARGET_REFRESH_S else 'MISSED'} "
+                f"({refresh * 1000:.0f} ms, second refresh, median); stall ≤ "
+                f"{TARGET_STALL_MS:g} ms -> {'met' if stall <= TARGET_STALL_MS else 'MISSED'} "
+                f"({stall:.1f} ms median)"
+            )
         if profile:
             prof = run_once(toml, profile=True)["profile"]
             print("GUI thread during one first refresh (cProfile, cumulative):")
