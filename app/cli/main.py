@@ -14,8 +14,11 @@ broken thing. Exit codes are listed in `app.cli.common`.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from app import __version__
 from app.cli import outbox, probe, report, status, tracker, window
@@ -62,8 +65,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse(sys.argv[1:] if argv is None else argv)
     except SystemExit as stop:  # argparse printed the usage, the help or the version
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
-    code: int = args.run(args)
+    if args.command is None:
+        window_code: int = args.run(args)  # the window quits on SIGINT and SIGTERM itself
+        return window_code
+    with _interrupt_on_signals() as received:
+        try:
+            code: int = args.run(args)
+        except KeyboardInterrupt:
+            print("releasable: interrupted", file=sys.stderr)
+            return 128 + received[0]
     return code
+
+
+@contextlib.contextmanager
+def _interrupt_on_signals() -> Iterator[list[int]]:
+    """Ctrl+C and SIGTERM end a terminal command at once, with exit code 128 + the signal's
+    number: every request in flight is ended first, so no worker thread waiting on a slow
+    server holds up the exit. Yields where the signal's number is kept (SIGINT's by default).
+    """
+    received = [int(signal.SIGINT)]
+    if threading.current_thread() is not threading.main_thread():
+        yield received  # signals reach the main thread only (commands run in-process)
+        return
+    from app.sources.deadline import abort_all
+
+    def interrupt(signum: int, _frame: object) -> None:
+        received[0] = signum
+        abort_all()
+        raise KeyboardInterrupt
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, interrupt) for sig in signals}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 __all__ = ["COMMANDS", "build_parser", "main", "parse"]

@@ -127,6 +127,7 @@ class PipelineConfig:
     refresh_seconds: float
     stale_after_seconds: float
     delivery_path: bool = True
+    timeout_seconds: float = _default(settings.PIPELINE_TAIL, "timeout_seconds")
     ca_bundle: str | None = None
     token_keyring: str | None = None
 
@@ -163,6 +164,7 @@ class EnvironmentConfig:
     expected_status: tuple[int, ...] = ()  # empty: any 2xx
     slow_ms: float = _default(_ENV, "slow_ms")
     tls_warn_days: int = _default(_ENV, "tls_warn_days")
+    timeout_seconds: float = _default(_ENV, "timeout_seconds")
     ca_bundle: str | None = None
     headers: Mapping[str, str] = _map_field(_ENV, "headers")
     token_env: str | None = None

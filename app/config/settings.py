@@ -55,6 +55,14 @@ _STALE = Setting(
     "After this long without a successful read the item shows as unknown.",
     default_text="3 × refresh_seconds if set here, else the board's",
 )
+_TIMEOUT = Setting(
+    "timeout_seconds",
+    ValueType.SECONDS,
+    "The longest one request of this item may take, answer and all; with no complete "
+    'answer by then the item is unknown ("no answer within N s"), not down.',
+    default=10,
+    bounds=(1, 300),
+)
 _CA_BUNDLE = Setting(
     "ca_bundle",
     ValueType.PATH,
@@ -161,6 +169,7 @@ PIPELINE_TAIL = Section(
         _DELIVERY_PATH,
         _REFRESH,
         _STALE,
+        _TIMEOUT,
         _CA_BUNDLE,
         _token_keyring("the token (cctray: the password)"),
     ),
@@ -296,6 +305,7 @@ ENVIRONMENT = Section(
         ),
         _REFRESH,
         _STALE,
+        _TIMEOUT,
         _CA_BUNDLE,
         Setting(
             "headers",

@@ -103,12 +103,19 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
 
 
 def _quit_on_signals(app: QApplication) -> None:
-    """Ctrl+C and SIGTERM close the app cleanly (drafts and the outbox are committed).
+    """Ctrl+C and SIGTERM close the app cleanly (drafts and the outbox are committed) and
+    promptly: every request in flight ends at once, so no worker holds up the exit.
 
     Python runs signal handlers only between bytecodes, so a light timer wakes the interpreter.
     """
+    from app.sources.deadline import abort_all
+
+    def quit_now(*_: object) -> None:
+        abort_all()
+        app.quit()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, quit_now)
     timer = QTimer(app)
     timer.setInterval(250)
     timer.timeout.connect(lambda: None)
@@ -142,6 +149,7 @@ def _screenshot(
     service.start()
     QTimer.singleShot(int(max(0.0, args.after) * 1000), finish)
     app.exec()
+    service.stop()  # again after a signal: ends the requests in flight, waits for no server
     with contextlib.suppress(Exception):
         store.close()
     return result["code"]

@@ -4,7 +4,7 @@ reports say it the same way), and the next step after a network failure."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def duration_words(seconds: float) -> str:
@@ -41,3 +41,12 @@ def ago_words(then: datetime | None, now: datetime) -> str:
     if seconds < 5:
         return "just now"
     return f"{duration_words(seconds)} ago"
+
+
+def clock_words(when: datetime, now: datetime | None = None) -> str:
+    """A moment in local time: '07:41' today, 'Sat 5 Dec 07:41' on any other day."""
+    local = when.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b %H:%M}"

@@ -93,6 +93,7 @@ class FeedReader(Protocol):
         *,
         auth: tuple[str, str] | None = None,
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
         token_hint: str = "",
     ) -> list[CctrayProject]: ...
 
@@ -108,11 +109,14 @@ class DirectFeeds:
         *,
         auth: tuple[str, str] | None = None,
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
         token_hint: str = "",
     ) -> list[CctrayProject]:
         from app.sources.cctray import fetch_feed
 
-        return fetch_feed(http, url, auth=auth, ca_bundle=ca_bundle, token_hint=token_hint)
+        return fetch_feed(
+            http, url, auth=auth, ca_bundle=ca_bundle, timeout_s=timeout_s, token_hint=token_hint
+        )
 
 
 def _feed_job(url: str, pipelines: list[PipelineConfig], feeds: FeedReader) -> PollJob:
@@ -129,6 +133,7 @@ def _feed_job(url: str, pipelines: list[PipelineConfig], feeds: FeedReader) -> P
             interval,
             auth=first.auth,
             ca_bundle=first.ca_bundle,
+            timeout_s=max(p.timeout_seconds for p in pipelines),
             token_hint=first.token_hint,
         )
         readers = zip(specs, sources, strict=True)

@@ -182,7 +182,8 @@ class BoardService(QObject):
         run_task(load, self._on_loaded, self._on_load_failed, pool=self.pool)
 
     def stop(self) -> None:
-        """Stop polling and wait for work in flight; its results are delivered, then dropped.
+        """Stop polling, end the requests in flight, and wait for the work in flight; its
+        results are delivered, then dropped (nobody waits for a slow server to quit).
 
         Delivering them now (rather than leaving queued signals behind) matters: a queued
         signal still holding Python objects when the interpreter exits crashes PySide.
@@ -197,6 +198,7 @@ class BoardService(QObject):
         self._queue.clear()
         if self.fetcher is not None:
             self.fetcher.stop()
+        self.http.abort()
         self.pool.waitForDone(15_000)
         QCoreApplication.sendPostedEvents()
 

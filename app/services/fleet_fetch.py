@@ -138,6 +138,7 @@ class SharedFeeds:
         *,
         auth: tuple[str, str] | None = None,
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
         token_hint: str = "",
     ) -> list[CctrayProject]:
         """The feed's projects, fetched now unless a fetch started less than `interval_s` ago
@@ -152,7 +153,12 @@ class SharedFeeds:
                 self.fetches += 1
                 try:
                     feed.result = fetch_feed(
-                        http, url, auth=auth, ca_bundle=ca_bundle, token_hint=token_hint
+                        http,
+                        url,
+                        auth=auth,
+                        ca_bundle=ca_bundle,
+                        timeout_s=timeout_s,
+                        token_hint=token_hint,
                     )
                 except SourceError as err:
                     feed.result = err

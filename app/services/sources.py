@@ -78,6 +78,7 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
             token=token,
             token_hint=hint or "GITHUB_TOKEN",
             ca_bundle=p.ca_bundle,
+            timeout_s=p.timeout_seconds,
         )
     if isinstance(opts, GitlabOptions):
         from app.sources.gitlab import GitLabSource
@@ -89,6 +90,7 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
             token=token,
             token_hint=hint or "GITLAB_TOKEN",
             ca_bundle=p.ca_bundle,
+            timeout_s=p.timeout_seconds,
         )
     if isinstance(opts, JenkinsOptions):
         from app.sources.jenkins import JenkinsSource
@@ -99,6 +101,7 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
             token=token,
             token_hint=hint or "the Jenkins API token",
             ca_bundle=p.ca_bundle,
+            timeout_s=p.timeout_seconds,
         )
     if isinstance(opts, CctrayOptions):
         from app.sources.cctray import CctraySource
@@ -110,6 +113,7 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
             projects=list(opts.projects) or None,
             auth=auth,
             ca_bundle=p.ca_bundle,
+            timeout_s=p.timeout_seconds,
             token_hint=hint,
         )
     raise ValueError(f"unknown source {p.source!r}")
@@ -127,6 +131,7 @@ def make_environment_source(e: EnvironmentConfig) -> Any:
         tls_warn_days=e.tls_warn_days,
         expected_status=e.expected_status or None,
         ca_bundle=e.ca_bundle,
+        timeout_s=e.timeout_seconds,
         headers=dict(e.headers),
         token=token,
     )

@@ -41,10 +41,11 @@ def fetch_feed(
     *,
     auth: tuple[str, str] | None = None,
     ca_bundle: str | None = None,
+    timeout_s: float | None = None,
     token_hint: str = "",
 ) -> list[CctrayProject]:
     """GET a feed (conditionally: an unchanged feed costs a 304) and parse it."""
-    resp = http.get(url, auth=auth, ca_bundle=ca_bundle)
+    resp = http.get(url, auth=auth, ca_bundle=ca_bundle, timeout_s=timeout_s)
     check_status(resp, what="the cctray feed", token_hint=token_hint)
     return parse_feed(resp.body)
 
@@ -70,6 +71,7 @@ class CctraySource:
         projects: Sequence[str] | None = None,
         auth: tuple[str, str] | None = None,
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
         token_hint: str = "",
     ) -> None:
         self.url = url
@@ -77,11 +79,17 @@ class CctraySource:
         self.projects = tuple(projects) if projects else None
         self.auth = auth
         self.ca_bundle = ca_bundle
+        self.timeout_s = timeout_s  # the total deadline of each request; None: the client's
         self.token_hint = token_hint
 
     def fetch(self, http: HttpClient) -> PipelineReading:
         projects = fetch_feed(
-            http, self.url, auth=self.auth, ca_bundle=self.ca_bundle, token_hint=self.token_hint
+            http,
+            self.url,
+            auth=self.auth,
+            ca_bundle=self.ca_bundle,
+            timeout_s=self.timeout_s,
+            token_hint=self.token_hint,
         )
         return self.read(projects)
 

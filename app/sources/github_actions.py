@@ -101,6 +101,7 @@ class GitHubActionsSource:
         token: str | None = None,
         token_hint: str = "",
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
     ) -> None:
         owner, _, name = repo.strip().strip("/").partition("/")
         if not owner or not name or "/" in name:
@@ -115,6 +116,7 @@ class GitHubActionsSource:
         self.token = token or None
         self.token_hint = token_hint
         self.ca_bundle = ca_bundle
+        self.timeout_s = timeout_s  # the total deadline of each request; None: the client's
         self.jobs_per_page = JOBS_PER_PAGE  # fewer only to test pagination
         self._repo_path = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
 
@@ -130,7 +132,13 @@ class GitHubActionsSource:
         return headers
 
     def _get(self, http: HttpClient, url: str, params: dict[str, Any] | None, what: str) -> Any:
-        resp = http.get(url, headers=self._headers(), params=params, ca_bundle=self.ca_bundle)
+        resp = http.get(
+            url,
+            headers=self._headers(),
+            params=params,
+            ca_bundle=self.ca_bundle,
+            timeout_s=self.timeout_s,
+        )
         check_status(resp, what=what, token_hint=self.token_hint)
         return resp.json()
 
@@ -164,7 +172,13 @@ class GitHubActionsSource:
             if url is None or url in seen:
                 break
             seen.add(url)
-            resp = http.get(url, headers=self._headers(), params=params, ca_bundle=self.ca_bundle)
+            resp = http.get(
+                url,
+                headers=self._headers(),
+                params=params,
+                ca_bundle=self.ca_bundle,
+                timeout_s=self.timeout_s,
+            )
             check_status(resp, what=what, token_hint=self.token_hint)
             body = resp.json()
             page = body.get("jobs") if isinstance(body, dict) else None

@@ -116,6 +116,7 @@ class GitLabSource:
         token: str | None = None,
         token_hint: str = "",
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
     ) -> None:
         project = str(project).strip().strip("/")
         if not project:
@@ -126,6 +127,7 @@ class GitLabSource:
         self.token = token or None
         self.token_hint = token_hint
         self.ca_bundle = ca_bundle
+        self.timeout_s = timeout_s  # the total deadline of each request; None: the client's
         self.jobs_per_page = JOBS_PER_PAGE  # fewer only to test pagination
         # A path's slashes must be encoded too: /projects/acme%2Fmobile.
         self._project_id = project if project.isdigit() else quote(project, safe="")
@@ -138,7 +140,9 @@ class GitLabSource:
     ) -> tuple[Response, Any]:
         headers = {"PRIVATE-TOKEN": self.token} if self.token else {}
         url = f"{self.api_url}/projects/{self._project_id}{path}"
-        resp = http.get(url, headers=headers, params=params, ca_bundle=self.ca_bundle)
+        resp = http.get(
+            url, headers=headers, params=params, ca_bundle=self.ca_bundle, timeout_s=self.timeout_s
+        )
         check_status(resp, what=what, token_hint=self.token_hint)
         return resp, resp.json()
 

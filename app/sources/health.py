@@ -27,7 +27,6 @@ Behind an HTTP(S) proxy no direct handshake is tried and expiry stays unread.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import socket
@@ -44,8 +43,9 @@ import requests
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from app.domain.model import EnvironmentReading, Health, ItemKind
+from app.domain.words import clock_words
 from app.sources.errors import SourceError
-from app.sources.http import HttpClient, Response, looks_like_html
+from app.sources.http import HttpClient, Response, looks_like_html, read_json
 
 TLS_CHECK_EVERY_S = 3600.0
 
@@ -84,6 +84,7 @@ class HealthSource:
         tls_warn_days: int = 14,
         expected_status: int | Collection[int] | None = None,
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
         tls_cache: TlsExpiryCache | None = None,
         headers: Mapping[str, str] | None = None,
         token: str | None = None,
@@ -101,12 +102,17 @@ class HealthSource:
             tuple(expected_status) if expected_status else None
         )
         self.ca_bundle = ca_bundle
+        self.timeout_s = timeout_s  # the total deadline of each request; None: the client's
         self.tls_cache = tls_cache if tls_cache is not None else SHARED_TLS_CACHE
 
     def fetch(self, http: HttpClient) -> EnvironmentReading:
         try:
             resp = http.get(
-                self.url, headers=self.headers, conditional=False, ca_bundle=self.ca_bundle
+                self.url,
+                headers=self.headers,
+                conditional=False,
+                ca_bundle=self.ca_bundle,
+                timeout_s=self.timeout_s,
             )
         except SourceError as err:
             # A TLS failure: was it an expired certificate? Ask afresh (not the hourly cache):
@@ -213,11 +219,11 @@ class HealthSource:
 def _load_json(body: bytes) -> tuple[Any, str | None]:
     """The parsed body, or None and what is wrong with it."""
     try:
-        return json.loads(body.decode("utf-8")), None
+        return read_json(body), None
     except UnicodeDecodeError as err:
         return None, f"answer is not valid UTF-8 (byte {err.start})"
-    except ValueError:
-        return None, "answer is not valid JSON"
+    except ValueError as err:
+        return None, f"answer is not {err}"
 
 
 def _raise_if_check_refused(resp: Response) -> None:
@@ -226,8 +232,9 @@ def _raise_if_check_refused(resp: Response) -> None:
     if status in (403, 429):
         until = resp.rate_limited_until()
         if until is not None:
-            local = until.astimezone().strftime("%H:%M")
-            raise SourceError(f"rate-limited until {local} ({status})", rate_limited_until=until)
+            raise SourceError(
+                f"rate-limited until {clock_words(until)} ({status})", rate_limited_until=until
+            )
     words = {
         401: "the health endpoint asks for sign-in (401)",
         403: "access to the health endpoint denied (403)",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import json
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -26,7 +27,8 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from app import __version__
-from app.domain.words import NETWORK_NEXT_STEP, NETWORK_PLACES
+from app.domain.words import NETWORK_NEXT_STEP, NETWORK_PLACES, clock_words
+from app.sources.deadline import Deadline, DeadlineAdapter
 from app.sources.errors import SourceError
 from app.sources.ports import CachedResponse, ValidatorCache
 
@@ -82,10 +84,10 @@ class Response:
                 f"expected JSON but got an HTML page from {_safe_url(self.url)}{_login_hint(self)}"
             )
         try:
-            return json.loads(self.text())
-        except ValueError:
+            return read_json(self.text())
+        except ValueError as err:
             raise SourceError(
-                f"answer from {_safe_url(self.url)} is not valid JSON "
+                f"answer from {_safe_url(self.url)} is not {err} "
                 f"(starts with {_preview(self.body)})"
             ) from None
 
@@ -111,30 +113,95 @@ def _preview(body: bytes) -> str:
     return repr(snippet) if snippet else "nothing: the answer was empty"
 
 
-def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+MAX_JSON_DEPTH = 200  # no vendor answer nests deeper; a hostile one may nest 100,000 deep
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON from outside: the value, or ValueError whose words finish "the answer is not …".
+
+    The one reader for every answer from a source or tracker: besides malformed JSON it
+    refuses nesting beyond `MAX_JSON_DEPTH` (which would raise RecursionError in `json`,
+    and in any code that walks the value) and numbers too long to be real.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    if _too_deep(text):
+        raise ValueError(f"readable JSON (nested more than {MAX_JSON_DEPTH} deep)")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"readable JSON (nested more than {MAX_JSON_DEPTH} deep)") from None
+    except ValueError:  # also int() refusing a number of more than 4,300 digits
+        raise ValueError("valid JSON") from None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether brackets outside strings nest deeper than MAX_JSON_DEPTH (a cheap pre-scan:
+    only called into when the text has that many opening brackets at all)."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+MAX_WAIT_S = 3600  # a server's "come back later" is honoured up to an hour, then asked again
+_MAX_HEADER_CHARS = 64
+
+
+def _header_number(headers: Mapping[str, str], name: str) -> float | None:
+    """A header's value as a finite number, or None for anything else (never raises)."""
     value = headers.get(name)
-    if value is None:
+    if value is None or len(value) > _MAX_HEADER_CHARS:
         return None
     try:
-        return int(float(value.strip()))
+        number = float(value.strip())
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
+
+
+def _header_int(headers: Mapping[str, str], name: str) -> int | None:
+    number = _header_number(headers, name)
+    return int(number) if number is not None else None
+
+
+def capped_wait(until: datetime, now: datetime) -> datetime:
+    """A wait the server asked for, never in the past and never beyond MAX_WAIT_S."""
+    return min(max(until, now), now + timedelta(seconds=MAX_WAIT_S))
 
 
 def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
-    """Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-    if not value:
+    """Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3); capped at an
+    hour; None for anything unreadable (never raises)."""
+    if not value or len(value) > _MAX_HEADER_CHARS:
         return None
     value = value.strip()
     if value.isdigit():
-        return now + timedelta(seconds=int(value))
+        return now + timedelta(seconds=min(int(value), MAX_WAIT_S))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(when, now)
+    return capped_wait(when, now)
 
 
 def rate_limit_until(
@@ -145,7 +212,8 @@ def rate_limit_until(
     Retry-After (429 or 403, RFC and GitHub secondary limits), GitHub's
     `x-ratelimit-remaining: 0` + `x-ratelimit-reset` (epoch seconds), GitLab's
     `RateLimit-Remaining: 0` + `RateLimit-Reset`. A 403/429 that mentions a secondary rate
-    limit with no header waits a minute, as GitHub asks.
+    limit with no header waits a minute, as GitHub asks. Every wait is capped at
+    `MAX_WAIT_S`; absurd or unreadable values are ignored, never raised.
     """
     retry = parse_retry_after(headers.get("Retry-After"), now)
     if retry is not None and status in (403, 429, 503):
@@ -154,14 +222,16 @@ def rate_limit_until(
         ("x-ratelimit-remaining", "x-ratelimit-reset"),
         ("RateLimit-Remaining", "RateLimit-Reset"),
     ):
-        remaining = _header_int(headers, remaining_h)
+        remaining = _header_number(headers, remaining_h)
         if remaining == 0:
-            reset = _header_int(headers, reset_h)
-            if reset is not None:
+            reset = _header_number(headers, reset_h)
+            if reset is not None and reset >= 0:
                 # Epoch seconds; GitLab documents the same. A small value is a delta.
-                if reset > 1_000_000_000:
-                    return max(datetime.fromtimestamp(reset, UTC), now)
-                return now + timedelta(seconds=reset)
+                if reset <= 1_000_000_000:
+                    return now + timedelta(seconds=min(reset, MAX_WAIT_S))
+                if reset - now.timestamp() >= MAX_WAIT_S:  # also 99999999999999: year 3 million
+                    return now + timedelta(seconds=MAX_WAIT_S)
+                return max(datetime.fromtimestamp(reset, UTC), now)
             if status in (403, 429):
                 return now + timedelta(seconds=SECONDARY_LIMIT_WAIT_S)
     if status == 429:
@@ -181,8 +251,9 @@ def check_status(resp: Response, *, what: str, token_hint: str = "") -> None:
         return
     until = resp.rate_limited_until()
     if until is not None:
-        local = until.astimezone().strftime("%H:%M")
-        raise SourceError(f"rate-limited until {local} ({resp.status})", rate_limited_until=until)
+        raise SourceError(
+            f"rate-limited until {clock_words(until)} ({resp.status})", rate_limited_until=until
+        )
     check = f" — check {token_hint}" if token_hint else ""
     if resp.status == 401:
         raise SourceError(f"token rejected (401){check}")
@@ -291,6 +362,9 @@ def new_session() -> requests.Session:
     session.max_redirects = MAX_REDIRECTS
     session.headers["User-Agent"] = USER_AGENT
     session.trust_env = True
+    adapter = DeadlineAdapter()  # every request's total deadline (app/sources/deadline.py)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 
@@ -311,6 +385,7 @@ class HttpClient:
         self.max_bytes = max_bytes
         self._local = threading.local()
         self._count_lock = threading.Lock()
+        self._in_flight: set[Deadline] = set()
         self.requests_sent = 0
         self.not_modified = 0
 
@@ -325,6 +400,14 @@ class HttpClient:
         """The session that sends a request to `url` (this thread's; a fleet shares one per
         host, see app/services/fleet_fetch.py)."""
         return self.session()
+
+    def abort(self) -> None:
+        """End this client's requests in flight now, on whatever thread they wait (each fails
+        as if its deadline had passed). For stopping: nobody waits for a slow server."""
+        with self._count_lock:
+            in_flight = list(self._in_flight)
+        for deadline in in_flight:
+            deadline.expire()
 
     def close(self) -> None:
         session = getattr(self._local, "session", None)
@@ -365,56 +448,42 @@ class HttpClient:
                 send_headers["If-None-Match"] = cached.etag
             if cached.last_modified:
                 send_headers["If-Modified-Since"] = cached.last_modified
-        read_timeout = timeout_s if timeout_s is not None else self.read_timeout_s
+        total = timeout_s if timeout_s is not None else self.read_timeout_s
         started = time.perf_counter()
+        answered: list[bool] = []
+        deadline = Deadline(total)
         with self._count_lock:
             self.requests_sent += 1
+            self._in_flight.add(deadline)
         try:
-            raw = self.session_for(full_url).request(
-                method,
-                full_url,
-                headers=send_headers,
-                json=json_body,
-                auth=auth,
-                timeout=(self.connect_timeout_s, read_timeout),
-                verify=ca_bundle if ca_bundle else True,
-                stream=True,
-                allow_redirects=True,
-            )
-            try:
-                body = self._read_capped(raw, full_url)
-            finally:
-                raw.close()
-        except SourceError:
-            raise
-        except requests.exceptions.SSLError as err:
-            raise SourceError(_tls_words(err, full_url), not_sent=True) from None
-        except requests.exceptions.ConnectTimeout:
-            raise SourceError(
-                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s: "
-                + NETWORK_NEXT_STEP,
-                not_sent=True,
-                network=True,
-            ) from None
-        except (requests.exceptions.ReadTimeout, TimeoutError):
-            raise SourceError(
-                f"timed out after {read_timeout:g} s waiting for {_host(full_url)}"
-            ) from None
-        except requests.exceptions.TooManyRedirects:
-            raise SourceError(
-                f"too many redirects from {_host(full_url)} (more than {MAX_REDIRECTS}; a loop?)"
-            ) from None
-        except requests.exceptions.ConnectionError as err:
-            words = _connection_words(err, full_url)
-            raise SourceError(
-                words, not_sent=words.startswith(_NOT_SENT_WORDS), network=True
-            ) from None
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema):
-            raise SourceError(_invalid_url_words(url), not_sent=True) from None
-        except requests.exceptions.RequestException as err:
-            raise SourceError(
-                f"request to {_host(full_url)} failed: {type(err).__name__}"
-            ) from None
+            with deadline:
+                raw = self.session_for(full_url).request(
+                    method,
+                    full_url,
+                    headers=send_headers,
+                    json=json_body,
+                    auth=auth,
+                    timeout=(min(self.connect_timeout_s, total), total),
+                    verify=ca_bundle if ca_bundle else True,
+                    stream=True,
+                    allow_redirects=True,
+                )
+                answered.append(True)
+                try:
+                    body = self._read_capped(raw, full_url)
+                finally:
+                    raw.close()
+            if deadline.expired:  # the body may have ended only because its socket was shut
+                raise _TimedOut
+        except (SourceError, requests.exceptions.RequestException, OSError, _TimedOut) as err:
+            if deadline.expired or _is_read_timeout(err):
+                raise SourceError(_no_answer_words(total, full_url, whole=bool(answered))) from None
+            if isinstance(err, SourceError):
+                raise
+            raise self._transport_error(err, url, full_url) from None
+        finally:
+            with self._count_lock:
+                self._in_flight.discard(deadline)
         elapsed_ms = (time.perf_counter() - started) * 1000
         resp_headers = CaseInsensitiveDict(raw.headers)
         if raw.status_code == 304 and cached is not None:
@@ -438,6 +507,28 @@ class HttpClient:
                 )
         return Response(full_url, raw.status_code, resp_headers, body, elapsed_ms)
 
+    def _transport_error(self, err: Exception, url: str, full_url: str) -> SourceError:
+        """A transport failure (not a timeout) in words."""
+        if isinstance(err, requests.exceptions.SSLError):
+            return SourceError(_tls_words(err, full_url), not_sent=True)
+        if isinstance(err, requests.exceptions.ConnectTimeout):
+            return SourceError(
+                f"could not connect to {_host(full_url)} within {self.connect_timeout_s:g} s: "
+                + NETWORK_NEXT_STEP,
+                not_sent=True,
+                network=True,
+            )
+        if isinstance(err, requests.exceptions.TooManyRedirects):
+            return SourceError(
+                f"too many redirects from {_host(full_url)} (more than {MAX_REDIRECTS}; a loop?)"
+            )
+        if isinstance(err, requests.exceptions.ConnectionError):
+            words = _connection_words(err, full_url)
+            return SourceError(words, not_sent=words.startswith(_NOT_SENT_WORDS), network=True)
+        if isinstance(err, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
+            return SourceError(_invalid_url_words(url), not_sent=True)
+        return SourceError(f"request to {_host(full_url)} failed: {type(err).__name__}")
+
     def get(self, url: str, **kwargs: Any) -> Response:
         return self.request("GET", url, **kwargs)
 
@@ -458,6 +549,25 @@ class HttpClient:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+class _TimedOut(Exception):
+    """The exchange's total deadline passed (its socket was shut under it)."""
+
+
+def _is_read_timeout(err: Exception) -> bool:
+    """A receive that waited its whole timeout (before or inside the body)."""
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(err, _TimedOut | requests.exceptions.ReadTimeout | TimeoutError):
+        return True
+    return isinstance(err, requests.exceptions.ConnectionError) and "timed out" in str(err)
+
+
+def _no_answer_words(seconds: float, url: str, *, whole: bool) -> str:
+    """The words of a read that did not end in time (DESIGN: "no answer within N s")."""
+    what = "no complete answer" if whole else "no answer"
+    return f"{what} within {seconds:g} s from {_host(url)}"
 
 
 def _tls_words(err: Exception, url: str) -> str:
@@ -485,8 +595,6 @@ def _connection_words(err: Exception, url: str) -> str:
         return f"connection refused by {host}"
     if "Name or service not known" in text or "getaddrinfo" in text or "NameResolution" in text:
         return f"host name not found: {host}: check the address, then {NETWORK_PLACES}"
-    if "Read timed out" in text:
-        return f"timed out waiting for {host}"
     if "RemoteDisconnected" in text or "Connection aborted" in text:
         return f"{host} closed the connection without an answer"
     return f"could not reach {host}: {NETWORK_NEXT_STEP}"
@@ -498,7 +606,9 @@ __all__ = [
     "MemoryValidatorCache",
     "Response",
     "SourceError",
+    "capped_wait",
     "check_status",
     "looks_like_html",
     "rate_limit_until",
+    "read_json",
 ]

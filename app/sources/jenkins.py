@@ -90,11 +90,13 @@ class JenkinsSource:
         token: str | None = None,
         token_hint: str = "",
         ca_bundle: str | None = None,
+        timeout_s: float | None = None,
     ) -> None:
         self.url = parse_jenkins_url(url)  # SourceUrlError (a ValueError) names what is wrong
         self.auth = (username, token) if username and token else None
         self.token_hint = token_hint
         self.ca_bundle = ca_bundle
+        self.timeout_s = timeout_s  # the total deadline of each request; None: the client's
         segments = [unquote(s) for s in urlsplit(self.url).path.split("/") if s]
         names = [segments[i + 1] for i, s in enumerate(segments[:-1]) if s == "job"]
         self.full_name = "/".join(names) or self.url
@@ -178,14 +180,16 @@ class JenkinsSource:
         return tuple(reversed(found))[:MAX_CULPRITS]
 
     def _get_json(self, http: HttpClient, url: str, params: dict[str, str] | None = None) -> Any:
-        resp = http.get(url, params=params, auth=self.auth, ca_bundle=self.ca_bundle)
+        resp = http.get(
+            url, params=params, auth=self.auth, ca_bundle=self.ca_bundle, timeout_s=self.timeout_s
+        )
         check_status(resp, what=f"Jenkins job {self.full_name}", token_hint=self.token_hint)
         return resp.json()
 
     def _describe(self, http: HttpClient, number: Any) -> dict[str, Any] | None:
         """The Stage View of one build, or None where the server has none to offer."""
         url = f"{self.url}{number}/wfapi/describe"
-        resp = http.get(url, auth=self.auth, ca_bundle=self.ca_bundle)
+        resp = http.get(url, auth=self.auth, ca_bundle=self.ca_bundle, timeout_s=self.timeout_s)
         if resp.status == 404:
             return None
         check_status(
@@ -295,8 +299,16 @@ def _url(build: dict[str, Any]) -> str | None:
 
 def _millis(value: Any) -> datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value / 1000, UTC)
+        return _at(value / 1000)
     return None
+
+
+def _at(seconds: float) -> datetime | None:
+    """An epoch time, or None when it is no real time (a hostile 1e20 ms)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _seconds(value: Any) -> float | None:
@@ -310,9 +322,7 @@ def _finished(build: dict[str, Any]) -> datetime | None:
     duration = _seconds(build.get("duration"))
     if started is None:
         return None
-    return (
-        started if duration is None else datetime.fromtimestamp(started.timestamp() + duration, UTC)
-    )
+    return started if duration is None else _at(started.timestamp() + duration)
 
 
 __all__ = ["TREE", "JenkinsSource"]

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from app.domain.words import clock_words
 from app.sources.errors import SourceError
 from app.sources.http import Response, parse_retry_after, rate_limit_until
 from app.trackers.base import TrackerError
@@ -117,9 +118,9 @@ def error_for(
     host = urlsplit(resp.url).netloc or resp.url
     until = rate_limit_until(status, resp.headers, resp.body, now)
     if until is not None:
-        local = until.astimezone().strftime("%H:%M")
         return TrackerError(
-            f"{vendor} rate limit reached ({status}); retrying after {local}", retry_at=until
+            f"{vendor} rate limit reached ({status}); retrying after {clock_words(until, now)}",
+            retry_at=until,
         )
     details = clip(" ".join(details.split()), DETAILS_LIMIT)
     tail = f": {details}" if details else ""

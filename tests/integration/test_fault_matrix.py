@@ -2,7 +2,10 @@
 
 Each cell must end in a `SourceError` whose words say what happened (for a health check, a
 DOWN or UNKNOWN reading with words is also fine: a bad answer is a reading there), and
-nothing else may escape: no KeyError, no JSONDecodeError, no requests exception.
+nothing else may escape: no KeyError, no JSONDecodeError, no RecursionError, no ValueError,
+no requests exception. Each cell also ends in bounded time: a server that trickles its
+answer a byte at a time is cut off at the request's total deadline, and a server's "come
+back later" is honoured for at most an hour.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +25,15 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response as WzResponse
 
-from app.domain.model import EnvironmentReading, Health
+from app.domain.model import EnvironmentReading, Health, Outcome, PipelineReading
 from app.sources.cctray import CctraySource
 from app.sources.errors import SourceError
 from app.sources.github_actions import GitHubActionsSource
 from app.sources.gitlab import GitLabSource
 from app.sources.health import HealthSource, TlsExpiryCache
-from app.sources.http import HttpClient
+from app.sources.http import MAX_WAIT_S, HttpClient
 from app.sources.jenkins import JenkinsSource
+from tests.hostile_server import TricklingServer, http_answer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HINTS = {
@@ -40,6 +46,10 @@ SOURCES = ["cctray", "health", "jenkins", "github_actions", "gitlab"]
 ANY_PATH = re.compile(".*")
 LOGIN_PAGE = (FIXTURES / "health" / "login.html").read_bytes()
 ENTITY_BOMB = (FIXTURES / "cctray" / "entity_bomb.xml").read_bytes()
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+DEEP_XML = b"<Projects>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</Projects>"
+DEADLINE_S = 0.3
+RATE_LIMITED = r"rate-limited until (\w{3} \d+ \w{3} )?\d\d:\d\d \(%d\)"
 
 
 def _make_source(kind: str, base: str) -> Any:
@@ -113,7 +123,7 @@ def _by_kind(default: str, **special: str) -> Callable[[str], str]:
 
 FAULTS = [
     Fault("connection refused", None, _by_kind(r"connection refused by 127\.0\.0\.1:\d+")),
-    Fault("timeout", None, _by_kind(r"timed out")),
+    Fault("timeout", None, _by_kind(r"^no answer within 0\.3 s from 127\.0\.0\.1:\d+$")),
     Fault("500", _respond(b"oops", 500), _by_kind(r"server error 500")),
     Fault(
         "401",
@@ -129,7 +139,22 @@ FAULTS = [
     Fault(
         "429 with Retry-After",
         _respond(b"", 429, **{"Retry-After": "90"}),
-        _by_kind(r"rate-limited until \d\d:\d\d \(429\)"),
+        _by_kind(RATE_LIMITED % 429),
+    ),
+    Fault(
+        "429 with Retry-After 999999 (11 days)",
+        _respond(b"", 429, **{"Retry-After": "999999"}),
+        _by_kind(RATE_LIMITED % 429),
+    ),
+    Fault(
+        "429 with Retry-After an impossible date",
+        _respond(b"", 429, **{"Retry-After": "Fri, 99 Foo 99999999 99:99:99 GMT"}),
+        _by_kind(RATE_LIMITED % 429),
+    ),
+    Fault(
+        "429 with Retry-After a date in year 9999",
+        _respond(b"", 429, **{"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+        _by_kind(RATE_LIMITED % 429),
     ),
     Fault(
         "403 with x-ratelimit-remaining 0",
@@ -139,7 +164,27 @@ FAULTS = [
             "application/json",
             **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "4102444800"},
         ),
-        _by_kind(r"rate-limited until \d\d:\d\d \(403\)"),
+        _by_kind(RATE_LIMITED % 403),
+    ),
+    Fault(
+        "403 with x-ratelimit-reset 99999999999999",
+        _respond(
+            b'{"message": "API rate limit exceeded"}',
+            403,
+            "application/json",
+            **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "99999999999999"},
+        ),
+        _by_kind(RATE_LIMITED % 403),
+    ),
+    Fault(
+        "403 with x-ratelimit-reset inf and remaining nan",
+        _respond(
+            b'{"message": "API rate limit exceeded"}',
+            403,
+            "application/json",
+            **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1e400"},
+        ),
+        _by_kind(RATE_LIMITED % 403),
     ),
     Fault(
         "malformed body",
@@ -182,6 +227,26 @@ FAULTS = [
         _by_kind(r"not valid UTF-8", cctray=r"^feed is not valid UTF-8 \(byte 25\)$"),
     ),
     Fault("redirect loop", _redirect_loop, _by_kind(r"too many redirects from 127\.0\.0\.1")),
+    Fault(
+        "nested 100,000 deep",
+        _per_kind(DEEP_JSON, DEEP_XML, "application/json", "application/xml"),
+        _by_kind(
+            r"not readable JSON \(nested more than \d+ deep\)",
+            cctray=r"^no project in the feed matches 'web :: '$",  # expat nests without limit
+        ),
+    ),
+    # Served by a raw socket that sends one byte every 50 ms: each receive is quick, only the
+    # total deadline ends the read.
+    Fault(
+        "trickled body",
+        None,
+        _by_kind(rf"^no complete answer within {DEADLINE_S:g} s from 127\.0\.0\.1:\d+$"),
+    ),
+    Fault(
+        "trickled status line and headers",
+        None,
+        _by_kind(rf"^no answer within {DEADLINE_S:g} s from 127\.0\.0\.1:\d+$"),
+    ),
 ]
 
 
@@ -204,9 +269,14 @@ def release() -> Iterator[threading.Event]:
 def test_fault_ends_in_words(
     httpserver: HTTPServer, release: threading.Event, kind: str, fault: Fault
 ) -> None:
-    http = HttpClient(read_timeout_s=0.3)
+    http = HttpClient(read_timeout_s=DEADLINE_S)
     base = httpserver.url_for("").rstrip("/")
-    if fault.name == "connection refused":
+    trickling: TricklingServer | None = None
+    if fault.name.startswith("trickled"):
+        body = b"<Projects>" + b" " * 10_000 if kind == "cctray" else b"[" + b" " * 10_000
+        trickling = TricklingServer(http_answer(body), head_first=fault.name == "trickled body")
+        base = trickling.url
+    elif fault.name == "connection refused":
         base = f"http://127.0.0.1:{_unused_port()}"
     elif fault.name == "timeout":
 
@@ -220,18 +290,31 @@ def test_fault_ends_in_words(
     source = _make_source(kind, base)
     words = fault.words(kind)
 
+    started = time.monotonic()
     try:
         reading = source.fetch(http)
     except SourceError as err:
         assert re.search(words, str(err)), f"{kind} / {fault.name}: {err}"
         limited = fault.name.startswith(("429", "403 with"))
         assert (err.rate_limited_until is not None) == limited
+        if err.rate_limited_until is not None:
+            latest = datetime.now(UTC) + timedelta(seconds=MAX_WAIT_S)
+            assert err.rate_limited_until <= latest, "a wait is capped at an hour"
         assert "t0k" not in str(err)
         return
     finally:
+        elapsed = time.monotonic() - started
         release.set()
         http.close()
+        if trickling is not None:
+            trickling.close()
+        # Every fault ends in bounded time: the deadline (per request) plus a margin.
+        assert elapsed < 3 * DEADLINE_S + 1.0, f"{kind} / {fault.name}: took {elapsed:.1f} s"
 
+    if kind == "cctray" and fault.name.startswith("nested"):
+        assert isinstance(reading, PipelineReading) and reading.outcome is Outcome.UNKNOWN
+        assert re.search(words, reading.detail), reading.detail
+        return
     assert kind == "health", f"{kind} / {fault.name}: read {reading!r} instead of failing"
     assert isinstance(reading, EnvironmentReading)
     assert reading.health in (Health.DOWN, Health.UNKNOWN), reading

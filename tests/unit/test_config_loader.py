@@ -634,3 +634,27 @@ def test_nesting_that_toml_survives_is_refused_too() -> None:
         "board.toml:6: environments[1].expected_status: "
         "is nested too deeply (more than 32 levels of [ ] or { })"
     )
+
+
+# -- timeout_seconds (issue 12, point 9) -----------------------------------------------------
+
+
+def test_timeout_seconds_defaults_to_ten_and_is_per_item() -> None:
+    board = parse_board(
+        MINIMAL + '[[environments]]\nname = "staging"\nurl = "https://s.example.com/h"\n'
+        'timeout_seconds = 2.5\n\n[[environments]]\nname = "prod"\nurl = "https://p.example.com/h"\n'
+        '\n[[pipelines]]\nname = "web"\nsource = "cctray"\nurl = "https://ci.example.com/cc.xml"\n'
+        "timeout_seconds = 30\n",
+        "board.toml",
+    )
+    assert [e.timeout_seconds for e in board.environments] == [2.5, 10]
+    assert board.pipelines[0].timeout_seconds == 30
+
+
+@pytest.mark.parametrize("value", ["0.5", "301", "1e300"])
+def test_timeout_seconds_out_of_range_is_refused_where_it_is_written(value: str) -> None:
+    text = MINIMAL + '[[environments]]\nname = "s"\nurl = "https://s.example.com/h"\n'
+    text += f"timeout_seconds = {value}\n"
+    assert one_error(text) == (
+        "board.toml:6: environments[1].timeout_seconds: must be from 1 to 300 seconds"
+    )

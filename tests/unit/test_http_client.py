@@ -13,8 +13,16 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response as WzResponse
 
+from app.domain.words import clock_words
 from app.sources.errors import SourceError
-from app.sources.http import HttpClient, check_status
+from app.sources.http import (
+    MAX_WAIT_S,
+    HttpClient,
+    check_status,
+    parse_retry_after,
+    rate_limit_until,
+    read_json,
+)
 
 
 @pytest.fixture
@@ -176,7 +184,7 @@ def test_read_timeout_is_reported_in_words(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/slow").respond_with_handler(stuck)
     http = HttpClient(read_timeout_s=0.2)
     try:
-        with pytest.raises(SourceError, match=r"timed out after 0\.2 s waiting for 127\.0\.0\.1"):
+        with pytest.raises(SourceError, match=r"^no answer within 0\.2 s from 127\.0\.0\.1:\d+$"):
             http.get(httpserver.url_for("/slow"))
     finally:
         release.set()
@@ -257,3 +265,76 @@ def test_secret_headers_stay_on_a_same_host_redirect(
     http.get(httpserver.url_for("/start"), headers={"PRIVATE-TOKEN": "glpat-secret"})
     landing = [r for r, _ in httpserver.log if r.path == "/landing"]
     assert landing[0].headers.get("PRIVATE-TOKEN") == "glpat-secret"
+
+
+# -- hostile headers and bodies (issue 9, points 2-4) ----------------------------------------
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+HOUR = timedelta(seconds=MAX_WAIT_S)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", NOW + timedelta(seconds=120)),
+        ("999999", NOW + HOUR),  # 11.6 days: capped, then asked again
+        ("9" * 40, NOW + HOUR),
+        ("Mon, 02 Mar 2026 12:10:00 GMT", NOW + timedelta(minutes=10)),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", NOW + HOUR),
+        ("Mon, 02 Mar 2026 11:00:00 GMT", NOW),  # in the past: now
+        ("Fri, 99 Foo 99999999 99:99:99 GMT", None),
+        ("-5", None),
+        ("1e400", None),
+        ("soon", None),
+        ("", None),
+        ("x" * 10_000, None),
+    ],
+)
+def test_retry_after_is_read_defensively_and_capped(value: str, expected: datetime | None) -> None:
+    assert parse_retry_after(value, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("remaining", "reset", "expected"),
+    [
+        ("0", str(int((NOW + timedelta(minutes=5)).timestamp())), NOW + timedelta(minutes=5)),
+        ("0", "99999999999999", NOW + HOUR),
+        ("0", "1e400", NOW + timedelta(seconds=60)),  # unreadable reset: GitHub's minute
+        ("0", "nan", NOW + timedelta(seconds=60)),
+        ("0", "-3", NOW + timedelta(seconds=60)),
+        ("0", "30", NOW + timedelta(seconds=30)),
+        ("nan", "30", NOW + timedelta(seconds=60)),  # a 429 without a readable header
+        ("inf", "inf", NOW + timedelta(seconds=60)),
+    ],
+)
+def test_rate_limit_headers_never_raise_and_never_wait_beyond_an_hour(
+    remaining: str, reset: str, expected: datetime
+) -> None:
+    headers = {"x-ratelimit-remaining": remaining, "x-ratelimit-reset": reset}
+    assert rate_limit_until(429, headers, b"", NOW) == expected
+
+
+def test_a_wait_beyond_today_is_shown_with_its_date() -> None:
+    now = datetime(2026, 3, 2, 12, 0).astimezone()
+    assert clock_words(now.replace(hour=14, minute=5), now) == "14:05"
+    assert clock_words(now + timedelta(days=11, hours=-4, minutes=-19), now) == "Fri 13 Mar 07:41"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "readable JSON (nested more than 200 deep)"),
+        ('{"a":' * 5_000 + "1" + "}" * 5_000, "readable JSON (nested more than 200 deep)"),
+        ("1" * 10_000, "valid JSON"),  # int() refuses numbers of more than 4,300 digits
+        ('{"a": ', "valid JSON"),
+    ],
+)
+def test_json_beyond_reason_is_one_more_unreadable_answer(text: str, words: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        read_json(text)
+    assert str(caught.value) == words
+
+
+def test_json_that_only_looks_deep_in_its_strings_is_read() -> None:
+    text = '{"log": "' + "[" * 5_000 + '", "list": ' + "[" * 150 + "]" * 150 + "}"
+    assert read_json(text)["log"] == "[" * 5_000

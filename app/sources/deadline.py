@@ -1,0 +1,187 @@
+"""A total deadline for one HTTP exchange, which `requests` does not have.
+
+`requests` applies its read timeout to each receive, so a server that sends one byte a second
+keeps a read alive for ever. Here one watchdog thread holds the deadlines of the requests in
+flight; when one passes, it shuts down that request's socket, so the blocked receive returns at
+once and the request fails. `DeadlineAdapter` (mounted on every session of the shared client)
+builds connections that hand their socket to the calling thread's current `Deadline` whenever
+they wait for an answer (every redirect hop too); `HttpClient.request` opens the deadline
+around the whole exchange, body included, and turns an expired one into "no complete answer
+within N s".
+
+`abort_all()` ends every exchange in flight at once: the app calls it when it quits (SIGTERM,
+SIGINT, the window closing), so no worker thread stuck on a slow server holds up the exit.
+
+A SOCKS proxy's connections are not watched (they keep the per-receive timeout).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager
+
+
+class Deadline:
+    """One exchange's deadline; `with Deadline(3.0) as d:` arms it for the calling thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._done = False
+        self._sock: socket.socket | None = None
+        # Re-entrant: `abort_all()` runs in a signal handler, maybe inside this very lock.
+        self._lock = threading.RLock()
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    def attach(self, sock: socket.socket | None) -> None:
+        """The socket the exchange now waits on (shut at once if the deadline has passed)."""
+        with self._lock:
+            self._sock = sock
+            if not self.expired:
+                return
+        _shut(sock)
+
+    def expire(self) -> None:
+        """Called by the watchdog: end the exchange unless it finished meanwhile."""
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sock = self._sock
+        _shut(sock)
+
+    def __enter__(self) -> Deadline:
+        _local.deadline = self
+        _WATCHDOG.watch(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with self._lock:
+            self._done = True
+            self._sock = None
+        _local.deadline = None
+
+
+def _shut(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    # The plain socket's shutdown, also for an SSLSocket: the reading thread still holds the
+    # TLS object, and its receive returns as the connection ends under it.
+    with contextlib.suppress(OSError, ValueError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread that expires deadlines in time order."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._seq = itertools.count()
+        self._wake = threading.Condition(threading.RLock())  # re-entrant: see Deadline
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: Deadline) -> None:
+        with self._wake:
+            heapq.heappush(self._heap, (deadline.at, next(self._seq), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="http-deadlines", daemon=True
+                )
+                self._thread.start()
+            if self._heap[0][2] is deadline:
+                self._wake.notify()
+
+    def expire_all(self) -> None:
+        with self._wake:
+            pending = [deadline for _at, _seq, deadline in self._heap]
+        for deadline in pending:
+            deadline.expire()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._heap:
+                    self._wake.wait()
+                at, _seq, deadline = self._heap[0]
+                wait = at - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+            deadline.expire()
+
+
+_WATCHDOG = _Watchdog()
+_local = threading.local()
+
+
+def abort_all() -> None:
+    """End every HTTP exchange in flight in this process now (safe in a signal handler)."""
+    _WATCHDOG.expire_all()
+
+
+def _current() -> Deadline | None:
+    return getattr(_local, "deadline", None)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def getresponse(self) -> Any:
+        deadline = _current()
+        if deadline is not None:
+            deadline.attach(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def getresponse(self) -> Any:
+        deadline = _current()
+        if deadline is not None:
+            deadline.attach(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connections (direct or through an HTTP proxy) obey `Deadline`."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if type(manager).__name__ == "ProxyManager" and isinstance(manager, PoolManager):
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+__all__ = ["Deadline", "DeadlineAdapter", "abort_all"]

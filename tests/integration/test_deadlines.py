@@ -1,0 +1,150 @@
+"""Every mode of the whole app ends in bounded time against a server that trickles (issue 9,
+point 1; issue 12, point 9).
+
+A raw loopback socket sends its answer one byte every 50 ms: each receive is quick, so only a
+total deadline per request ends the read. `status`, `probe` and `--screenshot` run as child
+processes and must finish within the deadline plus a margin for starting Python (and Qt);
+SIGTERM and SIGINT end `status`, `--screenshot` and the window at once, even while a request
+with a five-minute deadline is in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.hostile_server import TricklingServer
+
+ROOT = Path(__file__).resolve().parents[2]
+MARGIN_S = 8.0  # starting Python and Qt on a loaded two-core machine; the bug was "never"
+
+
+@pytest.fixture
+def trickle() -> Iterator[TricklingServer]:
+    with TricklingServer() as server:
+        yield server
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    env.pop("RELEASABLE_BOARD", None)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(tmp_path / name.lower())
+    return env
+
+
+def _board(tmp_path: Path, url: str, timeout_s: float) -> Path:
+    path = tmp_path / "board.toml"
+    path.write_text(
+        '[board]\nname = "Payments"\n\n'
+        f'[[environments]]\nname = "staging"\nurl = "{url}/actuator/health"\n'
+        f"timeout_seconds = {timeout_s:g}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done, time.monotonic() - started
+
+
+def test_probe_against_a_trickle_ends_at_its_timeout(
+    tmp_path: Path, trickle: TricklingServer
+) -> None:
+    done, elapsed = _run(tmp_path, "probe", "health", f"{trickle.url}/livez", "--timeout", "1")
+    assert "no complete answer within 1 s from 127.0.0.1" in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert elapsed < 1 + MARGIN_S
+
+
+def test_status_against_a_trickle_says_unknown_no_complete_answer(
+    tmp_path: Path, trickle: TricklingServer
+) -> None:
+    board = _board(tmp_path, trickle.url, 1)
+    done, elapsed = _run(tmp_path, "status", "--board", str(board), "--db", "s.db")
+    assert done.returncode == 2, done.stdout + done.stderr  # UNKNOWN, not "degraded" or down
+    assert "UNKNOWN" in done.stdout
+    assert "no complete answer within 1 s from 127.0.0.1" in done.stdout
+    assert "degraded" not in done.stdout and "Traceback" not in done.stderr
+    assert elapsed < 1 + MARGIN_S
+
+
+def test_screenshot_against_a_trickle_writes_the_png_and_exits(
+    tmp_path: Path, trickle: TricklingServer
+) -> None:
+    board = _board(tmp_path, trickle.url, 1)
+    out = tmp_path / "board.png"
+    done, elapsed = _run(
+        tmp_path, "--board", str(board), "--db", "s.db", "--screenshot", str(out), "--after", "0"
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    assert elapsed < 1 + MARGIN_S
+
+
+def _terminated(
+    tmp_path: Path, trickle: TricklingServer, sig: signal.Signals, *args: str
+) -> tuple[int, float, str]:
+    """Start the app, wait until its request is being trickled to, send `sig`: (exit code,
+    seconds from the signal to the exit, stderr)."""
+    board = _board(tmp_path, trickle.url, 300)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", *args, "--board", str(board), "--db", "s.db"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert trickle.answering.wait(60), "the app never asked the server"
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=60)
+        return proc.returncode, time.monotonic() - sent, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_ends_status_at_once(
+    tmp_path: Path, trickle: TricklingServer, sig: signal.Signals
+) -> None:
+    code, elapsed, err = _terminated(tmp_path, trickle, sig, "status")
+    assert code == 128 + sig
+    assert "Traceback" not in err
+    assert elapsed < 3.0
+
+
+def test_sigterm_ends_the_screenshot_at_once(tmp_path: Path, trickle: TricklingServer) -> None:
+    out = tmp_path / "board.png"
+    _code, elapsed, err = _terminated(
+        tmp_path, trickle, signal.SIGTERM, "--screenshot", str(out), "--after", "120"
+    )
+    assert "Traceback" not in err
+    assert elapsed < 3.0
+
+
+def test_sigterm_ends_the_window_at_once(tmp_path: Path, trickle: TricklingServer) -> None:
+    code, elapsed, err = _terminated(tmp_path, trickle, signal.SIGTERM)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert elapsed < 3.0
