@@ -16,6 +16,7 @@ source module is imported only when its kind is asked for.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     shown = {k: v for k, v in values.items() if k in _SHOWN}
     doc["settings"] = {k: shown_url(v) if k == "url" else v for k, v in shown.items()}
 
+    item = dataclasses.replace(item, timeout_seconds=args.timeout)  # the request's deadline
     doc = probe(item, doc, connect_timeout_s=min(args.timeout, 5.0), read_timeout_s=args.timeout)
     if doc["errors"]:
         return _fail(args, doc, doc["errors"][0], code=EXIT_FAILED)

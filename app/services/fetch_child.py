@@ -73,10 +73,13 @@ def serve(config: BoardConfig, db_path: str, conn: Connection, workers: int) -> 
     board = StoreBoard(store)
     jobs = {job.id: job for job in build_jobs(config)}
     sending = threading.Lock()
+    stopping = threading.Event()
 
     def run(job: PollJob) -> None:
         started = datetime.now(UTC)
         results = run_job(job, http)
+        if stopping.is_set():
+            return  # ended by the stop below: not a reading, nobody waits for it
         at = datetime.now(UTC)
         try:
             board.record(job, results, at)
@@ -97,6 +100,8 @@ def serve(config: BoardConfig, db_path: str, conn: Connection, workers: int) -> 
                 job = jobs.get(job_id)
                 if job is not None:
                     pool.submit(run, job)
+            stopping.set()
+            http.abort()  # no worker waits for a slow server: the app is quitting
     finally:
         store.close()
 

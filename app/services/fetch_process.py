@@ -123,7 +123,7 @@ class FetchProcess(QObject):
             self.finished.emit((job_id, {ALL: error}, now, now))
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        """Tell the child to finish (jobs in flight end with their timeouts) and wait."""
+        """Tell the child to finish (it ends its requests in flight at once) and wait."""
         if self._conn is not None:
             with contextlib.suppress(OSError):
                 self._conn.send(None)

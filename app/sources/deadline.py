@@ -39,6 +39,7 @@ class Deadline:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
         self.expired = False
+        self.aborted = False  # ended by `abort_all()` / `HttpClient.abort()`, not by the time
         self._done = False
         self._sock: socket.socket | None = None
         # Re-entrant: `abort_all()` runs in a signal handler, maybe inside this very lock.
@@ -55,12 +56,13 @@ class Deadline:
                 return
         _shut(sock)
 
-    def expire(self) -> None:
-        """Called by the watchdog: end the exchange unless it finished meanwhile."""
+    def expire(self, *, aborted: bool = False) -> None:
+        """End the exchange unless it finished meanwhile (the watchdog, or an abort)."""
         with self._lock:
             if self._done:
                 return
             self.expired = True
+            self.aborted = self.aborted or aborted
             sock = self._sock
         _shut(sock)
 
@@ -114,7 +116,7 @@ class _Watchdog:
         with self._wake:
             pending = [deadline for _at, _seq, deadline in self._heap]
         for deadline in pending:
-            deadline.expire()
+            deadline.expire(aborted=True)
 
     def _run(self) -> None:
         while True:

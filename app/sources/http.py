@@ -407,7 +407,7 @@ class HttpClient:
         with self._count_lock:
             in_flight = list(self._in_flight)
         for deadline in in_flight:
-            deadline.expire()
+            deadline.expire(aborted=True)
 
     def close(self) -> None:
         session = getattr(self._local, "session", None)
@@ -476,6 +476,8 @@ class HttpClient:
             if deadline.expired:  # the body may have ended only because its socket was shut
                 raise _TimedOut
         except (SourceError, requests.exceptions.RequestException, OSError, _TimedOut) as err:
+            if deadline.aborted:
+                raise SourceError(f"the read from {_host(full_url)} was stopped") from None
             if deadline.expired or _is_read_timeout(err):
                 raise SourceError(_no_answer_words(total, full_url, whole=bool(answered))) from None
             if isinstance(err, SourceError):

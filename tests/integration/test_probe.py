@@ -408,6 +408,7 @@ def test_jenkins_gets_the_job_address_user_and_token(
             "token": "11aa22bb33cc",
             "token_hint": "JENKINS_TOKEN",
             "ca_bundle": None,
+            "timeout_s": 10.0,
         }
     ]
     assert "1h 02m" in out
