@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 from app.config.errors import BoardFileError
 from app.config.loader import remember_board
 from app.desktop.launch import BoardNotFound, OpenedBoard, open_board
-from app.domain.model import BoardSnapshot
+from app.domain.model import Blocker, BoardSnapshot
 
 if TYPE_CHECKING:
     pass
@@ -126,6 +127,11 @@ def _screenshot(
     app: QApplication, opened: OpenedBoard, args: argparse.Namespace, size: tuple[int, int]
 ) -> int:
     from app.services.board_service import make_board_service
+    from app.services.board_store import sync_blockers_once
+    from app.services.outbox_rows import OutboxRow, outbox_rows
+    from app.services.tasks import run_task
+    from app.sources.http import HttpClient
+    from app.store.outbox import Outbox
     from app.store.store import open_or_read_only
     from app.ui.window.screenshot import render_snapshot_png
 
@@ -141,13 +147,54 @@ def _screenshot(
             print("releasable: the board could not be drawn (no data)", file=sys.stderr)
             app.exit(1)
             return
-        out = render_snapshot_png(latest[-1], Path(args.screenshot), size, kiosk=args.kiosk)
-        print(f"wrote {out} ({size[0]}x{size[1]}): {latest[-1].verdict.state.title}")
+        # The outbox as the window shows it, read off the GUI thread like the window does.
+        outbox = Outbox(store)
+        run_task(lambda: outbox_rows(outbox.load_drafts(), outbox.pending()), draw, failed)
+
+    def failed_sync(error: BaseException) -> None:
+        log.warning("the tracker's open blockers could not be read: %s", error)
+        done_syncing()
+
+    def failed(error: BaseException) -> None:
+        log.warning("the outbox could not be read for the screenshot: %s", error)
+        draw([])
+
+    def draw(rows: list[OutboxRow]) -> None:
+        snapshot = latest[-1]
+        out = render_snapshot_png(
+            snapshot, Path(args.screenshot), size, kiosk=args.kiosk, outbox_rows=rows
+        )
+        waiting = f", {len(rows)} in the outbox" if rows else ""
+        print(f"wrote {out} ({size[0]}x{size[1]}): {snapshot.verdict.state.title}{waiting}")
         result["code"] = 0
         app.exit(0)
 
     service.start()
-    QTimer.singleShot(int(max(0.0, args.after) * 1000), finish)
+    # The tracker's open blockers, read once as `status` reads them (the window's outbox
+    # service does it every [tracker] refresh_seconds): without it the verdict is UNKNOWN.
+    config, http, board_store = opened.config, HttpClient(cache=store.http_cache), service.store
+    waiting = {"sync": True, "finish": False}
+
+    def sync() -> tuple[list[Blocker], tuple[datetime | None, str | None]]:  # on a worker
+        sync_blockers_once(config, store, http)
+        return board_store.open_blockers(), board_store.tracker_read()
+
+    def synced(found: tuple[list[Blocker], tuple[datetime | None, str | None]]) -> None:
+        service.set_blockers(*found)
+        done_syncing()
+
+    def done_syncing() -> None:
+        waiting["sync"] = False
+        if waiting["finish"]:
+            finish()
+
+    def due() -> None:
+        waiting["finish"] = True
+        if not waiting["sync"]:  # else the screenshot waits for the tracker's answer
+            finish()
+
+    run_task(sync, synced, failed_sync)
+    QTimer.singleShot(int(max(0.0, args.after) * 1000), due)
     app.exec()
     service.stop()  # again after a signal: ends the requests in flight, waits for no server
     with contextlib.suppress(Exception):
