@@ -38,8 +38,11 @@ def require(*programs: str) -> None:
         pytest.fail(f"{', '.join(missing)} not installed: run {INSTALL}", pytrace=False)
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 30.0) -> T:
-    """Poll `probe` until it gives a value (not None/False); fail naming `what` at the deadline."""
+def wait_for(
+    what: str | Callable[[], str], probe: Callable[[], T | None], timeout_s: float = 30.0
+) -> T:
+    """Poll `probe` until it gives a value (not None/False); fail naming `what` at the deadline
+    (a callable is asked then, so it can say what was last seen)."""
     deadline = time.monotonic() + timeout_s
     delay = 0.02
     while True:
@@ -47,7 +50,8 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 30.0) 
         if found:
             return found
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}", pytrace=False)
+            said = what() if callable(what) else what
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {said}", pytrace=False)
         time.sleep(delay)  # polling an outside process: there is no signal to wait on
         delay = min(delay * 2, 0.25)
 

@@ -37,7 +37,13 @@ def args(board: Path, *more: str) -> tuple[str, ...]:
 
 
 def kiosk_at(x: XServer, expected: Geometry) -> None:
-    wait_for(f"the kiosk at {expected}", lambda: x.window_geometry(KIOSK) == expected)
+    seen: list[Geometry | None] = [None]
+
+    def there() -> bool:
+        seen[0] = x.window_geometry(KIOSK)
+        return seen[0] == expected
+
+    wait_for(lambda: f"the kiosk at {expected} (last seen: {seen[0]})", there)
 
 
 def set_monitor(x: XServer, name: str, width: int, height: int, left: int, output: str) -> None:

@@ -13,10 +13,9 @@ come from a fixed pool the size of one page, so weeks of updates do not grow any
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -76,8 +75,9 @@ class KioskWindow(QWidget):
         self.setObjectName("kiosk")
         self.setAccessibleName("Releasable board, kiosk")
         self.now_fn = now_fn or utc_now
-        self._screen: QScreen | None = None  # the screen it fills, followed when it changes
-        self._watching_handle = False
+        self._screen: QScreen | None = None  # the screen it was asked to fill
+        self._watched: list[QScreen] = []  # screens whose geometry changes it follows
+        self._watching = False
         self.snapshot: BoardSnapshot | None = None
         self.page = 0
         self.layout_state = Layout(0, 0, 0, 1, 0, 0)
@@ -243,38 +243,52 @@ class KioskWindow(QWidget):
         With no window manager (a wall: `xinit` + the app) nobody honours a full-screen
         request, so the kiosk sets the screen's geometry itself (it is frameless); with one,
         `showFullScreen()` also asks it to drop panels and decorations. It then follows the
-        screen: a new resolution, or a move to another screen, is filled again.
+        screen: a new resolution, a screen unplugged and plugged back, or a move to another
+        screen is filled again (`_refit`).
         """
         screen = screen or self.screen() or QGuiApplication.primaryScreen()
         if screen is None:
             self.showFullScreen()
             return
-        self._follow(screen)
+        self._screen = screen
         self.setScreen(screen)
         self.setGeometry(screen.geometry())
         self.showFullScreen()
         self.setGeometry(screen.geometry())  # honoured even where the request is not
-        handle = self.windowHandle()
-        if handle is not None and not self._watching_handle:
-            self._watching_handle = True
-            handle.screenChanged.connect(self._moved_to)
+        if not self._watching:
+            self._watching = True
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                app.screenAdded.connect(self._screens_changed)
+                app.screenRemoved.connect(self._screens_changed)
+                app.primaryScreenChanged.connect(self._screens_changed)
+            handle = self.windowHandle()
+            if handle is not None:
+                handle.screenChanged.connect(self._screens_changed)
+        self._watch(screen)
 
-    def _follow(self, screen: QScreen) -> None:
-        if screen is self._screen:
+    def _watch(self, screen: QScreen) -> None:
+        if screen in self._watched:
             return
-        if self._screen is not None:
-            with contextlib.suppress(RuntimeError, TypeError):  # gone with its screen
-                self._screen.geometryChanged.disconnect(self._screen_resized)
-        self._screen = screen
-        screen.geometryChanged.connect(self._screen_resized)
+        self._watched.append(screen)
+        screen.geometryChanged.connect(self._screens_changed)
 
-    def _screen_resized(self, geometry: QRect) -> None:
-        if self.isVisible():
-            self.setGeometry(geometry)
-
-    def _moved_to(self, screen: QScreen | None) -> None:
-        if screen is not None and screen is not self._screen and self.isVisible():
-            self._follow(screen)
+    def _screens_changed(self, *_args: object) -> None:
+        """Any change of screens: fill the kiosk's screen again (the one it was asked for while
+        it is there, else the one it is on now)."""
+        if not self.isVisible():
+            return
+        screens = QGuiApplication.screens()
+        self._watched = [s for s in self._watched if s in screens]
+        screen = self._screen if self._screen in screens else self.screen()
+        if screen is None or screen not in screens:
+            screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        self._watch(screen)
+        if self.screen() is not screen:
+            self.setScreen(screen)
+        if self.geometry() != screen.geometry():
             self.setGeometry(screen.geometry())
 
     # -- sizing -------------------------------------------------------------------------------
