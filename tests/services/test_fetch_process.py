@@ -63,3 +63,45 @@ def test_the_window_service_reads_in_a_worker_process(
         service.stop()
         store.close()
     assert service.fetcher._process is None, "the child has exited"
+
+
+def test_a_killed_worker_process_is_replaced_and_reading_goes_on(
+    qtbot: QtBot, httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/health").respond_with_json({"status": "UP"})
+    board = parse_board(
+        "\n".join(
+            [
+                "[board]",
+                'name = "Worker"',
+                "[[environments]]",
+                'name = "edge"',
+                f'url = "{httpserver.url_for("/health")}"',
+            ]
+        ),
+        "worker.toml",
+    )
+    store = Store.open(tmp_path / "board.db")
+    service = make_board_service(board, store, worker_process=True)
+    fetcher = service.fetcher
+    assert fetcher is not None
+    service.start()
+    try:
+        qtbot.waitUntil(
+            lambda: service.items["environment:edge"].read_at is not None, timeout=20_000
+        )
+        first = fetcher._process
+        assert first is not None
+        first.kill()
+        first.wait(5)
+        qtbot.waitUntil(lambda: fetcher._process is not first, timeout=5000)  # noticed
+        read_before = service.items["environment:edge"].read_at
+        service.refresh_now()
+        qtbot.waitUntil(
+            lambda: service.items["environment:edge"].read_at != read_before, timeout=20_000
+        )
+        assert fetcher._process is not None and fetcher._process.pid != first.pid
+        assert service.items["environment:edge"].error is None
+    finally:
+        service.stop()
+        store.close()

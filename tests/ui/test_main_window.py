@@ -267,6 +267,7 @@ def test_arrows_move_through_stages_and_tab_leaves_the_board(
     qtbot.keyClick(board_list, Qt.Key.Key_Right)
     qtbot.keyClick(board_list, Qt.Key.Key_Right)
     assert window.current_report_context()["stage"] == "security-scan"
+    assert board_list.accessibleDescription() == "stage security-scan: failed, 1 min"
     qtbot.keyClick(board_list, Qt.Key.Key_Down)
     assert board_list.current_row() == window.board.model.row_of("pipeline:web")
     assert board_list.current_chip == -1

@@ -87,6 +87,9 @@ class BoardList(QListView):
             self.setCurrentIndex(index)
         self.scrollTo(index)
         self.viewport().update(self.visualRect(index))
+        # What has the keyboard focus, for screen readers: the stage, or the item itself.
+        focused = info.stages[self.current_chip].accessible if self.current_chip >= 0 else ""
+        self.setAccessibleDescription(focused or info.accessible)
 
     def current_row(self) -> int:
         index = self.currentIndex()
