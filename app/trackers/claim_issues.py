@@ -6,11 +6,14 @@ hidden marker naming the board and the pipeline. Every board reads the open clai
 the team's blockers and shows who is on each of its failing pipelines; the first board that
 sees the pipeline pass again closes the issue, which ends the claim for everyone.
 
-GitHub and GitLab issues hold the marker in their body; this module makes and reads it.
+GitHub and GitLab issues hold the marker in their body; Jira issues hold it in labels (a
+label has no spaces, so the board is a hash and the pipeline's name is hex): this module makes
+and reads both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -48,4 +51,36 @@ def claim_of(body: str, board: str) -> str | None:
     return item if isinstance(item, str) and item.startswith("pipeline:") else None
 
 
-__all__ = ["CLAIM_LABEL", "claim_body", "claim_of", "claim_title"]
+def board_label(board: str) -> str:
+    """The Jira label naming a board: `releasable-board-<hash of its name>`."""
+    return "releasable-board-" + hashlib.sha256(board.encode("utf-8")).hexdigest()[:16]
+
+
+def item_label(item_key: str) -> str:
+    """The Jira label naming a pipeline: `releasable-item-<its name in hex>`."""
+    return "releasable-item-" + item_key.split(":", 1)[-1].encode("utf-8").hex()
+
+
+def item_of_labels(labels: list[str], board: str) -> str | None:
+    """The pipeline a Jira claim issue's labels name for `board`, or None."""
+    if board_label(board) not in labels:
+        return None
+    for label in labels:
+        if label.startswith("releasable-item-"):
+            try:
+                name = bytes.fromhex(label.removeprefix("releasable-item-")).decode("utf-8")
+            except ValueError:
+                return None
+            return f"pipeline:{name}"
+    return None
+
+
+__all__ = [
+    "CLAIM_LABEL",
+    "board_label",
+    "claim_body",
+    "claim_of",
+    "claim_title",
+    "item_label",
+    "item_of_labels",
+]

@@ -28,8 +28,17 @@ from app.domain.report import Report
 from app.domain.report_body import find_marker, marker_for
 from app.domain.report_readback import read_report
 from app.sources.http import Response
+from app.store.claims import TeamClaim
 from app.trackers.base import Filed, RemoteBlocker, TrackerError
 from app.trackers.check import Check, run_steps
+from app.trackers.claim_issues import (
+    CLAIM_LABEL,
+    board_label,
+    claim_body,
+    claim_title,
+    item_label,
+    item_of_labels,
+)
 from app.trackers.jira_format import adf_text, to_adf, to_wiki
 from app.trackers.open_issues import category_of, parse_time, priority_of, reporter_of
 from app.trackers.ports import Http
@@ -337,6 +346,84 @@ class JiraTracker:
             raise self._error(resp, "assign")
         return _display_name(me) or who
 
+    # ----- claims of failing pipelines (app/trackers/claim_issues.py) -----------------------
+
+    def claim_pipeline(self, http: Http, board: str, item_key: str) -> TeamClaim:
+        """File the claim issue (labels name board and pipeline) and assign it to the token's
+        user; if one is open already (a lost answer, a teammate's), take it over instead."""
+        for claim in self.open_claims(http, board):
+            if claim.item_key == item_key:
+                who = self.assign(http, claim.ref)
+                return TeamClaim(item_key, who, claim.ref, claim.url)
+        body = claim_body(board, item_key).split("<!--", 1)[0].strip()
+        fields = {
+            "project": {"key": self.project_key},
+            "summary": clip(claim_title(board, item_key), SUMMARY_LIMIT),
+            "issuetype": {"name": self.issue_type},
+            "labels": [CLAIM_LABEL, board_label(board), item_label(item_key)],
+            "description": to_adf(body) if self.flavor == "cloud" else to_wiki(body),
+        }
+        resp = self._send(http, "POST", f"{self.api}/issue", json_body={"fields": fields})
+        if not is_success(resp):
+            raise self._error(resp, "create")
+        data = json_of(resp, uncertain=True)
+        key = data.get("key") if isinstance(data, dict) else None
+        if not isinstance(key, str) or not key:
+            raise TrackerError("Jira answered without the claim issue's key", uncertain=True)
+        who = self.assign(http, key)
+        return TeamClaim(item_key, who, key, self.browse_url(key))
+
+    def open_claims(self, http: Http, board: str) -> list[TeamClaim]:
+        """The open claim issues of `board`'s pipelines (one page of 100: claims are few)."""
+        jql = (
+            f"project = {_jql_string(self.project_key)} AND labels = {_jql_string(CLAIM_LABEL)}"
+            f" AND labels = {_jql_string(board_label(board))} AND statusCategory != Done"
+        )
+        params = {"jql": jql, "fields": "labels,assignee,reporter", "maxResults": "100"}
+        url = f"{self.api}/search/jql" if self.flavor == "cloud" else f"{self.api}/search"
+        resp = self._send(http, "GET", url, params=params)
+        if not is_success(resp):
+            raise self._error(resp, "read")
+        data = json_of(resp)
+        issues = data.get("issues") if isinstance(data, dict) else None
+        found: list[TeamClaim] = []
+        for issue in issues if isinstance(issues, list) else []:
+            key = issue.get("key") if isinstance(issue, dict) else None
+            fields = issue.get("fields") if isinstance(issue, dict) else None
+            if not isinstance(key, str) or not isinstance(fields, dict):
+                continue
+            raw = fields.get("labels")
+            labels = [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
+            item = item_of_labels(labels, board)
+            if item is None:
+                continue
+            who = _display_name(fields.get("assignee")) or _display_name(fields.get("reporter"))
+            found.append(TeamClaim(item, who or "someone", key, self.browse_url(key)))
+        return found
+
+    def release_claim(self, http: Http, ref: str) -> None:
+        """The pipeline passes again: move the claim issue to a Done status (Jira closes by a
+        workflow transition; already done or gone is fine)."""
+        url = f"{self.api}/issue/{quote(ref, safe='')}/transitions"
+        resp = self._send(http, "GET", url)
+        if resp.status in (404, 410):
+            return
+        if not is_success(resp):
+            raise self._error(resp, "close")
+        data = json_of(resp)
+        transitions = data.get("transitions") if isinstance(data, dict) else None
+        done = next(
+            (t.get("id") for t in _dicts(transitions) if _to_done(t)),
+            None,
+        )
+        if done is None:
+            raise TrackerError(
+                f"Jira offers no transition to Done for {ref}: close it there", permanent=True
+            )
+        resp = self._send(http, "POST", url, json_body={"transition": {"id": str(done)}})
+        if not is_success(resp):
+            raise self._error(resp, "close")
+
     def browse_url(self, key: str) -> str:
         return f"{self.url}/browse/{key}"
 
@@ -459,6 +546,17 @@ def error_details(data: Any) -> str:
     if not parts and data.get("message"):
         parts.append(str(data["message"]))
     return "; ".join(parts)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _to_done(transition: dict[str, Any]) -> bool:
+    """Whether a workflow transition leads to a status of the Done category."""
+    to = transition.get("to")
+    category = to.get("statusCategory") if isinstance(to, dict) else None
+    return isinstance(category, dict) and category.get("key") == "done"
 
 
 def _display_name(user: Any) -> str:

@@ -33,7 +33,13 @@ from app.store.claims import (
 )
 from app.store.outbox import Outbox
 from app.store.store import Store
-from app.trackers.claim_issues import claim_body, claim_of
+from app.trackers.claim_issues import (
+    board_label,
+    claim_body,
+    claim_of,
+    item_label,
+    item_of_labels,
+)
 from app.trackers.claims import deliver_claims, sync_team_claims
 from app.trackers.configured import tracker_from_config
 from app.trackers.github import GitHubTracker
@@ -432,3 +438,96 @@ def test_a_tracker_that_cannot_file_claims_says_so(
     assert result.error == (
         "the webhook tracker cannot claim failing pipelines: nobody is told who is on it"
     )
+
+
+def jira(server: HTTPServer) -> JiraTracker:
+    return JiraTracker(
+        url=server.url_for("").rstrip("/"),
+        project_key="PLAT",
+        token="t0ken",
+        email="lee@acme.example",
+        flavor="cloud",
+    )
+
+
+def test_jira_files_the_claim_issue_with_labels_and_assigns_it(
+    httpserver: HTTPServer, http: HttpClient
+) -> None:
+    httpserver.expect_request("/rest/api/3/search/jql").respond_with_json(
+        {"issues": [], "isLast": True}
+    )
+    httpserver.expect_request("/rest/api/3/issue", method="POST").respond_with_json(
+        {
+            "id": "10042",
+            "key": "PLAT-42",
+            "self": "https://acme.atlassian.net/rest/api/3/issue/10042",
+        },
+        status=201,
+    )
+    httpserver.expect_request("/rest/api/3/myself").respond_with_json(
+        {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Lee Chen"}
+    )
+    httpserver.expect_request("/rest/api/3/issue/PLAT-42/assignee", method="PUT").respond_with_data(
+        "", status=204
+    )
+
+    claim = jira(httpserver).claim_pipeline(http, BOARD, "pipeline:mobile app")
+
+    assert (claim.item_key, claim.claimed_by, claim.ref) == (
+        "pipeline:mobile app",
+        "Lee Chen",
+        "PLAT-42",
+    )
+    created = next(r for r, _ in httpserver.log if r.method == "POST").get_json()
+    labels = created["fields"]["labels"]
+    assert labels[0] == "releasable-claim" and all(" " not in label for label in labels)
+    assert item_of_labels(labels, BOARD) == "pipeline:mobile app"
+    assert item_of_labels(labels, "Another team") is None
+
+
+def test_jira_lists_claims_and_closes_one_through_a_done_transition(
+    httpserver: HTTPServer, http: HttpClient
+) -> None:
+    labels = ["releasable-claim", board_label(BOARD), item_label("pipeline:api")]
+    httpserver.expect_request("/rest/api/3/search/jql").respond_with_json(
+        {
+            "issues": [
+                {
+                    "id": "10042",
+                    "key": "PLAT-42",
+                    "fields": {
+                        "labels": labels,
+                        "assignee": {"accountId": "5b10", "displayName": "Lee Chen"},
+                        "reporter": {"accountId": "5b11", "displayName": "Dana"},
+                    },
+                }
+            ],
+            "isLast": True,
+        }
+    )
+    httpserver.expect_request(
+        "/rest/api/3/issue/PLAT-42/transitions", method="GET"
+    ).respond_with_json(
+        {
+            "transitions": [
+                {
+                    "id": "21",
+                    "name": "In Progress",
+                    "to": {"statusCategory": {"key": "indeterminate"}},
+                },
+                {"id": "31", "name": "Done", "to": {"statusCategory": {"key": "done"}}},
+            ]
+        }
+    )
+    httpserver.expect_request(
+        "/rest/api/3/issue/PLAT-42/transitions", method="POST", json={"transition": {"id": "31"}}
+    ).respond_with_data("", status=204)
+    tracker = jira(httpserver)
+
+    (claim,) = tracker.open_claims(http, BOARD)
+    assert (claim.item_key, claim.claimed_by, claim.ref) == ("pipeline:api", "Lee Chen", "PLAT-42")
+    jql = httpserver.log[0][0].args["jql"]
+    assert f'labels = "{board_label(BOARD)}"' in jql and "statusCategory != Done" in jql
+
+    tracker.release_claim(http, "PLAT-42")
+    assert httpserver.log[-1][0].method == "POST"
