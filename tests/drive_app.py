@@ -7,6 +7,7 @@ would see as one JSON line per observation, and quits as they would (Ctrl+Q's ac
 Scenarios:
 
 - `look`: wait for the board window or the welcome page; print what it shows; quit.
+- `blockers`: wait for the board window to list open blockers; print them and the verdict.
 - `create NAME URL`: on the welcome page, "Create a board", type the board's name and one
   environment, Save; print the save dialog's folder, accept it; print the board window; quit.
 - `open FILE`: on the welcome page, "Open a board file…", type FILE in the real dialog; print
@@ -106,8 +107,25 @@ def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
 
         return step
 
+    def blockers() -> bool:
+        shown = window()
+        if shown is None or shown.latest_snapshot is None:
+            return False
+        model = shown.board.blockers.blockers_model
+        if model.rowCount() == 0:
+            return False
+        say(
+            verdict=shown.latest_snapshot.verdict.state.value,
+            blockers=[str(model.index(r, 1).data()) for r in range(model.rowCount())],
+        )
+        return True
+
     if scenario == "look":
         yield look
+        yield quit_app
+        return
+    if scenario == "blockers":
+        yield blockers
         yield quit_app
         return
     if scenario == "create":

@@ -105,3 +105,29 @@ def test_a_board_opened_from_the_welcome_page_is_reopened_and_keeps_its_toolbar(
     other.write_text('[board]\nname = "Other"\n', encoding="utf-8")
     chosen = drive(x, home, tmp_path, "look", "--", "--board", str(other))  # --board wins
     assert "Other" in chosen[0]["title"]
+
+
+def test_a_p1_queued_from_the_terminal_counts_in_the_window_as_not_sent_yet(
+    x: XServer, home: dict[str, str], health: str, tmp_path: Path
+) -> None:
+    """Issue 12, point 7, as the window shows it: the tracker is down, the report waits."""
+    from tests.integration.test_status_blockers_cli import down_tracker
+
+    board = tmp_path / "board.toml"
+    board.write_text(
+        f'[board]\nname = "Payments"\n\n[[environments]]\nname = "staging"\nurl = "{health}"\n\n'
+        f'[tracker]\nkind = "github"\napi_url = "{down_tracker()}"\nrepo = "acme/platform"\n'
+        'token_env = "RELEASABLE_TEST_TOKEN"\n',
+        encoding="utf-8",
+    )
+    env = {**home, "RELEASABLE_TEST_TOKEN": "t0ken", "PYTHONPATH": str(ROOT)}
+    queued = subprocess.run(
+        [sys.executable, "-m", "app", "report", "--category", "workstation-broken",
+         "--title", "Laptop won't boot", "--prevents-delivery", "yes", "--board", str(board)],
+        cwd=tmp_path, env={**x.env, **env}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "queued" in queued.stdout, queued.stdout + queued.stderr
+
+    seen = drive(x, {**home, "RELEASABLE_TEST_TOKEN": "t0ken"}, tmp_path, "blockers", "--",
+                 "--board", str(board))  # fmt: skip
+    assert seen == [{"verdict": "not-releasable", "blockers": ["Laptop won't boot (not sent yet)"]}]
