@@ -42,7 +42,7 @@ def fleet_text(name: str, rows: list[TeamRow], now: datetime) -> str:
 
     found = counts(rows)
     lines = [
-        f"{name}: {worst_state(rows).title} — {found[VerdictState.NOT_RELEASABLE]} not "
+        f"{name}: {worst_state(rows).headline} — {found[VerdictState.NOT_RELEASABLE]} not "
         f"releasable, {found[VerdictState.UNKNOWN]} unknown, "
         f"{found[VerdictState.RELEASABLE]} releasable"
     ]
@@ -50,7 +50,7 @@ def fleet_text(name: str, rows: list[TeamRow], now: datetime) -> str:
         since = ""
         if row.since is not None:
             since = f" for {duration_words((now - row.since).total_seconds())}"
-        lines.append(f"{row.name}: {row.state.title}{since}")
+        lines.append(f"{row.name}: {row.state.headline}{since}")
         if row.state is not VerdictState.RELEASABLE:
             lines.extend(f"  - {reason}" for reason in row.reasons)
         for p1 in row.p1s:

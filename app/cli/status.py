@@ -116,7 +116,7 @@ def status_text(snapshot: BoardSnapshot) -> str:
     from app.domain.words import last_read_words
 
     board, verdict, now = snapshot.board, snapshot.verdict, snapshot.taken_at
-    lines = [f"{board.name}: {verdict.state.title}"]
+    lines = [f"{board.name}: {verdict.state.headline}"]
     lines.extend(f"  - {reason.text}" for reason in verdict.reasons)
     for item in (*board.pipelines, *board.environments):
         status = item.status_word if not item.is_stale(now) else "unknown"

@@ -1,32 +1,9 @@
 """The board file: its declaration, loading and checking, writing back, and its secrets.
 
-Most callers need only this: `find_board_path()` and `load_board()` to get a `BoardConfig`,
-`BoardFileError` for what is wrong with a file, `save_board()` for the editor, and
-`app.config.secrets.resolve_token()` when a source or tracker needs its token.
+Where to look: `loader` (`find_board_path()`, `load_board()` give a `BoardConfig`), `errors`
+(`BoardFileError`: what is wrong with a file, one `file:line:key: message` line per mistake),
+`settings` (every key, declared once: the loader, editor, writer and docs read it), `checks`
+and `rules` (one value, several keys), `writer` (`save_board()` for the editor) and `secrets`
+(`resolve_token()` when a source or tracker needs its token). Nothing is re-exported here:
+import from the module that owns the name.
 """
-
-from app.config.board import (
-    BoardConfig,
-    EnvironmentConfig,
-    PipelineConfig,
-    TrackerConfig,
-)
-from app.config.errors import BoardFileError, BoardIssue
-from app.config.loader import build_board, find_board_path, load_board, parse_board
-from app.config.writer import board_document, dump_board, save_board
-
-__all__ = [
-    "BoardConfig",
-    "BoardFileError",
-    "BoardIssue",
-    "EnvironmentConfig",
-    "PipelineConfig",
-    "TrackerConfig",
-    "board_document",
-    "build_board",
-    "dump_board",
-    "find_board_path",
-    "load_board",
-    "parse_board",
-    "save_board",
-]

@@ -193,9 +193,6 @@ class GithubTrackerOptions:
     priority_labels: Mapping[str, str] = _map_field(_T_GITHUB, "priority_labels")
     assignees: tuple[str, ...] = ()
 
-    def label_for(self, priority: Priority) -> str:
-        return self.priority_labels[priority.value]
-
 
 @dataclass(frozen=True)
 class GitlabTrackerOptions:
@@ -206,9 +203,6 @@ class GitlabTrackerOptions:
     labels: tuple[str, ...] = ()
     priority_labels: Mapping[str, str] = _map_field(_T_GITLAB, "priority_labels")
     issue_type: str = _default(_T_GITLAB, "issue_type")
-
-    def label_for(self, priority: Priority) -> str:
-        return self.priority_labels[priority.value]
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,6 @@ class KeyLines:
         paths = [path for path, at in self._lines.items() if at == line]
         return min(paths, key=len, default=())
 
-    def exact(self, path: Path) -> int | None:
-        return self._lines.get(path)
-
     def _record(self, path: Path, line: int) -> None:
         self._lines.setdefault(path, line)
 

@@ -165,7 +165,7 @@ def _screenshot(
             snapshot, Path(args.screenshot), size, kiosk=args.kiosk, outbox_rows=rows
         )
         waiting = f", {len(rows)} in the outbox" if rows else ""
-        print(f"wrote {out} ({size[0]}x{size[1]}): {snapshot.verdict.state.title}{waiting}")
+        print(f"wrote {out} ({size[0]}x{size[1]}): {snapshot.verdict.state.headline}{waiting}")
         result["code"] = 0
         app.exit(0)
 

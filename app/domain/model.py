@@ -49,7 +49,8 @@ class VerdictState(StrEnum):
     UNKNOWN = "unknown"
 
     @property
-    def title(self) -> str:  # type: ignore[override]  # deliberately shadows str.title
+    def headline(self) -> str:
+        """How the verdict is shown big: 'RELEASABLE', 'NOT RELEASABLE', 'UNKNOWN'."""
         return {
             VerdictState.RELEASABLE: "RELEASABLE",
             VerdictState.NOT_RELEASABLE: "NOT RELEASABLE",

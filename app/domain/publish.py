@@ -154,7 +154,7 @@ def render_badge(snapshot: BoardSnapshot) -> str:
     doc = {
         "schemaVersion": 1,
         "label": snapshot.board.name or "releasable",
-        "message": state.title.lower(),
+        "message": state.headline.lower(),
         "color": _BADGE_COLOR[state],
     }
     return json.dumps(doc, ensure_ascii=False) + "\n"
@@ -194,7 +194,7 @@ def render_cctray(snapshot: BoardSnapshot, web_url: str = "") -> str:
         _project(
             board.name,
             _CCTRAY_STATUS[verdict.state],
-            verdict.state.title,
+            verdict.state.headline,
             verdict.since or now,
             web_url,
         )

@@ -316,7 +316,7 @@ def _off_path(on_path: bool) -> str:
 
 def _evidence_section(ev: Evidence) -> str:
     verdict = ev.verdict
-    lines = [f"- Verdict: **{verdict.state.title}**{_since(verdict.since)}"]
+    lines = [f"- Verdict: **{verdict.state.headline}**{_since(verdict.since)}"]
     lines += [f"  - {md_text(reason.text)}" for reason in verdict.reasons]
     for f in ev.failing:
         stage = f", stage *{md_text(f.stage)}*" if f.stage else ""

@@ -183,7 +183,7 @@ class Notifier(QObject):
             Severity.CRITICAL if now.state is VerdictState.NOT_RELEASABLE else Severity.WARNING
         )
         body = _reasons_body(now) or "No reason given."
-        return (f"{name}: {now.state.title}", body, severity)
+        return (f"{name}: {now.state.headline}", body, severity)
 
     def _all_muted(self, verdict: Verdict) -> bool:
         keys = [r.item_key for r in verdict.reasons]
@@ -250,9 +250,6 @@ class Notifier(QObject):
     @property
     def muted(self) -> frozenset[str]:
         return self._muted
-
-    def is_muted(self, key: str) -> bool:
-        return key in self._muted
 
     def set_muted(self, key: str, muted: bool = True) -> None:
         keys = set(self._muted)

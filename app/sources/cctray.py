@@ -181,9 +181,6 @@ class _StageGroup:
     def building(self) -> bool:
         return any(p.activity is Activity.BUILDING for p in self.members())
 
-    def unrecognised_activity(self) -> CctrayProject | None:
-        return next((p for p in self.members() if p.activity is Activity.UNKNOWN), None)
-
 
 _STATUS_WORDS = {
     BuildStatus.SUCCESS: "passed",

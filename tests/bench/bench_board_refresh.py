@@ -9,7 +9,8 @@ cctray pipelines × 10 stages = 1,000 projects in 4 feeds (25 pipelines per CI s
 fixed pool of threads, ETag + 304, 50 ms added to every request) serves them, so serving
 costs no GIL time in the process being measured.
 
-The service is the app's own wiring (`app.desktop.run._service`): `BoardService` with its default
+The service is the app's own wiring (`make_board_service` in app/services/board_service.py, as
+`app.desktop.run` calls it): `BoardService` with its default
 thread pool, a real `HttpClient` whose validator cache is a real `Store` in a temp dir,
 `StoreBoard` writing every result. Per run (a fresh store each time):
 
@@ -225,7 +226,7 @@ def run_once(
         "stages": stages,
         "items": len(specs),
         "jobs": len(jobs),
-        "verdict": snap2.verdict.state.title,
+        "verdict": snap2.verdict.state.headline,
         "profile": profiler,
     }
 

@@ -124,7 +124,7 @@ class VerdictBanner(QFrame):
         updated = "" if self._taken_at is None else f"updated {ago_words(self._taken_at, now)}"
         self.updated.set_text(updated)
         reasons = "; ".join(r.text for r in self._verdict.reasons)
-        name = f"Verdict: {self._verdict.state.title}"
+        name = f"Verdict: {self._verdict.state.headline}"
         if self.since.text():
             name += f", {self.since.text()}"
         self.setAccessibleName(name)
@@ -145,7 +145,7 @@ class VerdictBanner(QFrame):
         for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
             palette.setColor(group, QPalette.ColorRole.WindowText, QColor(BANNER_TEXT))
         self.setPalette(palette)
-        self.title.setText(state.title)
+        self.title.setText(state.headline)
         self.setProperty("verdict", state.value)
         self.setProperty("planned", self._verdict.planned)
         self._set_icon()
@@ -157,4 +157,4 @@ class VerdictBanner(QFrame):
             verdict_look(self._verdict), self._icon_px, dpr, inverted_on=banner_fill(self._verdict)
         )
         self.icon.setPixmap(pixmap)
-        self.icon.setAccessibleName(f"{state.title} symbol")
+        self.icon.setAccessibleName(f"{state.headline} symbol")

@@ -187,10 +187,6 @@ class BoardEditor(QWidget):
         )
         self.select(start)
 
-    def document_data(self) -> dict[str, Any]:
-        """The board as plain TOML data, as it stands in the editor."""
-        return self.doc.data()
-
     def is_modified(self) -> bool:
         return self._modified
 

@@ -174,10 +174,5 @@ class EntryForm(QWidget):
         label = self.issue_labels.get(key)
         return label.text() if label is not None and not label.isHidden() else ""
 
-    def focus_key(self, key: str) -> None:
-        widget = self.widget_for(key)
-        if widget is not None:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-
 
 __all__ = ["ENV_KEYS", "EntryForm", "token_settings"]

@@ -191,8 +191,6 @@ class EntryListPanel(QWidget):
 class EntryPanel(QWidget):
     """Title, description, "Test", the form (scrolling) and the last test's result."""
 
-    scroll: QScrollArea  # type: ignore[assignment]  # shadows QWidget.scroll on purpose
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = PlainLabel("", self, bold=True, scale=1.35)
@@ -213,10 +211,10 @@ class EntryPanel(QWidget):
         head.addLayout(title_row)
         head.addWidget(self.description)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.result_box = QFrame(self)
         self.result_box.setFrameShape(QFrame.Shape.StyledPanel)
@@ -237,13 +235,13 @@ class EntryPanel(QWidget):
         layout.setContentsMargins(16, 12, 12, 12)
         layout.setSpacing(10)
         layout.addLayout(head)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.result_box)
         self.form: EntryForm | None = None
 
     def set_form(self, form: EntryForm) -> None:
         """Show `form` (the previous one is deleted)."""
-        old = self.scroll.takeWidget()
+        old = self.scroll_area.takeWidget()
         if old is not None:
             old.hide()
             old.deleteLater()
@@ -252,7 +250,7 @@ class EntryPanel(QWidget):
         layout.setContentsMargins(0, 0, 16, 0)
         layout.addWidget(form)
         layout.addStretch(1)
-        self.scroll.setWidget(inner)
+        self.scroll_area.setWidget(inner)
         self.form = form
 
     def set_test(self, can_test: bool, testing: bool, text: str) -> None:

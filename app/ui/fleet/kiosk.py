@@ -160,7 +160,7 @@ class FleetKiosk(QWidget):
         small.setBold(False)
         small.setPixelSize(max(10, round(header.height() * 0.36)))
         sm = QFontMetrics(small)
-        left = f"{self.fleet_name}: {state.title}"
+        left = f"{self.fleet_name}: {state.headline}"
         room = inner.width() - min(metrics.horizontalAdvance(left), inner.width() // 2) - margin
         right_w = max(0, min(sm.horizontalAdvance(right), room))
         painter.drawText(

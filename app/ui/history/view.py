@@ -74,8 +74,6 @@ class HistoryView(QWidget):
     export_failed = Signal(str)
     back_requested = Signal()
 
-    window: Window  # type: ignore[assignment]  # the selected window; shadows QWidget.window
-
     def __init__(
         self,
         load: Loader,
@@ -92,7 +90,7 @@ class HistoryView(QWidget):
         self._pool = pool
         self._request = 0
         self.board_name = board_name
-        self.window = window
+        self.time_window = window
         self.figures: HistoryFigures | None = None
         self.setObjectName("historyView")
         self.setAccessibleName("History")
@@ -140,7 +138,7 @@ class HistoryView(QWidget):
             group.addButton(button)
             row.addWidget(button)
             self.window_buttons[w] = button
-        self.window_buttons[self.window].setChecked(True)
+        self.window_buttons[self.time_window].setChecked(True)
         row.addSpacing(12)
         row.addWidget(self.status, 1)
         self.csv_button = QPushButton("Export &CSV…", bar)
@@ -234,7 +232,7 @@ class HistoryView(QWidget):
 
     def set_window(self, window: Window) -> None:
         """Show `window` (loads its figures)."""
-        self.window = window
+        self.time_window = window
         button = self.window_buttons[window]
         if not button.isChecked():
             button.setChecked(True)
@@ -243,7 +241,7 @@ class HistoryView(QWidget):
     def refresh(self) -> None:
         """Load the figures of the selected window again, off the GUI thread."""
         self._request += 1
-        token, window, load = self._request, self.window, self._load
+        token, window, load = self._request, self.time_window, self._load
         self.status.set_text("Loading…")
         if self.figures is None:
             self.strip.set_placeholder("Loading…")
@@ -322,7 +320,7 @@ class HistoryView(QWidget):
 
     def _suggested(self, ext: str) -> str:
         end = self.figures.end.astimezone() if self.figures else datetime.now().astimezone()
-        return f"releasable-history-{self.window.value}-{end:%Y-%m-%d}.{ext}"
+        return f"releasable-history-{self.time_window.value}-{end:%Y-%m-%d}.{ext}"
 
     def export_csv(self) -> None:
         """Ask where, then write the figures and segments as CSV off the GUI thread."""

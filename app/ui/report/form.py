@@ -75,7 +75,7 @@ def evidence_summary(snapshot: BoardSnapshot | None) -> str:
     verdict = snapshot.verdict
     reasons = [r.text for r in verdict.reasons]
     shown = reasons[:MAX_EVIDENCE_LINES]
-    lines = [f"Attached: what the board shows now — {verdict.state.title}"]
+    lines = [f"Attached: what the board shows now — {verdict.state.headline}"]
     lines += [f"• {text}" for text in shown]
     if len(reasons) > len(shown):
         lines.append(f"• and {len(reasons) - len(shown)} more (see the preview)")

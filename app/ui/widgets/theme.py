@@ -137,26 +137,6 @@ def inherited_palette(widget: QWidget) -> QPalette:
     return parent.palette() if parent is not None else QApplication.palette()
 
 
-def greyed_palette(palette: QPalette) -> QPalette:
-    """A palette that only greys the text (everything else still follows the system)."""
-    p = QPalette()
-    grey = muted_text(palette)
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
-            p.setColor(group, role, grey)
-    return p
-
-
-def follow_palette_change(widget: QWidget, greyed: bool) -> None:
-    """After a system theme switch, re-derive a greyed widget's text colour from the new one."""
-    if not greyed:
-        return
-    wanted = greyed_palette(inherited_palette(widget))
-    role = QPalette.ColorRole.WindowText
-    if wanted.color(role) != widget.palette().color(role):  # else: our own change, stop here
-        widget.setPalette(wanted)
-
-
 def plain_tooltip(text: str) -> str:
     """Tool tips render rich text when the text looks like HTML: escape remote text."""
     lines = html.escape(text).split("\n")

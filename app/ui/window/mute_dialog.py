@@ -48,11 +48,6 @@ class MuteModel(QAbstractListModel):
         super().__init__(parent)
         self._rows = list(choices)
 
-    def set_choices(self, choices: Sequence[MuteChoice]) -> None:
-        self.beginResetModel()
-        self._rows = list(choices)
-        self.endResetModel()
-
     def muted_keys(self) -> set[str]:
         return {c.key for c in self._rows if c.muted}
 

@@ -95,7 +95,7 @@ def tray_tooltip(
         text = "Releasable: waiting for the first reading of the board"
     else:
         verdict = effective_verdict(snapshot, now)
-        text = f"{snapshot.board.name}: {verdict.state.title}"
+        text = f"{snapshot.board.name}: {verdict.state.headline}"
         reasons = "; ".join(r.text for r in verdict.reasons)
         if reasons:
             text += f" — {reasons}"
