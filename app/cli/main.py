@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from app import __version__
 from app.cli import outbox, probe, report, status, tracker, window
 from app.cli.common import BOARD_DEFAULTS, EXIT_USAGE, CliParser, board_options
+from app.domain.redact import install_log_scrubbing
 
 COMMANDS = (status, probe, report, outbox, tracker)
 
@@ -68,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         window_code: int = args.run(args)  # the window quits on SIGINT and SIGTERM itself
         return window_code
+    install_log_scrubbing()  # what a command logs goes to stderr: no token in it
     with _interrupt_on_signals() as received:
         try:
             code: int = args.run(args)

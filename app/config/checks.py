@@ -21,6 +21,7 @@ from app.config.board import FrozenMap
 from app.config.locate import Path
 from app.config.schema import PRIORITY_KEYS, Setting, ValueType
 from app.domain.planned import WEEKDAYS
+from app.domain.redact import is_secret_query_name
 
 _SECRET_KEY = re.compile(
     r"token|passw|secret|api[_-]?key|private[_-]?key|credential|client[_-]?key", re.IGNORECASE
@@ -147,7 +148,7 @@ def _url(setting: Setting, value: Any, env_key: str) -> tuple[Any, list[Problem]
         return None, [
             Problem(f"only http:// and https:// addresses work here, not {parts.scheme}://")
         ]
-    if parts.password or any(looks_like_secret_key(key) for key, _ in parse_qsl(parts.query)):
+    if parts.password or any(is_secret_query_name(key) for key, _ in parse_qsl(parts.query)):
         return None, [Problem(secret_advice(env_key, "this address holds a password or token"))]
     if not parts.hostname or any(c.isspace() for c in value.strip()):
         return None, [Problem("is not a valid web address (no host name, or spaces in it)")]

@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from app.domain.redact import remember_secret
+
 __all__ = [
     "KEYRING_SERVICE",
     "KeyringUnavailableError",
@@ -40,6 +42,9 @@ class TokenResult:
     token: str | None = field(default=None, repr=False)
     origin: str = ""
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        remember_secret(self.token)  # scrubbed from anything a server says back
 
     @property
     def found(self) -> bool:

@@ -24,6 +24,7 @@ from app.config.errors import BoardFileError
 from app.config.loader import remember_board
 from app.desktop.launch import BoardNotFound, OpenedBoard, open_board
 from app.domain.model import Blocker, BoardSnapshot
+from app.domain.redact import install_log_scrubbing
 
 if TYPE_CHECKING:
     pass
@@ -56,6 +57,7 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_log_scrubbing()  # no token the app holds reaches a log line
     from app.ui.window.crash_handler import route_qt_messages
 
     route_qt_messages()

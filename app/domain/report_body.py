@@ -33,6 +33,7 @@ from app.domain.model import (
     StageStatus,
     Verdict,
 )
+from app.domain.redact import redact_url
 from app.domain.report import Report
 from app.domain.triage import Category, triage
 from app.domain.words import NOT_READ_YET
@@ -191,10 +192,14 @@ def _escape_line_start(line: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) URL fit for a Markdown link destination, or None (never `javascript:` …)."""
+    """An http(s) URL fit for a Markdown link destination, or None (never `javascript:` …).
+
+    Its query values are redacted (signed URLs carry their secret there, under many names)
+    and a user:password@ part is dropped: a report is read by people who hold no token.
+    """
     if not url:
         return None
-    url = url.strip()
+    url = redact_url(url.strip())
     try:
         parts = urlsplit(url)
     except ValueError:

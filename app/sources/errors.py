@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.domain.redact import scrub
+
 
 class SourceError(Exception):
     """A read failed; `str(err)` is shown on the item as is, so it must be plain user words.
 
     `rate_limited_until` is set when the server told us to come back later: the scheduler
-    skips this source until then and the item shows "rate-limited until 14:05".
+    skips this source until then and the item shows "rate-limited until 14:05". Every token
+    the app holds is scrubbed from the message (`app.domain.redact`).
     """
 
     def __init__(
@@ -20,6 +23,7 @@ class SourceError(Exception):
         not_sent: bool = False,
         network: bool = False,
     ) -> None:
+        message = scrub(message)  # a server may echo the token it was sent
         super().__init__(message)
         self.message = message
         self.rate_limited_until = rate_limited_until

@@ -43,6 +43,7 @@ import requests
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from app.domain.model import EnvironmentReading, Health, ItemKind
+from app.domain.redact import scrub
 from app.domain.words import clock_words
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, looks_like_html, read_json
@@ -287,8 +288,9 @@ def _dig(data: Any, dotted: str) -> tuple[bool, Any]:
 
 
 def _plain(value: Any, limit: int = 60) -> str:
-    """Remote text as one short plain line."""
-    text = " ".join(str(value).split())
+    """Remote text as one short plain line, scrubbed of the tokens the app holds (before it
+    is cut: half a token would no longer be recognised)."""
+    text = " ".join(scrub(str(value)).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

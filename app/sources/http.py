@@ -11,6 +11,7 @@ bad status into words with `check_status()`.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import functools
 import json
@@ -21,12 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse, urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
 from app import __version__
+from app.domain.redact import is_secret_query_name, remember_secret, scrub
 from app.domain.words import NETWORK_NEXT_STEP, NETWORK_PLACES, clock_words
 from app.sources.deadline import Deadline, DeadlineAdapter
 from app.sources.errors import SourceError
@@ -109,7 +111,8 @@ def _login_hint(resp: Response) -> str:
 
 
 def _preview(body: bytes) -> str:
-    snippet = body[:24].decode("utf-8", "replace").replace("\n", " ").strip()
+    # Scrubbed before it is cut: the first bytes may be the start of an echoed token.
+    snippet = scrub(body[:4096].decode("utf-8", "replace"))[:24].replace("\n", " ").strip()
     return repr(snippet) if snippet else "nothing: the answer was empty"
 
 
@@ -301,6 +304,7 @@ def _safe_url(url: str) -> str:
 # Headers that carry a secret. requests drops `Authorization` when a redirect leaves the
 # original host; these vendor headers must go with it.
 SECRET_HEADERS = ("PRIVATE-TOKEN", "JOB-TOKEN", "X-Api-Key", "X-Auth-Token", "Cookie")
+_SECRET_HEADER_NAMES = frozenset(name.lower() for name in SECRET_HEADERS)
 
 
 class _Session(requests.Session):
@@ -434,6 +438,7 @@ class HttpClient:
         a 304 returns the cached body with `from_cache=True`.
         """
         send_headers: dict[str, str] = dict(headers or {})
+        _remember_secrets(url, send_headers, auth)
         try:
             full_url = _full_url(method, url, params)
         except (
@@ -551,6 +556,29 @@ class HttpClient:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+_AUTH_SCHEMES = ("bearer ", "basic ", "token ", "bot ", "sso-key ")
+
+
+def _remember_secrets(url: str, headers: Mapping[str, str], auth: tuple[str, str] | None) -> None:
+    """Every credential a request carries, so no answer can echo it back into a message."""
+    if auth is not None:
+        remember_secret(auth[1], user=auth[0])
+    for name, value in headers.items():
+        low = name.lower()
+        if low == "authorization" or low in _SECRET_HEADER_NAMES or is_secret_query_name(low):
+            remember_secret(value)
+            scheme = value[: value.find(" ") + 1].lower()
+            if scheme in _AUTH_SCHEMES:
+                remember_secret(value[len(scheme) :].strip())
+    if "?" in url or "@" in url:
+        with contextlib.suppress(ValueError):
+            parts = urlsplit(url)
+            remember_secret(parts.password)
+            for key, value in parse_qsl(parts.query):
+                if is_secret_query_name(key):
+                    remember_secret(value)
 
 
 class _TimedOut(Exception):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.domain.model import Priority
+from app.domain.redact import scrub
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class TrackerError(Exception):
         retry_at: datetime | None = None,
         uncertain: bool = False,
     ) -> None:
+        message = scrub(message)  # a tracker or a proxy may echo the token it was sent
         super().__init__(message)
         self.message = message
         self.permanent = permanent

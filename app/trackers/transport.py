@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from app.domain.redact import scrub
 from app.domain.words import clock_words
 from app.sources.errors import SourceError
 from app.sources.http import Response, parse_retry_after, rate_limit_until
@@ -122,7 +123,7 @@ def error_for(
             f"{vendor} rate limit reached ({status}); retrying after {clock_words(until, now)}",
             retry_at=until,
         )
-    details = clip(" ".join(details.split()), DETAILS_LIMIT)
+    details = clip(" ".join(scrub(details).split()), DETAILS_LIMIT)  # scrubbed, then cut
     tail = f": {details}" if details else ""
     if status == 401:
         check = f" — check {token_hint}" if token_hint else ""

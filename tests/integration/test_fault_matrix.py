@@ -10,6 +10,7 @@ back later" is honoured for at most an hour.
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -33,6 +34,12 @@ from app.sources.gitlab import GitLabSource
 from app.sources.health import HealthSource, TlsExpiryCache
 from app.sources.http import MAX_WAIT_S, HttpClient
 from app.sources.jenkins import JenkinsSource
+from app.trackers.base import TrackerError
+from app.trackers.github import GitHubTracker
+from app.trackers.gitlab import GitLabTracker
+from app.trackers.jira import JiraTracker
+from app.trackers.webhook import WebhookTracker
+from tests.fixtures.trackers.reports import sample_report
 from tests.hostile_server import TricklingServer, http_answer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -319,3 +326,127 @@ def test_fault_ends_in_words(
     assert isinstance(reading, EnvironmentReading)
     assert reading.health in (Health.DOWN, Health.UNKNOWN), reading
     assert re.search(words, reading.detail), f"{kind} / {fault.name}: {reading.detail}"
+
+
+# -- every tracker against a hostile server ----------------------------------------------------
+
+TRACKER_TOKEN = "glpat-TrackerCanary-0123456789"
+TRACKERS = ["github", "gitlab", "jira", "webhook"]
+T_NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def _make_tracker(kind: str, base: str) -> Any:
+    clock = lambda: T_NOW  # noqa: E731
+    if kind == "github":
+        return GitHubTracker(
+            api_url=base, repo="acme/platform", token=TRACKER_TOKEN, token_hint="T", clock=clock
+        )
+    if kind == "gitlab":
+        return GitLabTracker(
+            api_url=f"{base}/api/v4", project="acme/platform", token=TRACKER_TOKEN, clock=clock
+        )
+    if kind == "jira":
+        return JiraTracker(
+            url=f"{base}/jira", flavor="cloud", project_key="OPS", email="ci@example.com",
+            token=TRACKER_TOKEN, token_hint="JIRA_TOKEN", clock=clock,
+        )  # fmt: skip
+    return WebhookTracker(url=f"{base}/hook", token=TRACKER_TOKEN, clock=clock)
+
+
+def _echo_credentials(request: Request) -> WzResponse:
+    """A tracker (or the proxy in front of it) that quotes the credentials it was sent."""
+    said = " ".join(
+        request.headers.get(name, "") for name in ("Authorization", "PRIVATE-TOKEN")
+    ).strip()
+    if request.method == "POST":
+        body = {
+            "message": f"Validation Failed: {said}",
+            "errors": [{"message": f"{said} may not"}],
+            "errorMessages": [f"{said} may not"],
+            "error": f"{said} may not",
+        }
+        return WzResponse(json.dumps(body), status=422, content_type="application/json")
+    return WzResponse(f"<p>502 from upstream: Authorization: {said}</p>", status=502)
+
+
+@dataclass(frozen=True)
+class TrackerFault:
+    name: str
+    serve: Callable[[HTTPServer], None] | None  # None: the trickling server
+    words: str
+
+
+def _answer(body: bytes, status: int = 200, **headers: str) -> Callable[[HTTPServer], None]:
+    def serve(server: HTTPServer) -> None:
+        server.expect_request(ANY_PATH).respond_with_data(
+            body, status=status, content_type="application/json", headers=headers
+        )
+
+    return serve
+
+
+TRACKER_FAULTS = [
+    TrackerFault(
+        "echoes the credentials",
+        lambda server: server.expect_request(ANY_PATH).respond_with_handler(_echo_credentials),
+        r"\[secret\]|502",
+    ),
+    TrackerFault("nested 100,000 deep", _answer(DEEP_JSON, 201), r"nested more than \d+ deep"),
+    TrackerFault(
+        "429 with x-ratelimit-reset 99999999999999",
+        _answer(
+            b"{}", 429, **{"x-ratelimit-remaining": "0", "x-ratelimit-reset": "99999999999999"}
+        ),
+        r"rate limit reached \(429\)",
+    ),
+    TrackerFault(
+        "429 with Retry-After 999999", _answer(b"{}", 429, **{"Retry-After": "999999"}), r"429"
+    ),
+    TrackerFault(
+        "503 with Retry-After nonsense",
+        _answer(b"{}", 503, **{"Retry-After": "Fri, 99 Foo 99999999 99:99:99 GMT"}),
+        r"server error 503",
+    ),
+    TrackerFault(
+        "trickled answer",
+        None,
+        rf"no complete answer within {DEADLINE_S:g} s from 127\.0\.0\.1:\d+",
+    ),
+]
+
+
+@pytest.mark.parametrize("fault", TRACKER_FAULTS, ids=[f.name for f in TRACKER_FAULTS])
+@pytest.mark.parametrize("action", ["create", "open_blockers"])
+@pytest.mark.parametrize("kind", TRACKERS)
+def test_a_tracker_fault_ends_in_words_without_the_token(
+    httpserver: HTTPServer, kind: str, action: str, fault: TrackerFault
+) -> None:
+    if kind == "webhook" and action == "open_blockers":
+        return  # a webhook lists no blockers: it sends no request
+    http = HttpClient(read_timeout_s=DEADLINE_S)
+    trickling: TricklingServer | None = None
+    base = httpserver.url_for("").rstrip("/")
+    if fault.serve is None:
+        trickling = TricklingServer(http_answer(b"[" + b" " * 10_000))
+        base = trickling.url
+    else:
+        fault.serve(httpserver)
+    tracker = _make_tracker(kind, base)
+    started = time.monotonic()
+    try:
+        if action == "create":
+            tracker.create(http, sample_report())
+        else:
+            tracker.open_blockers(http)
+    except TrackerError as err:
+        assert re.search(fault.words, err.message), f"{kind} / {fault.name}: {err.message}"
+        assert TRACKER_TOKEN not in err.message and "Y2lAZXhhbXBsZS5jb2" not in err.message
+        if err.retry_at is not None:
+            assert err.retry_at <= T_NOW + timedelta(seconds=MAX_WAIT_S), "capped at an hour"
+    else:  # a webhook needs no JSON back: any 2xx is "received"
+        assert (kind, fault.name) == ("webhook", "nested 100,000 deep"), f"{kind}: no error"
+    finally:
+        http.close()
+        if trickling is not None:
+            trickling.close()
+    assert time.monotonic() - started < 3 * DEADLINE_S + 1.0

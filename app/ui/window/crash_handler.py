@@ -27,6 +27,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.domain.redact import scrub
+
 log = logging.getLogger("app")
 qt_log = logging.getLogger("qt")
 
@@ -89,10 +91,10 @@ class CrashReporter(QObject):
             if app is not None:
                 app.quit()
             return
-        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        text = scrub("".join(traceback.format_exception(exc_type, exc, tb)))
         log.critical("uncaught exception\n%s", text)
         path = self.write_report(text)
-        summary = f"{exc_type.__name__}: {exc}"
+        summary = scrub(f"{exc_type.__name__}: {exc}")
         where = f"\n\nThe details were saved to {path}." if path else ""
         self.crashed.emit(summary, f"{text}{where}")
 
