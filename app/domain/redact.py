@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 MASK = "[secret]"
-MIN_SECRET_CHARS = 4  # shorter values would mask ordinary words; no real token is that short
+MIN_SECRET_CHARS = 8  # shorter values would mask ordinary words ("other" in "another")
 
 # Query parameters that carry a secret in signed URLs, OAuth flows and APIs (compared without
 # case, with '-' and '_' alike).
