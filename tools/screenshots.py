@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
 
     render_history_png(out / "history.png", (1366, 768), Window.MONTH)
     print(f"wrote {out / 'history.png'}")
-    for extra in ("screenshot_report_dialog.py", "screenshot_editor.py"):
+    for extra in ("screenshot_report_dialog.py", "screenshot_editor.py", "screenshot_fleet.py"):
         script = ROOT / "tools" / extra
         if script.exists():
             subprocess.run([sys.executable, str(script), str(out)], check=True)

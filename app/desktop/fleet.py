@@ -106,6 +106,9 @@ def _run(
         window = FleetWindow(fleet.name)
         service.updated.connect(window.show_rows)
         service.team_updated.connect(window.show_team_snapshot)
+        window.history_requested.connect(
+            lambda chosen: service.load_history(chosen, window.show_history)
+        )
         view = window
     view.setWindowIcon(app_icon())
     tray = None

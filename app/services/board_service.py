@@ -66,6 +66,25 @@ log = logging.getLogger(__name__)
 DISPATCH_BUDGET_S = 0.002  # GUI-thread time one pass may spend handing jobs to the pool
 
 
+# The last known board, its open blockers and how the tracker's last read went: loaded
+# together, since judged without its blockers a board with an open P1 would restart as
+# RELEASABLE for a moment and lose its "since".
+# And the team's claims ("on it: …"), so the first picture already says who is on what.
+Preloaded = tuple[
+    LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]
+]
+
+
+def load_last_known(store: BoardStore, specs: Sequence[ItemSpec]) -> Preloaded:
+    """What `BoardService.start` shows first (call it on a worker: it reads the store)."""
+    return (
+        store.load_board(specs),
+        store.open_blockers(),
+        store.tracker_read(),
+        store.team_claims(),
+    )
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -110,9 +129,13 @@ class BoardService(QObject):
         tracker: TrackerRead | None = None,
         planned: PlannedTime | None = None,
         fetcher: FetchProcess | None = None,
+        first_poll_after_ms: int = 0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # A fleet starts a hundred boards at once: their first polls are spread out, so the
+        # last known fleet is drawn before 300 reads compete with it (and servers see no herd).
+        self.first_poll_after_ms = first_poll_after_ms
         # With a fetcher, jobs run in its worker process instead of this process's pool.
         self.fetcher = fetcher
         if fetcher is not None:
@@ -160,26 +183,24 @@ class BoardService(QObject):
 
     # --- life cycle ---------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Show the last known board at once (loaded off the GUI thread), then poll."""
+    def start(self, preloaded: Preloaded | None = None) -> None:
+        """Show the last known board at once (loaded off the GUI thread), then poll.
+
+        `preloaded` is that load already done on a worker (`load_last_known`): a fleet reads
+        a hundred teams' stores side by side before it starts their services."""
         self._running = True
         if self.fetcher is not None:
             self.fetcher.start()  # it starts up (at a lower priority) while the store loads
+        if preloaded is not None:
+            self._on_loaded(preloaded)
+            return
         specs, store = list(self.specs), self.store
-
-        def load() -> tuple[
-            LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]
-        ]:
-            # The open blockers come with the items: judged without them, a board with an
-            # open P1 would restart as RELEASABLE for a moment and lose its "since".
-            return (
-                store.load_board(specs),
-                store.open_blockers(),
-                store.tracker_read(),
-                store.team_claims(),
-            )
-
-        run_task(load, self._on_loaded, self._on_load_failed, pool=self.pool)
+        run_task(
+            lambda: load_last_known(store, specs),
+            self._on_loaded,
+            self._on_load_failed,
+            pool=self.pool,
+        )
 
     def stop(self) -> None:
         """Stop polling, end the requests in flight, and wait for the work in flight; its
@@ -210,12 +231,7 @@ class BoardService(QObject):
                 job.next_due = now
         self.tick()
 
-    def _on_loaded(
-        self,
-        loaded: tuple[
-            LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]
-        ],
-    ) -> None:
+    def _on_loaded(self, loaded: Preloaded) -> None:
         (stored, last_verdict), blockers, tracker_read, claims = loaded
         self.blockers = tuple(blockers)
         self.claims = claims
@@ -245,6 +261,10 @@ class BoardService(QObject):
 
     def _begin_polling(self) -> None:
         if not self._running:
+            return
+        if self.first_poll_after_ms > 0:
+            delay, self.first_poll_after_ms = self.first_poll_after_ms, 0
+            QTimer.singleShot(delay, self, self._begin_polling)
             return
         self._tick.start()
         self.refresh_now()

@@ -21,8 +21,10 @@ the notifications follow it).
 from __future__ import annotations
 
 import logging
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +37,12 @@ from app.config.errors import BoardFileError
 from app.config.fleet import FleetBoard, FleetConfig
 from app.config.loader import parse_board
 from app.domain.fleet import TeamRow, fleet_order, team_row, unreadable_row
-from app.domain.model import BoardSnapshot
-from app.services.board_service import BoardService
+from app.domain.fleet_history import FleetHistory, fleet_history
+from app.domain.history import Window
+from app.domain.model import Blocker, BoardSnapshot
+from app.services.board_jobs import board_specs, build_jobs, tracker_watch
+from app.services.board_service import BoardService, Preloaded, load_last_known
+from app.services.board_store import StoreBoard
 from app.services.fleet_boards import (
     FLEET_DB,
     TeamBoard,
@@ -52,7 +58,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POOL_THREADS = 16
+PREPARE_THREADS = 8
+FIRST_POLLS_AFTER_MS = 300  # the fleet from the stores is drawn first, then teams poll,
+FIRST_POLLS_SPREAD_MS = 10  # a few at a time (100 teams over a second)
 TEAM_TICK_MS = 1000  # a team's scheduler checks for due jobs once a second (not 4×): 100 teams
+
+
+# A team read from disk: its board file, its store, and its last known board from the store.
+_Prepared = tuple[TeamBoard, "Store | None", Preloaded | None]
 
 
 def utc_now() -> datetime:
@@ -99,7 +112,7 @@ class FleetService(QObject):
         db_dir: Path,
         *,
         clock: Callable[[], datetime] = utc_now,
-        coalesce_ms: int = 200,
+        coalesce_ms: int = 50,
         sync_trackers: bool = True,
         parent: QObject | None = None,
     ) -> None:
@@ -111,6 +124,7 @@ class FleetService(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(POOL_THREADS)
         self.feeds = SharedFeeds()
+        self.rng = random.Random()
         self.http: FleetHttp | None = None
         self._fleet_store: Store | None = None
         self.teams: dict[str, _Team] = {}
@@ -133,30 +147,36 @@ class FleetService(QObject):
         self._running = True
         db_dir, fleet = self.db_dir, self.fleet
 
-        def prepare() -> tuple[Store, FleetHttp, list[tuple[TeamBoard, Store | None]]]:
+        def prepare() -> tuple[Store, FleetHttp, list[_Prepared]]:
             from app.store.store import Store
 
             fleet_store = Store.open(db_dir / FLEET_DB, check_integrity=False)
             http = FleetHttp(cache=fleet_store.http_cache)
-            teams: list[tuple[TeamBoard, Store | None]] = []
-            for entry in fleet.boards:
+
+            def one(entry: FleetBoard) -> _Prepared:
                 board = _from_disk(entry, http)
-                store = None
-                if board.config is not None:
-                    try:
-                        store = Store.open(team_db_path(db_dir, entry), check_integrity=False)
-                    except Exception as err:  # this team only: its row says why
-                        board = TeamBoard(entry, error=f"local store cannot be opened: {err}")
-                teams.append((board, store))
-            return fleet_store, http, teams
+                if board.config is None:
+                    return board, None, None
+                try:
+                    store = Store.open(team_db_path(db_dir, entry), check_integrity=False)
+                    specs = board_specs(board.config)
+                    return board, store, load_last_known(StoreBoard(store), specs)
+                except Exception as err:  # this team only: its row says why
+                    return (
+                        TeamBoard(entry, error=f"local store cannot be opened: {err}"),
+                        None,
+                        None,
+                    )
+
+            # Side by side: opening a store waits on the disk with the GIL released.
+            with ThreadPoolExecutor(max_workers=PREPARE_THREADS) as pool:
+                return fleet_store, http, list(pool.map(one, fleet.boards))
 
         run_task(prepare, self._on_prepared, self._on_prepare_failed, pool=self.pool)
 
-    def _on_prepared(
-        self, prepared: tuple[Store, FleetHttp, list[tuple[TeamBoard, Store | None]]]
-    ) -> None:
+    def _on_prepared(self, prepared: tuple[Store, FleetHttp, list[_Prepared]]) -> None:
         self._fleet_store, self.http, teams = prepared
-        for board, store in teams:
+        for board, store, preloaded in teams:
             team = _Team(board.entry, board, store)
             if board.config is None:
                 team.unreadable_since = self.clock()
@@ -164,7 +184,7 @@ class FleetService(QObject):
             if not self._running:
                 continue
             if board.config is not None:
-                self._start_team(team, board.config)
+                self._start_team(team, board.config, preloaded)
         if not self._running:
             self._close_stores()
             return
@@ -203,10 +223,9 @@ class FleetService(QObject):
 
     # --- teams --------------------------------------------------------------------------
 
-    def _start_team(self, team: _Team, config: BoardConfig) -> None:
-        from app.services.board_jobs import board_specs, build_jobs, tracker_watch
-        from app.services.board_store import StoreBoard
-
+    def _start_team(
+        self, team: _Team, config: BoardConfig, preloaded: Preloaded | None = None
+    ) -> None:
         assert team.store is not None and self.http is not None
         service = BoardService(
             config.name,
@@ -217,6 +236,10 @@ class FleetService(QObject):
             clock=self.clock,
             pool=self.pool,
             tick_ms=TEAM_TICK_MS,
+            rng=self.rng,
+            first_poll_after_ms=FIRST_POLLS_AFTER_MS + len(self.teams) * FIRST_POLLS_SPREAD_MS
+            if preloaded is not None
+            else 0,
             tracker=tracker_watch(config),
             planned=config.planned,
             parent=self,
@@ -226,7 +249,7 @@ class FleetService(QObject):
         team.service = service
         team.unreadable_since = None
         team.tracker_due = 0.0
-        service.start()
+        service.start(preloaded)
 
     def _stop_team(self, team: _Team) -> None:
         if team.service is not None:
@@ -365,5 +388,34 @@ class FleetService(QObject):
         self.rows = self.current_rows()
         self.updated.emit(self.rows)
 
+    # --- history ------------------------------------------------------------------------
+
+    def load_history(
+        self,
+        window: Window,
+        on_done: Callable[[FleetHistory], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """The fleet's history over `window`, read from the teams' stores on a worker."""
+        teams = [(t.board.name, t.store) for t in self.teams.values() if t.store is not None]
+        now = self.clock()
+        run_task(lambda: load_fleet_history(window, now, teams), on_done, on_error, pool=self.pool)
+
 
 __all__ = ["FleetService"]
+
+
+def load_fleet_history(
+    window: Window, now: datetime, teams: Sequence[tuple[str, Store]]
+) -> FleetHistory:
+    """The platform team's history from every team's own store (blocking: on a worker)."""
+    from app.domain.history import load_figures
+    from app.store.outbox import Outbox
+
+    figures = []
+    blockers: list[Blocker] = []
+    for name, store in teams:
+        every = Outbox(store).blockers(open_only=False)
+        figures.append((name, load_figures(window, now, store, every, board_name=name)))
+        blockers.extend(every)
+    return fleet_history(window, figures, blockers)

@@ -12,6 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from app.config.fleet import load_fleet
 from app.domain.fleet import TeamRow
+from app.domain.fleet_history import FleetHistory
+from app.domain.history import Window
 from app.domain.model import VerdictState
 from app.services.fleet_service import FleetService
 from tests.integration.test_fleet import _fleet_file, _requests_to, fleet_server  # noqa: F401
@@ -53,6 +55,11 @@ def test_the_live_fleet_orders_teams_and_shares_the_feed(
     assert gone.reasons[0].startswith("board file could not be fetched:")
     assert len(_requests_to(fleet_server, "/cc.xml")) == 1  # two boards, one fetch
     assert service.http is not None and service.http.hosts == 1
+    history: list[FleetHistory] = []
+    service.load_history(Window.DAY, history.append)
+    qtbot.waitUntil(lambda: bool(history), timeout=10_000)
+    assert history[0].teams == 2  # the two teams whose boards could be read
+    assert {r.name for r in history[0].restores} == {"Payments", "Shop"}
     service.stop()
 
     # A restart paints from disk: cached board files and the teams' stores, then re-reads.

@@ -131,3 +131,33 @@ def test_the_kiosk_pages_past_a_readable_minimum_and_fits_a_big_screen(qtbot: Qt
     assert kiosk.layout_.pages >= 5
     image = kiosk.grab()
     assert image.width() == 1920
+
+
+def test_the_history_page_asks_for_a_window_and_shows_the_fleet_figures(
+    qtbot: QtBot, qtmodeltester: object
+) -> None:
+    from app.domain.fleet_history import fleet_history
+    from app.domain.history import Window, compute_figures
+
+    window = FleetWindow("Platform", now_fn=lambda: NOW)
+    qtbot.addWidget(window)
+    window.show_rows(_rows())
+    asked: list[Window] = []
+    window.history_requested.connect(asked.append)
+    window.history_button.click()
+    assert asked == [Window.WEEK]
+    start = NOW - Window.WEEK.duration
+    figures = compute_figures(
+        [("not-releasable", NOW - timedelta(hours=3))], "releasable", start, NOW
+    )
+    window.show_history(fleet_history(Window.WEEK, [("Team 11", figures)], []))
+    page = window._history
+    assert page is not None and window.pages.currentWidget() is page
+    assert page.headline.text().startswith("98 % of team-hours releasable over the last 7 days")
+    qtmodeltester.check(page.restore_model)  # type: ignore[attr-defined]
+    assert page.restore_model.item(0, 0).text() == "Team 11"
+    assert page.restore_model.item(0, 4).text() == "3 h"
+    page.buttons.buttons()[0].click()
+    assert asked[-1] is Window.DAY
+    qtbot.keyClick(page.back, Qt.Key.Key_Escape)
+    assert window.pages.currentIndex() == 0

@@ -8,16 +8,14 @@ its box, never wrapped into the next row; the full text is in the tool tip and a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.domain.model import VerdictState
 from app.ui.fleet.model import TEXT_ROLE, TeamText
 from app.ui.widgets.icons import status_pixmap
-from app.ui.widgets.theme import BANNER_FILLS, PLANNED_FILL, muted_text, tint
+from app.ui.widgets.theme import BANNER_FILLS, PLANNED_FILL, Look, muted_text, tint
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -25,12 +23,27 @@ PAD = 8
 GAP = 4
 
 
-@dataclass(frozen=True)
 class TeamFonts:
-    """The fonts of a team's box: the name line bold, the rest plain."""
+    """The fonts of a team's box (the name line bold, the rest plain), their metrics, and the
+    text already elided to a width: a scroll repaints the same rows' words again and again."""
 
-    bold: QFont
-    plain: QFont
+    def __init__(self, bold: QFont, plain: QFont) -> None:
+        self.bold = bold
+        self.plain = plain
+        self.mb = QFontMetrics(bold)
+        self.mp = QFontMetrics(plain)
+        self._elided: dict[tuple[bool, str, int], str] = {}
+
+    def elide(self, bold: bool, text: str, width: int) -> str:
+        key = (bold, text, width)
+        found = self._elided.get(key)
+        if found is None:
+            if len(self._elided) > 8192:
+                self._elided.clear()
+            metrics = self.mb if bold else self.mp
+            found = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
+            self._elided[key] = found
+        return found
 
     @classmethod
     def from_base(cls, base: QFont, scale: float = 1.0, px: int | None = None) -> TeamFonts:
@@ -48,11 +61,19 @@ class TeamFonts:
 
     def height(self, lines: int, bold_lines: int = 1) -> int:
         """The box height that holds `bold_lines` bold lines and `lines` more lines."""
-        return (
-            2 * PAD
-            + bold_lines * (QFontMetrics(self.bold).height() + GAP)
-            + lines * (QFontMetrics(self.plain).height() + GAP)
-        )
+        return 2 * PAD + bold_lines * (self.mb.height() + GAP) + lines * (self.mp.height() + GAP)
+
+
+_ICONS: dict[tuple[Look, int, float], QPixmap] = {}
+
+
+def _icon(look: Look, size: int, dpr: float) -> QPixmap:
+    """The verdict's shape as a pixmap, made once per look and size (not per row painted)."""
+    key = (look, size, dpr)
+    pixmap = _ICONS.get(key)
+    if pixmap is None:
+        pixmap = _ICONS[key] = status_pixmap(look, size, dpr)
+    return pixmap
 
 
 def box_colour(text: TeamText) -> QColor:
@@ -91,13 +112,13 @@ def paint_team(
     painter.setBrush(colour)
     painter.drawRoundedRect(strip, 4, 4)
 
-    mb, mp = QFontMetrics(fonts.bold), QFontMetrics(fonts.plain)
+    mb, mp = fonts.mb, fonts.mp
     x = round(strip.right()) + PAD
     y = rect.top() + PAD
     right = rect.right() - PAD
     icon = mb.height()
     dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-    painter.drawPixmap(x, y, status_pixmap(text.look, icon, dpr))
+    painter.drawPixmap(x, y, _icon(text.look, icon, dpr))
     x_text = x + icon + PAD
 
     # line 1: name (bold), then the verdict word and for how long, right-aligned, or (in the
@@ -115,7 +136,7 @@ def paint_team(
     painter.drawText(
         QRect(x_text, y, name_w, mb.height()),
         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-        mb.elidedText(text.name, Qt.TextElideMode.ElideRight, max(0, name_w)),
+        fonts.elide(True, text.name, name_w),
     )
     painter.setPen(verdict_ink)
     if verdict_below:
@@ -127,7 +148,7 @@ def paint_team(
     painter.drawText(
         verdict_rect,
         int(align | Qt.AlignmentFlag.AlignVCenter),
-        mb.elidedText(text.verdict, Qt.TextElideMode.ElideRight, verdict_rect.width()),
+        fonts.elide(True, text.verdict, verdict_rect.width()),
     )
     y += mb.height() + GAP
 
@@ -147,7 +168,7 @@ def paint_team(
         painter.drawText(
             QRect(x_text, y, width, mp.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            mp.elidedText(line, Qt.TextElideMode.ElideRight, width),
+            fonts.elide(False, line, width),
         )
         y += mp.height() + GAP
     painter.restore()

@@ -158,11 +158,11 @@ class FleetKiosk(QWidget):
         right = summary_words(self.rows) + pages
         small = QFont(font)
         small.setBold(False)
-        small.setPixelSize(max(10, round(header.height() * 0.36)))
+        small.setPixelSize(max(10, round(header.height() * 0.32)))
         sm = QFontMetrics(small)
         left = f"{self.fleet_name}: {state.headline}"
-        room = inner.width() - min(metrics.horizontalAdvance(left), inner.width() // 2) - margin
-        right_w = max(0, min(sm.horizontalAdvance(right), room))
+        room = inner.width() - metrics.horizontalAdvance(left) - margin
+        right_w = max(inner.width() // 3, min(sm.horizontalAdvance(right) + 4, room))
         painter.drawText(
             QRect(inner.left(), inner.top(), inner.width() - right_w - margin, inner.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
@@ -28,10 +29,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.fleet import TeamRow, counts
 from app.domain.model import BoardSnapshot, VerdictState
-from app.ui.board.view import BoardView
 from app.ui.fleet.delegate import FleetDelegate
 from app.ui.fleet.model import KEY_ROLE, FleetFilter, FleetModel
 from app.ui.widgets.labels import PlainLabel
+
+if TYPE_CHECKING:
+    from app.domain.fleet_history import FleetHistory
+    from app.ui.board.view import BoardView
+    from app.ui.fleet.history import FleetHistoryView
 
 
 def utc_now() -> datetime:
@@ -80,6 +85,7 @@ class FleetWindow(QWidget):
 
     team_opened = Signal(str)  # key: feed me that team's snapshots
     team_closed = Signal()
+    history_requested = Signal(object)  # Window: load the fleet's history and `show_history`
 
     def __init__(
         self,
@@ -118,6 +124,10 @@ class FleetWindow(QWidget):
         head.addSpacing(16)
         head.addWidget(self.summary, 1)
         head.addWidget(self.filter)
+        self.history_button = QPushButton("History", self)
+        self.history_button.setAccessibleName("History of the fleet")
+        self.history_button.clicked.connect(self.open_history)
+        head.addWidget(self.history_button)
         self.filter.setMinimumWidth(220)
         fleet_page = QWidget(self)
         fleet_layout = QVBoxLayout(fleet_page)
@@ -131,7 +141,8 @@ class FleetWindow(QWidget):
         self.back.setToolTip("Back to all teams (Esc)")
         self.back.clicked.connect(self.close_team)
         self.team_title = PlainLabel("", team_page, bold=True)
-        self.board = BoardView(self.now_fn, parent=team_page)
+        self.team_page = team_page
+        self._board: BoardView | None = None  # built on the first open: not at start-up
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 6, 8, 6)
         bar.addWidget(self.back)
@@ -141,11 +152,12 @@ class FleetWindow(QWidget):
         team_layout.setContentsMargins(0, 0, 0, 0)
         team_layout.setSpacing(0)
         team_layout.addLayout(bar)
-        team_layout.addWidget(self.board, 1)
+        self.team_layout = team_layout
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(fleet_page)
         self.pages.addWidget(team_page)
+        self._history: FleetHistoryView | None = None  # built on first open
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -170,6 +182,16 @@ class FleetWindow(QWidget):
         if isinstance(current, str):
             self._make_current(current, scroll=False)  # a refresh never moves the list
 
+    @property
+    def board(self) -> BoardView:
+        """The team's full board (the team window's own view), built when first needed."""
+        if self._board is None:
+            from app.ui.board.view import BoardView
+
+            self._board = BoardView(self.now_fn, parent=self.team_page)
+            self.team_layout.addWidget(self._board, 1)
+        return self._board
+
     def show_team_snapshot(self, key: str, snapshot: BoardSnapshot) -> None:
         if key == self.open_key:
             self.board.show_snapshot(snapshot)
@@ -187,11 +209,13 @@ class FleetWindow(QWidget):
         """Esc, Backspace or Alt+Left on the team's board (whatever has the focus there and
         does not use the key itself) come back to the list."""
         back = event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Backspace) or (
-            event.key() == Qt.Key.Key_Left
-            and event.modifiers() & Qt.KeyboardModifier.AltModifier
+            event.key() == Qt.Key.Key_Left and event.modifiers() & Qt.KeyboardModifier.AltModifier
         )
         if back and self.open_key is not None:
             self.close_team()
+            return
+        if back and self.pages.currentIndex() == 2:
+            self.close_history()
             return
         super().keyPressEvent(event)
 
@@ -217,6 +241,29 @@ class FleetWindow(QWidget):
         self._make_current(key)
         self.list.setFocus()
         self.team_closed.emit()
+
+    def open_history(self) -> None:
+        """The fleet's history page (over 7 days first); the figures come in `show_history`."""
+        if self._history is None:
+            from app.ui.fleet.history import FleetHistoryView
+
+            self._history = FleetHistoryView(self)
+            self._history.back_requested.connect(self.close_history)
+            self._history.window_chosen.connect(self.history_requested)
+            self.pages.addWidget(self._history)
+        self.pages.setCurrentWidget(self._history)
+        self._history.back.setFocus()
+        from app.domain.history import Window
+
+        self.history_requested.emit(Window.WEEK)
+
+    def show_history(self, history: FleetHistory) -> None:
+        if self._history is not None:
+            self._history.show_history(history)
+
+    def close_history(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.list.setFocus()
 
     def _make_current(self, key: str, *, scroll: bool = True) -> None:
         row = self.model.row_of(key)
