@@ -52,7 +52,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from app.services.tracker_check import check_tracker, render_checks
+    from app.services.tracker_check import check_tracker, render_report
     from app.trackers.check import Check, passed
 
     problem = tracker_option_problem(args)
@@ -83,8 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        print(f"{kind} tracker: {'ready' if ok else 'NOT READY'}")
-        print(render_checks(checks))
+        print(render_report(kind, checks))
     return EXIT_OK if ok else EXIT_FAILED
 
 

@@ -41,6 +41,33 @@ def item_config(table: str, values: Mapping[str, Any]) -> Item:
     return board.pipelines[0] if table == PIPELINES else board.environments[0]
 
 
+# The keys of a table where a browser URL may be pasted, by (table, source or tracker kind).
+URL_KEYS: Mapping[tuple[str, str], tuple[str, ...]] = {
+    (PIPELINES, "github-actions"): ("repo", "workflow", "api_url"),
+    (PIPELINES, "gitlab"): ("project", "api_url"),
+    (PIPELINES, "jenkins"): ("url",),
+    ("tracker", "github"): ("repo", "api_url"),
+    ("tracker", "gitlab"): ("project", "api_url"),
+    ("tracker", "jira"): ("url", "project_key"),
+}
+
+
+def values_from_url(table: str, kind: str, key: str, text: str) -> dict[str, str] | None:
+    """The keys a browser URL pasted into `key` fills (the same parser as `releasable probe`),
+    or None when `key` takes no such URL or `text` is not one the kind understands."""
+    from app.sources.urls import SourceUrlError, source_values, tracker_values
+
+    text = text.strip()
+    if key not in URL_KEYS.get((table, kind), ()) or not text.startswith(("http://", "https://")):
+        return None
+    try:
+        if table == PIPELINES:
+            return source_values(kind, text)
+        return tracker_values(kind, text)
+    except SourceUrlError:
+        return None
+
+
 def item_token(item: Item) -> TokenResult | None:
     """Where the item's token comes from (or must come from); None when it takes none."""
     options = item.options if isinstance(item, PipelineConfig) else None
@@ -140,10 +167,12 @@ def make_environment_source(e: EnvironmentConfig) -> Any:
 __all__ = [
     "ENVIRONMENTS",
     "PIPELINES",
+    "URL_KEYS",
     "Item",
     "item_config",
     "item_token",
     "make_environment_source",
     "make_pipeline_source",
     "make_source",
+    "values_from_url",
 ]

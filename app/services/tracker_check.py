@@ -62,8 +62,23 @@ def render_checks(checks: list[Check]) -> str:
     return "\n".join(f"  {MARKS[c.ok]:<7} {c.step:<{width}}  {_plain(c.words)}" for c in checks)
 
 
+def render_report(kind: str, checks: list[Check]) -> str:
+    """The whole check: a verdict line, then one line per step."""
+    from app.trackers.check import passed
+
+    head = f"{kind} tracker: {'ready' if passed(checks) else 'NOT READY'} (nothing was filed)"
+    return f"{head}\n{render_checks(checks)}"
+
+
 def _plain(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-__all__ = ["check_config", "check_table", "check_tracker", "render_checks", "tracker_config"]
+__all__ = [
+    "check_config",
+    "check_table",
+    "check_tracker",
+    "render_checks",
+    "render_report",
+    "tracker_config",
+]

@@ -19,7 +19,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton, QWidget
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
@@ -736,3 +736,103 @@ def test_an_unedited_board_with_planned_time_keeps_it(
     qtbot.mouseClick(editor.entries_panel.remove_button, Qt.MouseButton.LeftButton)
     save(qtbot, editor)
     assert load_board(save_to).maintenance == ()
+
+
+# -- browser URLs in source and tracker fields ------------------------------------------------
+
+
+def paste_url(qtbot: QtBot, editor: BoardEditor, key: str, url: str) -> None:
+    """Type the page's address into `key` and finish (Enter), as a paste then Tab would."""
+    edit = line_edit(editor, key)
+    retype(qtbot, edit, url)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_a_github_workflow_page_fills_repo_workflow_branch_and_api_url(
+    qtbot: QtBot, make_editor: type[BoardEditor], example: BoardConfig
+) -> None:
+    editor = make_editor(example)
+    select_pipeline(editor, "api")
+    assert "paste the page's address" in line_edit(editor, "repo").placeholderText()
+
+    paste_url(
+        qtbot,
+        editor,
+        "repo",
+        "https://ghe.example.com/acme/shop/actions/workflows/release.yml?query=branch%3Arc",
+    )
+
+    values = editor.doc.pipelines[0].values
+    assert (values["repo"], values["workflow"], values["branch"]) == (
+        "acme/shop",
+        "release.yml",
+        "rc",
+    )
+    assert values["api_url"] == "https://ghe.example.com/api/v3"
+    assert line_edit(editor, "repo").text() == "acme/shop"
+    assert line_edit(editor, "workflow").text() == "release.yml"
+    editor.validate_now()
+    assert editor.doc.pipelines[0].problem_count() == 0
+
+
+def test_a_gitlab_page_and_a_jenkins_build_page_fill_their_keys(
+    qtbot: QtBot, make_editor: type[BoardEditor], example: BoardConfig
+) -> None:
+    editor = make_editor(example)
+    select_pipeline(editor, "mobile")
+    paste_url(qtbot, editor, "project", "https://git.example.com/acme/apps/ios/-/pipelines")
+    mobile = next(e for e in editor.doc.pipelines if e.name == "mobile").values
+    assert (mobile["project"], mobile["api_url"]) == (
+        "acme/apps/ios",
+        "https://git.example.com/api/v4",
+    )
+
+    editor.add_pipeline("jenkins")
+    paste_url(qtbot, editor, "url", "https://ci.example.com/job/pay/job/api/128/console")
+    assert editor.doc.pipelines[-1].values["url"] == "https://ci.example.com/job/pay/job/api/"
+
+
+def test_a_jira_issue_page_fills_the_trackers_address_and_project_key(
+    qtbot: QtBot, make_editor: type[BoardEditor], example: BoardConfig
+) -> None:
+    editor = make_editor(example)
+    editor.select(editor.doc.tracker)
+    kind = editor.form.fields["kind"]  # type: ignore[union-attr]
+    combo = kind.focus_widget()
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData("jira"))
+
+    paste_url(qtbot, editor, "url", "https://acme.atlassian.net/browse/PLAT-431")
+
+    values = editor.doc.tracker.values
+    assert (values["url"], values["project_key"]) == ("https://acme.atlassian.net", "PLAT")
+
+
+# -- the tracker's Test -----------------------------------------------------------------------
+
+
+def test_the_tracker_test_checks_token_repository_and_labels_off_the_gui_thread(
+    qtbot: QtBot,
+    make_editor: type[BoardEditor],
+    example: BoardConfig,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", SECRET)
+    httpserver.expect_request("/user").respond_with_json({"login": "releasable-bot"})
+    httpserver.expect_request("/repos/acme/platform").respond_with_json(
+        {"full_name": "acme/platform", "has_issues": True, "permissions": {"push": False}}
+    )
+    editor = make_editor(example)
+    editor.select(editor.doc.tracker)
+    assert editor.panel.test_button.isVisibleTo(editor)
+    retype(qtbot, line_edit(editor, "api_url"), httpserver.url_for("").rstrip("/"))
+
+    text = run_test(qtbot, editor)  # "Cancel test" while it runs: it is not on the GUI thread
+
+    assert text.startswith("github tracker: NOT READY (nothing was filed)")
+    assert "valid, for user releasable-bot" in text
+    assert "no push access to acme/platform" in text
+    assert SECRET not in text
+    assert all(request.method == "GET" for request, _ in httpserver.log)
+    assert editor.panel.result_heading.text() == "What the tracker said"

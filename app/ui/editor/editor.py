@@ -33,6 +33,7 @@ from app.config.loader import build_board
 from app.config.secrets import keyring_available, store_token
 from app.config.settings import SOURCE_KINDS
 from app.config.writer import board_document
+from app.services.sources import URL_KEYS, values_from_url
 from app.ui.editor.entries import (
     ENVIRONMENTS,
     PIPELINES,
@@ -216,8 +217,10 @@ class BoardEditor(QWidget):
             keyring_suggestion=entry.name or entry.table,
             keyring_state=self.keyring.available,
             choice_words=CHOICE_WORDS,
+            url_keys=URL_KEYS.get((entry.table, entry.kind), ()),
         )
         form.edited.connect(lambda key, uid=entry.uid: self._on_edited(uid, key))
+        form.committed.connect(lambda key, uid=entry.uid: self._on_committed(uid, key))
         form.store_requested.connect(
             lambda name, token, uid=entry.uid: self._store_token(uid, name, token)
         )
@@ -228,7 +231,9 @@ class BoardEditor(QWidget):
     def _update_header(self, entry: Entry) -> None:
         self.panel.title.set_text(entry.title())
         self.panel.description.setText(entry.description())
-        self.panel.set_test(entry.can_test(), entry.testing, entry.test_text)
+        self.panel.set_test(
+            entry.can_test(), entry.testing, entry.test_text, tracker=entry.table == TRACKER
+        )
 
     def _show_issues(self, entry: Entry) -> None:
         form = self.panel.form
@@ -237,6 +242,27 @@ class BoardEditor(QWidget):
             form.show_issues(by_key, entry.issues.get("", []))
 
     # -- editing ---------------------------------------------------------------------------------
+
+    def _on_committed(self, uid: int, key: str) -> None:
+        """A browser URL typed or pasted into a field fills the keys it holds (repo, workflow,
+        branch and api_url from a GitHub workflow page, …), read as `releasable probe` reads it."""
+        entry, form = self.doc.find(uid), self.panel.form
+        if entry is None or form is None or self.current_entry() is not entry:
+            return
+        text = entry.values.get(key)
+        parts = (
+            values_from_url(entry.table, entry.kind, key, text) if isinstance(text, str) else None
+        )
+        if not parts or all(entry.values.get(k) == v for k, v in parts.items()):
+            return
+        if key not in parts:
+            entry.values.pop(key, None)
+            form.set_values({key: MISSING})
+        entry.values.update(parts)
+        form.set_values(parts)
+        self.model.refresh()
+        self._update_header(entry)
+        self._changed()
 
     def _on_edited(self, uid: int, key: str) -> None:
         entry, form = self.doc.find(uid), self.panel.form

@@ -137,6 +137,9 @@ class Entry:
         self.values = {k: v for k, v in self.values.items() if k in declared and k not in own}
 
     def can_test(self) -> bool:
+        """Pipelines and environments are read once; a tracker is checked (nothing filed)."""
+        if self.table == TRACKER:
+            return self.kind != "none"
         return self.table in (PIPELINES, ENVIRONMENTS)
 
 

@@ -66,9 +66,11 @@ def default_hint(setting: Setting) -> str:
 
 
 class Field(QWidget):
-    """One key's input. `changed` fires on every edit (typed or set)."""
+    """One key's input. `changed` fires on every edit (typed or set); `committed` when a
+    typed text is done (Enter, or the focus left)."""
 
     changed = Signal()
+    committed = Signal()
 
     def __init__(self, setting: Setting, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,7 +125,14 @@ class TextField(Field):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(default_hint(setting))
         self.edit.textChanged.connect(self._emit)
+        self.edit.editingFinished.connect(self.committed)
         self._single(self.edit)
+
+    def accept_urls(self) -> None:
+        """Say that a page's address from the browser may be pasted here."""
+        hint = self.edit.placeholderText()
+        words = "or paste the page's address from the browser"
+        self.edit.setPlaceholderText(f"{hint} — {words}" if hint else words.capitalize())
 
     def value(self) -> Any:
         text = self.edit.text()  # not stripped: a prefix like "web :: " ends with a space

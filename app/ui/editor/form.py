@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.config.schema import Setting
-from app.ui.editor.fields import MISSING, Field, make_field
+from app.ui.editor.fields import MISSING, Field, TextField, make_field
 from app.ui.editor.token import KEYRING_KEY, TokenField
 from app.ui.widgets.labels import PlainLabel
 from app.ui.widgets.text import error_label, mute, wrapped_label
@@ -40,6 +40,7 @@ class EntryForm(QWidget):
     """
 
     edited = Signal(str)
+    committed = Signal(str)  # a text field's typing is done (Enter, focus left)
     store_requested = Signal(str, str)  # entry name, token: relayed from the token row
 
     def __init__(
@@ -50,6 +51,7 @@ class EntryForm(QWidget):
         keyring_suggestion: str,
         keyring_state: bool | None,
         choice_words: Mapping[str, Mapping[str, str]] | None = None,
+        url_keys: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,6 +93,9 @@ class EntryForm(QWidget):
             field = make_field(setting, self, (choice_words or {}).get(setting.key))
             field.set_value(values.get(setting.key, MISSING))
             field.changed.connect(lambda key=setting.key: self.edited.emit(key))
+            field.committed.connect(lambda key=setting.key: self.committed.emit(key))
+            if setting.key in url_keys and isinstance(field, TextField):
+                field.accept_urls()
             self.fields[setting.key] = field
             row = self._add_row(grid, row, setting.key, field, setting)
         grid.setRowStretch(row, 1)
@@ -137,6 +142,12 @@ class EntryForm(QWidget):
         if self.token is not None and key in self.token.field_keys():
             return self.token.value(key)
         raise KeyError(key)
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Show these values in their fields (quietly: no `edited`)."""
+        for key, value in values.items():
+            if key in self.fields:
+                self.fields[key].set_value(value)
 
     def widget_for(self, key: str) -> QWidget | None:
         """The input a person types `key` into (for focus and tests)."""

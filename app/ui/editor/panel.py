@@ -32,6 +32,9 @@ from app.ui.editor.form import EntryForm
 from app.ui.widgets.labels import PlainLabel
 from app.ui.widgets.text import mute, wrapped_label
 
+READ_TIP = "Read it once now, as the board would (Ctrl+T)"
+TRACKER_TIP = "Check the token, the project and the labels; nothing is filed (Ctrl+T)"
+BOARD_SEES = "What the board would see"
 TEST_LINES = 12  # the result box grows up to this many lines, then scrolls
 
 
@@ -199,7 +202,7 @@ class EntryPanel(QWidget):
         mute(self.description)
         self.test_button = QPushButton("Test", self)
         self.test_button.setObjectName("test_button")
-        self.test_button.setToolTip("Read it once now, as the board would (Ctrl+T)")
+        self.test_button.setToolTip(READ_TIP)
         self.test_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         title_row = QHBoxLayout()
         title_row.addWidget(self.title)
@@ -218,7 +221,7 @@ class EntryPanel(QWidget):
 
         self.result_box = QFrame(self)
         self.result_box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.result_heading = PlainLabel("What the board would see", self.result_box, bold=True)
+        self.result_heading = PlainLabel(BOARD_SEES, self.result_box, bold=True)
         self.result = QPlainTextEdit(self.result_box)
         self.result.setObjectName("test_result")
         self.result.setReadOnly(True)
@@ -253,9 +256,14 @@ class EntryPanel(QWidget):
         self.scroll_area.setWidget(inner)
         self.form = form
 
-    def set_test(self, can_test: bool, testing: bool, text: str) -> None:
-        """The "Test" button's state and the result box (hidden while there is nothing)."""
+    def set_test(self, can_test: bool, testing: bool, text: str, *, tracker: bool = False) -> None:
+        """The "Test" button's state and the result box (hidden while there is nothing).
+
+        For the tracker, "Test" checks the token, the project and the labels; it files nothing.
+        """
         self.test_button.setVisible(can_test)
+        self.test_button.setToolTip(TRACKER_TIP if tracker else READ_TIP)
+        self.result_heading.set_text("What the tracker said" if tracker else BOARD_SEES)
         self.test_button.setText("Cancel test" if testing else "Test")
         self.result_box.setVisible(can_test and bool(text))
         if self.result.toPlainText() != text:

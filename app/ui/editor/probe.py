@@ -1,14 +1,18 @@
-"""The board editor's "Test": read one pipeline or environment once, as the board would.
+"""The board editor's "Test": read one pipeline or environment once, as the board would, or
+check the tracker without filing anything.
 
 `probe_item()` checks the table alone and builds its source with the board's own builder
 (`app.services.sources`), fetches once with a short timeout and describes what came back the
 way `releasable probe` prints it (`app.services.probe`): the outcome and the stages with their
 statuses, or the health with status code and latency, or what went wrong, in words, and where
-the token came from. It blocks, so the editor runs it through `run_task`. Nothing in the text
-is ever a token.
+the token came from. For the tracker, `check_words()` runs the check `releasable tracker
+check` runs (`app.services.tracker_check`): token, project, labels. Both block, so the editor
+runs them through `run_task`. Nothing in the text is ever a token.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
@@ -18,11 +22,13 @@ from app.config.board import (
     GithubActionsOptions,
     GitlabOptions,
     PipelineConfig,
+    TrackerConfig,
 )
 from app.config.errors import BoardFileError, format_path
 from app.services.sources import Item, item_config
 from app.services.tasks import run_task
-from app.ui.editor.entries import Entry
+from app.services.tracker_check import tracker_config
+from app.ui.editor.entries import TRACKER, Entry
 
 TEST_CONNECT_TIMEOUT_S = 5.0
 TEST_READ_TIMEOUT_S = 10.0
@@ -59,11 +65,29 @@ def _pipeline_target(p: PipelineConfig) -> str:
     return opts.url
 
 
+def test_job(entry: Entry) -> Callable[[], str]:
+    """What "Test" runs off the GUI thread for `entry`; the table is checked here first
+    (raises `BoardFileError`), so nothing is sent for a table with problems."""
+    if entry.table == TRACKER:
+        config = tracker_config(entry.values)
+        return lambda: check_words(config)
+    item = item_config(entry.table, entry.values)
+    return lambda: probe_item(item)
+
+
+def check_words(config: TrackerConfig) -> str:
+    """The tracker check that files nothing (token, project, labels), in words (blocking)."""
+    from app.services.tracker_check import check_config, render_report
+
+    return render_report(config.kind, check_config(config, timeout_s=TEST_READ_TIMEOUT_S))
+
+
 def problems_words(err: BoardFileError) -> str:
     """Why a table cannot be tested yet."""
     lines = []
     for issue in err.issues:
-        key = format_path(issue.path[2:])  # ("pipelines", 0, "url") -> "url"
+        skip = 1 if issue.path[:1] == ("tracker",) else 2  # ("pipelines", 0, "url") -> "url"
+        key = format_path(issue.path[skip:])
         lines.append(f"  • {key}: {issue.message}" if key else f"  • {issue.message}")
     return "Fix the problems marked in the form first:\n" + "\n".join(lines)
 
@@ -89,16 +113,16 @@ class EntryTester(QObject):
             self.changed.emit(entry.uid)
             return
         try:
-            item = item_config(entry.table, entry.values)
+            job = test_job(entry)
         except BoardFileError as err:
             entry.test_text = problems_words(err)
             self.changed.emit(entry.uid)
             return
-        entry.testing, entry.test_text = True, f"Testing {entry.name}…"
+        entry.testing, entry.test_text = True, f"Testing {entry.name or 'the tracker'}…"
         self.changed.emit(entry.uid)
         generation = entry.test_generation
         run_task(
-            lambda: probe_item(item),
+            job,
             lambda text: self._done(entry, generation, text),
             lambda err: self._done(entry, generation, f"The test failed: {type(err).__name__}"),
         )
@@ -111,4 +135,4 @@ class EntryTester(QObject):
         self.finished.emit(entry.uid)
 
 
-__all__ = ["EntryTester", "item_config", "problems_words", "probe_item"]
+__all__ = ["EntryTester", "check_words", "problems_words", "probe_item", "test_job"]
