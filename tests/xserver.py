@@ -143,7 +143,8 @@ def xvfb(
         ready, _, _ = select.select([read_end], [], [], 30)
         number = os.read(read_end, 64).decode().strip() if ready else ""
         if not number:
-            err = server.stderr.read().decode(errors="replace") if server.poll() else ""
+            stderr = server.stderr.read() if server.stderr is not None and server.poll() else b""
+            err = stderr.decode(errors="replace")
             pytest.fail(f"Xvfb did not start: {err.strip()[-500:]}", pytrace=False)
         x = XServer(f":{number}", tuple(screens), window_manager)
         x.run("xsetroot", "-solid", MAGENTA)

@@ -45,6 +45,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.domain.model import PipelineReading
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -203,7 +205,11 @@ def run_once(
         sent2, nm2 = http.requests_sent - sent0, http.not_modified - nm0
 
         errors = sum(1 for i in (*snap2.board.pipelines, *snap2.board.environments) if i.error)
-        stages = sum(len(p.reading.stages) for p in snap1.board.pipelines if p.reading)
+        stages = sum(
+            len(p.reading.stages)
+            for p in snap1.board.pipelines
+            if isinstance(p.reading, PipelineReading)
+        )
         service.stop()
         if shown is not None:
             shown.close()

@@ -14,6 +14,7 @@ Target: 30-day figures <= 20 ms.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import statistics
@@ -146,7 +147,7 @@ def main() -> None:
 
         results = {}
         for window in Window:
-            t = timed(lambda w=window: figures(w), args.runs)
+            t = timed(functools.partial(figures, window), args.runs)
             results[window] = t
             note = f"({len(t.result.segments)} segments, {len(t.result.restores)} restores)"
             show(f"{window.words} figures (board rows + all blockers)", t, note)

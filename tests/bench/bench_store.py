@@ -111,7 +111,7 @@ def main() -> None:
         timed("record_reading x1200 (no change)", lambda: poll(Outcome.PASSED), repeat=3)
         timed(
             "record_error x1200",
-            lambda: [store.record_error(k, kind, n, "timed out", NOW) for k, kind, n in items],
+            lambda: [store.record_error(k, kind, n, "timed out", NOW) for k, kind, n in items],  # type: ignore[func-returns-value]
             repeat=3,
         )
         store.close()

@@ -293,7 +293,11 @@ def _main(manifest_path: str) -> int:
         max_seconds=spec["max_seconds"],
     ).start()
     print(f"port {server.server_address[1]}", flush=True)
-    stopper = threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True)
+    def stop_on_eof() -> None:
+        sys.stdin.read()
+        server.shutdown()
+
+    stopper = threading.Thread(target=stop_on_eof, daemon=True)
     stopper.start()
     assert server._thread is not None
     server._thread.join(spec["max_seconds"] + 5)

@@ -56,6 +56,7 @@ def test_blocker_in_two_clicks_reaches_the_tracker_and_turns_the_board_red(
             dialog.send()
         key, url = delivered.args
         assert url.startswith("http://127.0.0.1:")
+        assert opened.demo is not None
         created = [i for i in opened.demo.tracker.issues() if i["title"] == "Laptop won't boot"]
         assert len(created) == 1
         assert f"releasable-key: {key}" in created[0]["body"]

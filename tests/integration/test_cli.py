@@ -83,7 +83,7 @@ def test_every_option_has_help_and_says_its_default() -> None:
             assert action.help, f"{where} has no help text"
             takes_value = action.nargs != 0
             if action.option_strings and takes_value and not action.required:
-                shown = parser._get_formatter()._get_help_string(action) % {
+                shown = str(parser._get_formatter()._get_help_string(action)) % {
                     **vars(action),
                     "default": action.default,
                     "choices": ", ".join(map(str, action.choices or ())),

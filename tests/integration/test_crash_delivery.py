@@ -99,7 +99,11 @@ def crash_sender(db: Path, fake: FakeGitHub, killpoint: str, rng: random.Random)
         proc = start_sender(db, fake)
         # Wake on whichever comes first: the POST arrives, or the sender ends without one
         # (an earlier crash left the issue filed, so it only looked it up).
-        watcher = threading.Thread(target=lambda: (proc.wait(), fake.post_arrived.set()))
+        def wake() -> None:
+            proc.wait()
+            fake.post_arrived.set()
+
+        watcher = threading.Thread(target=wake)
         watcher.start()
         try:
             fake.post_arrived.wait(CHILD_TIMEOUT_S)

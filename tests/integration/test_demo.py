@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import requests
@@ -67,7 +67,7 @@ def get(web: requests.Session, url: str, **params: Any) -> requests.Response:
 
 def latest_run(web: requests.Session, demo: DemoHandle) -> dict[str, Any]:
     runs = get(web, demo.urls["pipeline:api"], branch="main").json()["workflow_runs"]
-    return runs[0]
+    return cast(dict[str, Any], runs[0])
 
 
 def run_jobs(web: requests.Session, run: dict[str, Any]) -> dict[str, dict[str, Any]]:

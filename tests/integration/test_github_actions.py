@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 import pytest
@@ -318,7 +318,7 @@ def test_every_run_conclusion_maps_to_a_gate(
 def job(status: Any, conclusion: Any = None, **extra: Any) -> dict[str, Any]:
     base = copy.deepcopy(load("jobs_run_562_failed.json")["jobs"][0])
     base.update(status=status, conclusion=conclusion, **extra)
-    return base
+    return cast(dict[str, Any], base)
 
 
 @pytest.mark.parametrize(

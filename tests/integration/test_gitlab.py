@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 import pytest
@@ -37,7 +37,7 @@ def load(name: str) -> Any:
 
 
 def pipelines() -> list[dict[str, Any]]:
-    return load("pipelines_running_over_failed.json")
+    return cast(list[dict[str, Any]], load("pipelines_running_over_failed.json"))
 
 
 def jobs_of(pipeline_id: int) -> list[dict[str, Any]]:
@@ -45,7 +45,7 @@ def jobs_of(pipeline_id: int) -> list[dict[str, Any]]:
         RUNNING_ID: "jobs_pipeline_1287654399_running.json",
         FAILED_ID: "jobs_pipeline_1287654321_failed.json",
     }[pipeline_id]
-    return load(name)
+    return cast(list[dict[str, Any]], load(name))
 
 
 @pytest.fixture

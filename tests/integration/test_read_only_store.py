@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from app.desktop.board import DesktopBoard
 from app.desktop.launch import open_board
-from app.domain.model import EnvironmentReading, Health, ItemKind
+from app.domain.model import BoardSnapshot, EnvironmentReading, Health, ItemKind
 from app.store.store import Store, StoreUnwritableError, open_or_read_only
 from app.ui.window.main_window import MainWindow
 
@@ -163,7 +163,7 @@ def test_the_window_opens_read_only_and_says_so(
             assert window.message_label.text().startswith(
                 f"Read-only: the local database {path} cannot be written"
             )
-            seen = []
+            seen: list[BoardSnapshot] = []
             desktop.service.updated.connect(seen.append)
             qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
             names = [e.name for e in seen[-1].board.environments]

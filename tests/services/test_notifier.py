@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -56,10 +57,12 @@ def settings_path(tmp_path: Path) -> Path:
     return tmp_path / "settings.ini"
 
 
-def make(settings_path: Path, clock: Clock | None = None) -> tuple[Notifier, list[tuple]]:
+def make(
+    settings_path: Path, clock: Clock | None = None
+) -> tuple[Notifier, list[tuple[Any, ...]]]:
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
     notifier = Notifier(settings, clock or Clock())
-    shown: list[tuple] = []
+    shown: list[tuple[Any, ...]] = []
     notifier.notify.connect(lambda *args: shown.append(args))
     return notifier, shown
 

@@ -5,6 +5,7 @@ it back. Real store, real service, a clock the test moves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,7 @@ WATCH = TrackerRead(name="GitHub acme/platform", stale_after_s=180)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path / "board.db")
     yield s
     s.close()

@@ -46,10 +46,10 @@ SECRET = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"  # shaped like a real GitH
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in a dict, for tests (no desktop service, nothing on disk)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring has no annotations
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -174,7 +174,7 @@ def test_edit_round_trip_change_a_field_add_a_pipeline_reorder(
     expected = replace(
         example,
         pipelines=(
-            replace(api, options=replace(api.options, branch="release")),
+            replace(api, options=replace(api.options, branch="release")),  # type: ignore[arg-type]
             mobile,
             web,
             jenkins,
@@ -386,7 +386,7 @@ def test_a_token_typed_for_the_keyring_never_reaches_the_board_file(
     qtbot.keyClicks(token.secret_edit, SECRET)
 
     with qtbot.waitSignal(editor.keyring.stored, timeout=5000):
-        qtbot.mouseClick(token.store_button, Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
+        qtbot.mouseClick(token.store_button, Qt.MouseButton.LeftButton)
 
     assert memory_keyring.entries == {(KEYRING_SERVICE, "api"): SECRET}
     assert token.secret_edit.text() == ""

@@ -18,7 +18,7 @@ def _raise(exc: BaseException) -> None:
     try:
         raise exc
     except BaseException:
-        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        sys.excepthook(*sys.exc_info())
 
 
 def test_gui_thread_error_is_saved_and_shown(qtbot: QtBot, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
 def _rows(n: int = 30) -> list[TeamRow]:
     rows = []
+    reasons: tuple[str, ...]
     for i in range(n):
         if i % 10 == 1:
             state, reasons = VerdictState.NOT_RELEASABLE, ("pipeline 'api' failed at stage 'scan'",)

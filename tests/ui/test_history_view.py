@@ -274,6 +274,9 @@ def test_chart_has_closed_and_open_bars_per_category(qtbot: QtBot) -> None:
     assert ("=cmd", 1, 0) in view.chart.values
     assert view.chart.view is not None
     series = view.chart.view.chart().series()[0]
+    from PySide6.QtCharts import QAbstractBarSeries
+
+    assert isinstance(series, QAbstractBarSeries)
     assert [s.label() for s in series.barSets()] == ["closed", "still open (hatched)"]
 
 

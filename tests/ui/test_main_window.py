@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 from pytestqt.qtbot import QtBot
 
 from app.demo.sample import HOSTILE_NAME, many_snapshot, sample_snapshot
@@ -51,7 +52,9 @@ def test_actions_have_menu_entries_and_shortcuts(window: MainWindow) -> None:
         "action_quit": ["Ctrl+Q"],
         "action_find": ["Ctrl+F"],
     }
-    in_menus = {a for menu in window.menuBar().actions() for a in menu.menu().actions()}
+    in_menus = {
+        a for menu in window.menuBar().actions() for a in cast(QMenu, menu.menu()).actions()
+    }
     for name, keys in expected.items():
         action = getattr(window, name)
         assert [s.toString() for s in action.shortcuts()] == keys, name

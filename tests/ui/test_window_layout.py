@@ -4,9 +4,11 @@ hides the toolbar or the menus, and View → Reset layout restores the first-sta
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from app.ui.window.main_window import MainWindow
@@ -42,7 +44,7 @@ def test_reset_layout_is_in_the_view_menu_and_restores_the_first_start_layout(
     settings = temp_settings(tmp_path)
     win = window(qtbot, settings)
     default_sizes = win.board.splitter.sizes()
-    view = next(m.menu() for m in win.menuBar().actions() if m.text() == "&View")
+    view = next(cast(QMenu, m.menu()) for m in win.menuBar().actions() if m.text() == "&View")
     assert win.action_reset_layout in view.actions()
 
     win.toolbar.hide()

@@ -24,10 +24,10 @@ TOKEN = "ghp_" + "x" * 36
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A real (non-null) keyring backend that lives in a dict."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring has no annotations
         self.entries: dict[tuple[str, str], str] = {}
         self.fail_with: Exception | None = None
 

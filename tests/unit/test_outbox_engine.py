@@ -365,7 +365,7 @@ def test_blocker_refresh_stops_when_the_tracker_cannot_be_reached(outbox: Outbox
     assert refresh_blockers(outbox, tracker, FakeHttp(), NOW) == []  # type: ignore[arg-type]
     assert [b.key for b in outbox.blockers()] == ["rls-abc"]
     assert refresh_blockers(outbox, ScriptedTracker("webhook"), FakeHttp(), NOW) == []  # type: ignore[arg-type]
-    assert refresh_blockers(outbox, None, FakeHttp(), NOW) == []  # type: ignore[arg-type]
+    assert refresh_blockers(outbox, None, FakeHttp(), NOW) == []
 
 
 def _dead_pid() -> int:

@@ -27,7 +27,11 @@ def no_older() -> list[dict[str, Any]]:
 
 
 def test_latest_completed_is_the_newest_completed_run_of_the_page() -> None:
-    runs = [{"id": 3, "status": "running"}, {"id": 2, "status": "completed"}, {"id": 1}]
+    runs: list[dict[str, Any]] = [
+        {"id": 3, "status": "running"},
+        {"id": 2, "status": "completed"},
+        {"id": 1},
+    ]
     assert latest_completed(runs, done, page_size=20, older=no_older) == runs[1]
 
 

@@ -51,12 +51,12 @@ def child_pages(path: Path, root: int, page_size: int) -> list[int]:
 def make_store_with_drafts(path: Path, drafts: int, items: int) -> None:
     with open_store(path) as store:
         with store.transaction() as db:
-            db["drafts_probe"].create({"id": int, "body": str}, pk="id")
-            db["drafts_probe"].insert_all(
+            db.table("drafts_probe").create({"id": int, "body": str}, pk="id")
+            db.table("drafts_probe").insert_all(
                 {"id": i, "body": f"draft {i}: " + "x" * 300} for i in range(1, drafts + 1)
             )
-            db["outbox_probe"].insert({"id": 1, "report": "unsent report"}, pk="id")
-            db["cache_probe"].insert({"id": 1, "junk": "not salvaged"}, pk="id")
+            db.table("outbox_probe").insert({"id": 1, "report": "unsent report"}, pk="id")
+            db.table("cache_probe").insert({"id": 1, "junk": "not salvaged"}, pk="id")
         for i in range(items):
             store.record_reading(f"pipeline:p{i}", ItemKind.PIPELINE, f"p{i}", READING, NOW)
     assert not path.with_name(path.name + "-wal").exists()  # checkpointed on close
@@ -143,7 +143,7 @@ def test_the_apps_own_drafts_and_outbox_survive(tmp_path: Path) -> None:
                 table.create({"key": str, "text": str}, pk="key")
             table.insert({**placeholder_row(table), "key": f"{name}-1"}, alter=True)
         for i in range(300):
-            db["items"].insert({"key": f"pipeline:p{i}", "kind": "pipeline", "name": "p"})
+            db.table("items").insert({"key": f"pipeline:p{i}", "kind": "pipeline", "name": "p"})
     page_size, roots = page_size_and_roots(path)
     smash_page(path, roots["items"], page_size)
     with open_store(path) as store:
@@ -176,7 +176,7 @@ def test_salvaged_rows_join_a_table_the_new_schema_has(
     smash_page(path, roots["items"], page_size)
 
     def drafts_table(db: sqlite_utils.Database) -> None:
-        db["drafts_probe"].create({"id": int, "title": str}, pk="id")
+        db.table("drafts_probe").create({"id": int, "title": str}, pk="id")
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, drafts_table])
     with open_store(path) as store:

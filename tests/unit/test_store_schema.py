@@ -32,13 +32,13 @@ def test_migrations_from_empty_create_the_tables(tmp_path: Path) -> None:
             "status",
             "status_since",
         }
-        assert db["items"].pks == ["key"]
-        assert db["transitions"].pks == ["id"]
+        assert db.table("items").pks == ["key"]
+        assert db.table("transitions").pks == ["id"]
         assert set(db["transitions"].columns_dict) == {"id", "item_key", "status", "at", "detail"}
-        assert db["http_cache"].pks == ["url"]
+        assert db.table("http_cache").pks == ["url"]
         body = next(c for c in db["http_cache"].columns if c.name == "body")
         assert body.type == "BLOB"
-        indexes = {tuple(i.columns) for i in db["transitions"].indexes}
+        indexes = {tuple(i.columns) for i in db.table("transitions").indexes}
         assert {("item_key", "at"), ("at",)} <= indexes
 
 
@@ -97,7 +97,7 @@ def test_an_appended_migration_upgrades_an_existing_file(
         store.http_cache.remember("https://a.example/", CACHED)
 
     def add_notes(db: sqlite_utils.Database) -> None:
-        db["notes"].create({"id": int, "text": str}, pk="id")
+        db.table("notes").create({"id": int, "text": str}, pk="id")
 
     monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, add_notes])
     with Store.open(path) as store:
@@ -110,7 +110,7 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
     db = sqlite_utils.Database(tmp_path / "releasable.db")
 
     def broken(db: sqlite_utils.Database) -> None:
-        db["half_done"].create({"id": int}, pk="id")
+        db.table("half_done").create({"id": int}, pk="id")
         raise RuntimeError("migration bug")
 
     with pytest.raises(RuntimeError, match="migration bug"):

@@ -128,7 +128,7 @@ def test_the_environment_tier_is_not_an_input() -> None:
     assert params == {"category", "prevents_delivery", "has_workaround", "statement"}
     for name in ("tier", "environment", "environment_tier", "env"):
         with pytest.raises(TypeError):
-            triage("environment-instability", prevents_delivery=None, **{name: "staging"})
+            triage("environment-instability", prevents_delivery=None, **{name: "staging"})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("prevents", [None, True])
