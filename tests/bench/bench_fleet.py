@@ -107,7 +107,8 @@ def child(fleet_file: str, db: str) -> int:
     def scroll(when: str) -> None:
         bar = window.list.verticalScrollBar()
         viewport = window.list.viewport()
-        wheel, page = [], []
+        wheel: list[float] = []
+        page: list[float] = []
         for step, out in ((bar.singleStep() * 3, wheel), (bar.pageStep(), page)):
             bar.setValue(0)
             viewport.repaint()
