@@ -4,7 +4,7 @@
 (board configuration, database path, workers) on the socket FD, builds the board's poll jobs
 and runs each job id it is sent on one of its threads (`run_job`, then `StoreBoard.record`),
 sending back `(job id, results, read at, read started)`. It ends when it is sent None or the
-socket closes (the app quit or crashed).
+socket closes (the app quit or crashed); either way its requests in flight end at once.
 """
 
 from __future__ import annotations
@@ -88,21 +88,25 @@ def serve(config: BoardConfig, db_path: str, conn: Connection, workers: int) -> 
         with sending, contextlib.suppress(OSError):  # OSError: the app has gone
             conn.send((job.id, encode(results), at, started))
 
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="fetch")
     try:
-        with ThreadPoolExecutor(workers, thread_name_prefix="fetch") as pool:
-            while True:
-                try:
-                    job_id = conn.recv()
-                except (EOFError, OSError):
-                    break
-                if job_id is None:
-                    break
-                job = jobs.get(job_id)
-                if job is not None:
-                    pool.submit(run, job)
-            stopping.set()
-            http.abort()  # no worker waits for a slow server: the app is quitting
+        while True:
+            try:
+                job_id = conn.recv()
+            except (EOFError, OSError):
+                break
+            if job_id is None:
+                break
+            job = jobs.get(job_id)
+            if job is not None:
+                pool.submit(run, job)
     finally:
+        # Told to stop, or the app has gone: requests in flight end at once (as the app's own
+        # do when it quits), jobs not started are dropped.
+        from app.sources.deadline import abort_all
+
+        abort_all()
+        pool.shutdown(wait=True, cancel_futures=True)
         store.close()
 
 

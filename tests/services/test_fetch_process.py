@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from app.services.board_service import make_board_service
 from app.services.fetch_child import decode, encode
 from app.sources.errors import SourceError
 from app.store.store import Store
+from tests.hostile_server import TricklingServer
 
 
 def test_a_source_error_crosses_with_its_attributes() -> None:
@@ -105,3 +107,31 @@ def test_a_killed_worker_process_is_replaced_and_reading_goes_on(
     finally:
         service.stop()
         store.close()
+
+
+def test_stopping_ends_the_worker_processs_requests_in_flight_at_once(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with TricklingServer(head_first=False) as trickle:  # not even the headers arrive
+        board = parse_board(
+            "\n".join(
+                [
+                    "[board]",
+                    'name = "Worker"',
+                    "[[environments]]",
+                    'name = "slow"',
+                    f'url = "{trickle.url}/health"',
+                    "timeout_seconds = 300",
+                ]
+            ),
+            "worker.toml",
+        )
+        store = Store.open(tmp_path / "board.db")
+        service = make_board_service(board, store, worker_process=True)
+        service.start()
+        qtbot.waitUntil(trickle.answering.is_set, timeout=20_000)
+        started = time.monotonic()
+        service.stop()
+        stopped_in = time.monotonic() - started
+        store.close()
+    assert stopped_in < 3.0, "the child's trickled request did not hold up the stop"
