@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.config.errors import BoardFileError
@@ -199,6 +199,10 @@ def _screenshot(
     QTimer.singleShot(int(max(0.0, args.after) * 1000), due)
     app.exec()
     service.stop()  # again after a signal: ends the requests in flight, waits for no server
+    # The tracker sync and the outbox read run on the global pool: let them end before the
+    # store closes under them (a signal can end the event loop while they run).
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QCoreApplication.sendPostedEvents()
     with contextlib.suppress(Exception):
         store.close()
     return result["code"]
