@@ -78,7 +78,7 @@ class CliParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def board_options(*, demo: bool) -> argparse.ArgumentParser:
+def board_options(*, demo: bool, db: bool = True) -> argparse.ArgumentParser:
     """--board and --db (and --demo): shared by the window and the subcommands.
 
     Their defaults are suppressed here and set once on the top-level parser, so
@@ -99,12 +99,13 @@ def board_options(*, demo: bool) -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="use the bundled demo board (loopback servers, no account, no network)",
         )
-    parent.add_argument(
-        "--db",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="local database (default: releasable.db in the user's data folder)",
-    )
+    if db:
+        parent.add_argument(
+            "--db",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="local database (default: releasable.db in the user's data folder)",
+        )
     return parent
 
 

@@ -234,3 +234,70 @@ def test_a_plain_url_must_be_http() -> None:
 
 def test_the_url_error_is_a_value_error() -> None:
     assert issubclass(SourceUrlError, ValueError)
+
+
+def test_source_values_are_the_board_keys_a_browser_url_fills() -> None:
+    from app.sources.urls import source_values
+
+    url = "https://github.com/acme/api/actions/workflows/deploy.yml?query=branch%3Amain"
+    assert source_values("github-actions", url) == {
+        "api_url": "https://api.github.com",
+        "repo": "acme/api",
+        "workflow": "deploy.yml",
+        "branch": "main",
+    }
+    assert source_values("gitlab", "https://gitlab.com/acme/mobile/-/pipelines?ref=rc") == {
+        "api_url": "https://gitlab.com/api/v4",
+        "project": "acme/mobile",
+        "ref": "rc",
+    }
+    assert source_values("health", " https://staging.example.com/health ") == {
+        "url": "https://staging.example.com/health"
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "url", "values"),
+    [
+        (
+            "github",
+            "https://github.com/acme/platform/issues?q=is%3Aopen",
+            {"api_url": "https://api.github.com", "repo": "acme/platform"},
+        ),
+        (
+            "github",
+            "https://ghe.example.com/acme/platform.git",
+            {"api_url": "https://ghe.example.com/api/v3", "repo": "acme/platform"},
+        ),
+        (
+            "gitlab",
+            "https://gitlab.example.com/acme/platform/-/issues",
+            {"api_url": "https://gitlab.example.com/api/v4", "project": "acme/platform"},
+        ),
+        (
+            "jira",
+            "https://acme.atlassian.net/browse/PLAT-431",
+            {"url": "https://acme.atlassian.net", "project_key": "PLAT"},
+        ),
+        (
+            "jira",
+            "https://jira.example.com/jira/projects/OPS/issues",
+            {"url": "https://jira.example.com/jira", "project_key": "OPS"},
+        ),
+    ],
+)
+def test_tracker_values_read_the_pages_people_copy(
+    kind: str, url: str, values: dict[str, str]
+) -> None:
+    from app.sources.urls import tracker_values
+
+    assert tracker_values(kind, url) == values
+
+
+def test_a_tracker_url_that_names_no_project_says_what_to_copy() -> None:
+    from app.sources.urls import SourceUrlError, tracker_values
+
+    with pytest.raises(SourceUrlError, match="copy an issue's page"):
+        tracker_values("jira", "https://acme.atlassian.net/")
+    with pytest.raises(SourceUrlError, match="copy the repository's page"):
+        tracker_values("github", "https://github.com/acme")
