@@ -42,7 +42,12 @@ def add_parser(commands: Any) -> None:
     )
     check = actions.add_parser(
         "check",
-        parents=[board_options(demo=False, db=False), json_option(), timeout_option(), tracker_options()],
+        parents=[
+            board_options(demo=False, db=False),
+            json_option(),
+            timeout_option(),
+            tracker_options(),
+        ],
         help=HELP,
         description="Check, without filing anything, that the tracker's token is valid, the "
         "repository or project is reachable and labels can be applied. Exit 0 passed, 1 a "
