@@ -28,10 +28,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
+from app.domain.words import clock_words
 from app.sources.cctray import fetch_feed
 from app.sources.cctray_feed import CctrayProject
+from app.sources.deadline import DeadlineAdapter
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, new_session
 
@@ -72,7 +73,8 @@ class FleetHttp(HttpClient):
             session = self._sessions.get(host)
             if session is None:
                 session = new_session()
-                adapter = HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
+                # one pool per host, and still every request's total deadline
+                adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
                 self._sessions[host] = session
@@ -99,10 +101,9 @@ class FleetHttp(HttpClient):
         if until is not None and until > now:
             with self._limits_lock:
                 self.held_back += 1
-            local = until.astimezone().strftime("%H:%M")
             raise SourceError(
-                f"rate-limited until {local} (not asked: {urlsplit(url).hostname} said so "
-                "to an earlier request with the same token)",
+                f"rate-limited until {clock_words(until, now)} (not asked: "
+                f"{urlsplit(url).hostname} said so to an earlier request with the same token)",
                 rate_limited_until=until,
                 not_sent=True,
             )

@@ -148,3 +148,18 @@ def test_sigterm_ends_the_window_at_once(tmp_path: Path, trickle: TricklingServe
     assert code == 0, err
     assert "Traceback" not in err
     assert elapsed < 3.0
+
+
+def test_the_fleets_shared_sessions_keep_the_total_deadline(trickle: TricklingServer) -> None:
+    """The fleet mounts its own per-host connection pools: they obey the deadline too."""
+    from app.services.fleet_fetch import FleetHttp
+    from app.sources.errors import SourceError
+
+    http = FleetHttp(read_timeout_s=0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(SourceError, match=r"^no complete answer within 0\.3 s from 127"):
+            http.get(f"{trickle.url}/cc.xml")
+    finally:
+        http.close()
+    assert time.monotonic() - started < 2.0
