@@ -81,11 +81,25 @@ def move_aside(path: Path, when: datetime) -> Path:
 
 @dataclass
 class SalvagedTable:
-    """Rows read back from one table of a damaged database."""
+    """Rows read back from one table of a damaged database, and what could not be."""
 
     name: str
     create_sql: str | None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)  # rows known (from an index) but unreadable
+
+    def words(self) -> str:
+        """'outbox: 5 of 9 rows recovered; lost: rls-a, rls-b' (or 'drafts: all 3 recovered')."""
+        found = len(self.rows)
+        if not self.lost:
+            return f"{self.name}: all {found} row(s) recovered"
+        return (
+            f"{self.name}: {found} of {found + len(self.lost)} row(s) recovered; "
+            f"lost: {', '.join(self.lost)}"
+        )
+
+
+MAX_PROBES = 100_000  # rowids tried one by one between two damaged pages
 
 
 def _scan(
@@ -104,13 +118,44 @@ def _scan(
     return True
 
 
-def _read_table(conn: sqlite3.Connection, name: str) -> list[dict[str, Any]]:
+def _indexed_rowids(conn: sqlite3.Connection, name: str) -> dict[int, str]:
+    """Every rowid an intact index of the table lists, with words naming the row (its
+    indexed values, e.g. the report key): the rows that existed, even on a damaged page."""
+    known: dict[int, str] = {}
+    try:
+        indexes = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", [name]
+            )
+        ]
+    except sqlite3.DatabaseError:
+        return known
+    for index in indexes:
+        try:
+            cols = [r[2] for r in conn.execute(f"PRAGMA index_info({quote_identifier(index)})")]
+            if not cols or None in cols:
+                continue
+            shown = ", ".join(quote_identifier(c) for c in cols)
+            sql = (
+                f"SELECT _rowid_, {shown} FROM {quote_identifier(name)} "
+                f"INDEXED BY {quote_identifier(index)}"
+            )
+            for rowid, *values in conn.execute(sql):
+                known.setdefault(rowid, " ".join(str(v) for v in values))
+        except sqlite3.DatabaseError as err:
+            log.debug("salvage: index %s unreadable: %s", index, err)
+    return known
+
+
+def _read_table(conn: sqlite3.Connection, name: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The readable rows of table `name`, and words for each row known to be lost."""
     quoted = quote_identifier(name)
     try:
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({quoted})").fetchall()]
     except sqlite3.DatabaseError as err:
         log.warning("could not read the columns of %s in the damaged database: %s", name, err)
-        return []
+        return [], []
     names = ", ".join(quote_identifier(c) for c in columns)
     rows: dict[Any, dict[str, Any]] = {}
     try:
@@ -118,11 +163,28 @@ def _read_table(conn: sqlite3.Connection, name: str) -> list[dict[str, Any]]:
     except sqlite3.DatabaseError:
         # WITHOUT ROWID table: one pass, as far as it goes.
         _scan(conn, f"SELECT NULL, {names} FROM {quoted}", columns, rows)
-        return list(rows.values())
+        return list(rows.values()), []
     # Read from both ends so a damaged page in the middle loses only the rows on it.
-    if not _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_", columns, rows):
-        _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_ DESC", columns, rows)
-    return [rows[k] for k in sorted(rows)]
+    complete = _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_", columns, rows)
+    if complete:
+        return [rows[k] for k in sorted(rows)], []
+    low = max(rows, default=0)
+    _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_ DESC", columns, rows)
+    high = min((k for k in rows if k > low), default=low + 1)
+    # Then row by row: the rowids an intact index lists, and every rowid between the two
+    # damaged places (a page between them may be whole).
+    known = _indexed_rowids(conn, name)
+    candidates = set(known) | set(range(low + 1, min(high, low + 1 + MAX_PROBES)))
+    for rowid in sorted(candidates - set(rows)):
+        try:
+            found = conn.execute(f"SELECT {names} FROM {quoted} WHERE _rowid_ = ?", [rowid])
+            row = found.fetchone()
+        except sqlite3.DatabaseError:
+            continue
+        if row is not None:
+            rows[rowid] = dict(zip(columns, row, strict=True))
+    lost = [known[k] or f"row {k}" for k in sorted(known) if k not in rows]
+    return [rows[k] for k in sorted(rows)], lost
 
 
 def salvage(path: Path, prefixes: Iterable[str] = SALVAGE_PREFIXES) -> list[SalvagedTable]:
@@ -145,7 +207,67 @@ def salvage(path: Path, prefixes: Iterable[str] = SALVAGE_PREFIXES) -> list[Salv
         return _salvage_copy(copy, tuple(prefixes))
 
 
+HEADER_MAGIC = b"SQLite format 3\x00"
+PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
+
+
+def rebuilt_header(page_size: int, pages: int) -> bytes:
+    """A plain 100-byte database header (file format 1.3) for a file whose own is damaged:
+    legacy journal, UTF-8, no free list; page 1's b-tree after it is the file's own."""
+    header = bytearray(100)
+    header[0:16] = HEADER_MAGIC
+    header[16:18] = (1 if page_size == 65536 else page_size).to_bytes(2, "big")
+    header[18], header[19], header[21], header[22], header[23] = 1, 1, 64, 32, 32
+    header[24:28] = (1).to_bytes(4, "big")  # change counter
+    header[28:32] = pages.to_bytes(4, "big")
+    header[40:44] = (1).to_bytes(4, "big")  # schema cookie
+    header[44:48] = (4).to_bytes(4, "big")  # schema format
+    header[56:60] = (1).to_bytes(4, "big")  # UTF-8
+    header[92:96] = (1).to_bytes(4, "big")  # version-valid-for = change counter
+    header[96:100] = (
+        sqlite3.sqlite_version_info[0] * 1_000_000
+        + sqlite3.sqlite_version_info[1] * 1000
+        + sqlite3.sqlite_version_info[2]
+    ).to_bytes(4, "big")
+    return bytes(header)
+
+
+def _with_rebuilt_header(path: Path, wanted: tuple[str, ...]) -> list[SalvagedTable]:
+    """Try each likely page size under a rebuilt header; the first that reads tables wins."""
+    data = path.read_bytes()
+    best: list[SalvagedTable] = []
+    for size in PAGE_SIZES:
+        if len(data) < size or len(data) % size:
+            continue
+        trial = path.with_name(f"rebuilt-{size}.db")
+        trial.write_bytes(rebuilt_header(size, len(data) // size) + data[100:])
+        tables = _salvage_tables(trial, wanted)
+        if sum(len(t.rows) for t in tables) > sum(len(t.rows) for t in best):
+            best = tables
+    return best
+
+
 def _salvage_copy(path: Path, wanted: tuple[str, ...]) -> list[SalvagedTable]:
+    tables = _salvage_tables(path, wanted)
+    if tables or path.read_bytes()[:16] == HEADER_MAGIC and _master_readable(path):
+        return tables
+    log.info("salvage: the file's header is damaged; trying a rebuilt one")
+    return _with_rebuilt_header(path, wanted)
+
+
+def _master_readable(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return True
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def _salvage_tables(path: Path, wanted: tuple[str, ...]) -> list[SalvagedTable]:
     try:
         conn = sqlite3.connect(path)
     except sqlite3.Error as err:
@@ -160,7 +282,8 @@ def _salvage_copy(path: Path, wanted: tuple[str, ...]) -> list[SalvagedTable]:
                 continue
             if any(name.startswith(v + "_") for v in virtual):
                 continue  # a full-text index's shadow table: rebuilt, not user data
-            tables.append(SalvagedTable(name, sql, _read_table(conn, name)))
+            found, lost = _read_table(conn, name)
+            tables.append(SalvagedTable(name, sql, found, lost))
         return tables
     except sqlite3.DatabaseError as err:
         log.debug("salvage: the table list is unreadable: %s", err)

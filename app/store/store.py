@@ -196,14 +196,16 @@ class Store:
         db = _connect(path, check_integrity=False)
         restored = recovery.restore(db, tables)
         read = sum(len(t.rows) for t in tables)
+        lost = sum(len(t.lost) for t in tables)
         log.warning(
             "The local database %s was damaged (%s). It was moved to %s and a new one was "
-            "started; %d unsent row(s) were recovered from %s.",
+            "started; %d unsent row(s) were recovered%s. %s.",
             path,
             err,
             aside.name,
             restored,
-            ", ".join(t.name for t in tables) or "no drafts or outbox tables",
+            f", {lost} could not be" if lost else "",
+            "; ".join(t.words() for t in tables) or "no drafts or outbox tables were readable",
         )
         if restored < read:
             log.warning("%d salvaged row(s) could not be put back", read - restored)
