@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from pathlib import Path
 
 from app.cli.common import (
     EXIT_FAILED,
@@ -21,6 +20,7 @@ from app.cli.common import (
     HelpFormatter,
 )
 from app.cli.main import build_parser
+from app.config.docs import reference_main
 
 START_MARKER = "<!-- command-reference:start -->"
 END_MARKER = "<!-- command-reference:end -->"
@@ -91,32 +91,17 @@ def render_reference() -> str:
     )
 
 
-def replace_reference(readme: str, reference: str) -> str:
-    """`readme` with the text between the markers replaced by `reference`."""
-    start = readme.index(START_MARKER) + len(START_MARKER)
-    end = readme.index(END_MARKER, start)
-    return readme[:start] + "\n" + reference + readme[end:]
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m app.cli.docs", description="Print the command-line reference."
+    return reference_main(
+        argv,
+        prog="python -m app.cli.docs",
+        description="Print the command-line reference.",
+        render=render_reference,
+        markers=(START_MARKER, END_MARKER),
     )
-    parser.add_argument("--update", type=Path, metavar="README", help="rewrite it in this file")
-    args = parser.parse_args(argv)
-    reference = render_reference()
-    if args.update is None:
-        sys.stdout.write(reference)
-        return 0
-    text = args.update.read_text(encoding="utf-8")
-    if START_MARKER not in text or END_MARKER not in text:
-        print(f"{args.update}: no {START_MARKER} ... {END_MARKER} markers", file=sys.stderr)
-        return 1
-    args.update.write_text(replace_reference(text, reference), encoding="utf-8")
-    return 0
 
 
-__all__ = ["END_MARKER", "START_MARKER", "main", "render_reference", "replace_reference"]
+__all__ = ["END_MARKER", "START_MARKER", "main", "render_reference"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.config import settings
 from app.config.schema import Section, Setting
 
-__all__ = ["END_MARKER", "START_MARKER", "render_reference", "replace_reference"]
+__all__ = [
+    "END_MARKER",
+    "START_MARKER",
+    "reference_main",
+    "render_reference",
+    "replace_between",
+    "replace_reference",
+]
 
 START_MARKER = "<!-- board-reference:start -->"
 END_MARKER = "<!-- board-reference:end -->"
@@ -65,28 +73,53 @@ def _cell(text: str) -> str:
 
 
 def replace_reference(readme: str, reference: str) -> str:
-    """`readme` with the text between the markers replaced by `reference`."""
-    start = readme.index(START_MARKER) + len(START_MARKER)
-    end = readme.index(END_MARKER, start)
+    """`readme` with the text between the board reference's markers replaced by `reference`."""
+    return replace_between(readme, START_MARKER, END_MARKER, reference)
+
+
+def replace_between(readme: str, start_marker: str, end_marker: str, reference: str) -> str:
+    """`readme` with the text between two markers replaced by `reference`."""
+    start = readme.index(start_marker) + len(start_marker)
+    end = readme.index(end_marker, start)
     return readme[:start] + "\n" + reference + readme[end:]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m app.config.docs", description="Print the board-file reference."
-    )
+def reference_main(
+    argv: list[str] | None,
+    *,
+    prog: str,
+    description: str,
+    render: Callable[[], str],
+    markers: tuple[str, str],
+) -> int:
+    """Print a generated reference, or with `--update README` rewrite it between `markers`:
+    the one command behind both README references (board file, command line)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--update", type=Path, metavar="README", help="rewrite it in this file")
     args = parser.parse_args(argv)
-    reference = render_reference()
+    reference = render()
     if args.update is None:
         sys.stdout.write(reference)
         return 0
+    start_marker, end_marker = markers
     text = args.update.read_text(encoding="utf-8")
-    if START_MARKER not in text or END_MARKER not in text:
-        print(f"{args.update}: no {START_MARKER} ... {END_MARKER} markers", file=sys.stderr)
+    if start_marker not in text or end_marker not in text:
+        print(f"{args.update}: no {start_marker} ... {end_marker} markers", file=sys.stderr)
         return 1
-    args.update.write_text(replace_reference(text, reference), encoding="utf-8")
+    args.update.write_text(
+        replace_between(text, start_marker, end_marker, reference), encoding="utf-8"
+    )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return reference_main(
+        argv,
+        prog="python -m app.config.docs",
+        description="Print the board-file reference.",
+        render=render_reference,
+        markers=(START_MARKER, END_MARKER),
+    )
 
 
 if __name__ == "__main__":
