@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from app import __version__
 from app.cli import outbox, probe, report, status, tracker, window
@@ -52,12 +53,70 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.command is not None:
-        problem = window.misplaced(args)
+        problem = misplaced(parser, args)
         if problem:
             parser.error(problem)
     if args.demo and args.board:
         parser.error("--board and --demo cannot be used together")
     return args
+
+
+def misplaced(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """A top-level option given before a command that does not take it, in words
+    (`releasable --kiosk status`, `releasable --db X probe`), else None.
+
+    An option that the command takes too (`--board`, `--db`, `status`'s `--fleet`) means the
+    same before or after the command: the command's own copy has no default of its own
+    (argparse.SUPPRESS), so it never overwrites the value given before it.
+    """
+    command, words = parser, []
+    while (commands := _commands_of(command)) is not None:
+        name = getattr(args, commands.dest, None)
+        if name is None:
+            break
+        command, words = commands.choices[name], [*words, name]
+    taken = {action.dest for action in command._actions}
+    taken_by_some = {a.dest for sub in _every_command(parser) for a in sub._actions}
+    for_window, elsewhere = [], []
+    for action in parser._actions:
+        if not action.option_strings or action.dest in taken:
+            continue
+        if getattr(args, action.dest, action.default) == _default_value(action):
+            continue
+        (elsewhere if action.dest in taken_by_some else for_window).append(action)
+    where = f"`{' '.join(words)}`"
+    if for_window:
+        flags = ", ".join(a.option_strings[0] for a in for_window)
+        return f"{flags} applies to the window, not to {where}"
+    if elsewhere:
+        flags = ", ".join(a.option_strings[0] for a in elsewhere)
+        return f"{flags} does not apply to {where}"
+    return None
+
+
+def _commands_of(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any] | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return None
+
+
+def _every_command(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    commands = _commands_of(parser)
+    if commands is None:
+        return []
+    found = []
+    for sub in commands.choices.values():
+        found += [sub, *_every_command(sub)]
+    return found
+
+
+def _default_value(action: argparse.Action) -> Any:
+    """The value argparse gives an option that was not given (a string default is converted
+    by the option's type, as argparse does)."""
+    if isinstance(action.default, str) and action.type is not None and callable(action.type):
+        return action.type(action.default)
+    return action.default
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,4 +164,4 @@ def _interrupt_on_signals() -> Iterator[list[int]]:
             signal.signal(sig, handler)
 
 
-__all__ = ["COMMANDS", "build_parser", "main", "parse"]
+__all__ = ["COMMANDS", "build_parser", "main", "misplaced", "parse"]

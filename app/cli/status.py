@@ -59,6 +59,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--fleet",
         metavar="FILE",
+        default=argparse.SUPPRESS,  # the top level's (None) unless given: `--fleet F status`
         help="every team of a fleet file instead (--db is then a folder); exit 1 if any team "
         "is not releasable, else 2 if any is unknown, else 0 (default: one board)",
     )

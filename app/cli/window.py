@@ -55,23 +55,6 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def misplaced(args: argparse.Namespace) -> str | None:
-    """A window option given together with a command (`releasable --kiosk status`)."""
-    given = [
-        flag
-        for flag, on in (
-            ("--kiosk", args.kiosk),
-            ("--screen", args.screen is not None),
-            ("--demo-fleet", args.demo_fleet),
-            ("--screenshot", args.screenshot is not None),
-            ("--size", args.size != parse_size(DEFAULT_SIZE)),
-            ("--after", args.after != DEFAULT_AFTER_S),
-        )
-        if on
-    ]
-    return f"{', '.join(given)} applies to the window, not to `{args.command}`" if given else None
-
-
 def parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x", 1))
@@ -88,4 +71,4 @@ def run(args: argparse.Namespace) -> int:
     return run_gui(args, args.size)
 
 
-__all__ = ["DEFAULT_AFTER_S", "DEFAULT_SIZE", "add_options", "misplaced", "parse_size", "run"]
+__all__ = ["DEFAULT_AFTER_S", "DEFAULT_SIZE", "add_options", "parse_size", "run"]

@@ -12,24 +12,24 @@ A fleet file is TOML kept in the platform team's repository:
 
 Each board is named by a local `path` or by the HTTPS `url` of the raw board file (read by
 `app.services.fleet_boards`, conditionally and cached). The keys are declared once below as
-`Setting`s and checked by the board loader's reader, so a mistake is said the same way as in a
-board file: `fleet.toml:7: boards[2].url: is not a web address ...`. Plain `http://` is refused
-except on this machine (loopback), where tests and the demo serve their boards.
+`Setting`s and checked by the reader board files use too (app/config/toml_reader.py), so a
+mistake is said the same way as in a board file: `fleet.toml:7: boards[2].url: is not a web
+address ...`. Plain `http://` is refused except on this machine (loopback), where tests and
+the demo serve their boards.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.config.errors import BoardFileError, BoardIssue
-from app.config.loader import _TOML_LINE, _Reader
+from app.config.errors import BoardFileError
 from app.config.locate import KeyLines
 from app.config.schema import Section, Setting, ValueType
+from app.config.toml_reader import TableReader, parse_toml, read_config_text
 
 __all__ = ["FLEET", "FLEET_BOARD", "FleetBoard", "FleetConfig", "load_fleet", "parse_fleet"]
 
@@ -116,32 +116,13 @@ class FleetConfig:
 
 def load_fleet(path: Path) -> FleetConfig:
     """Read and check the fleet file at `path`; problems raise `BoardFileError`."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BoardFileError(name, [BoardIssue(None, (), "no such file")]) from None
-    except IsADirectoryError:
-        raise BoardFileError(name, [BoardIssue(None, (), "is a folder, not a file")]) from None
-    except UnicodeDecodeError:
-        raise BoardFileError(name, [BoardIssue(None, (), "is not UTF-8 text")]) from None
-    except OSError as exc:
-        issue = BoardIssue(None, (), f"cannot be read ({exc.strerror or exc})")
-        raise BoardFileError(name, [issue]) from None
-    return parse_fleet(text, name, path.parent)
+    return parse_fleet(read_config_text(path), str(path), path.parent)
 
 
 def parse_fleet(text: str, source_name: str, base_dir: Path) -> FleetConfig:
     """Parse and check fleet-file text; relative board paths are resolved against `base_dir`."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _TOML_LINE.search(message)
-        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
-        issue = BoardIssue(line, (), f"not valid TOML: {message[:1].lower()}{message[1:]}")
-        raise BoardFileError(source_name, [issue]) from None
-    reader = _Reader(KeyLines(text))
+    data = parse_toml(text, source_name)
+    reader = TableReader(KeyLines(text))
     config = _read(reader, data, source_name, base_dir)
     if config is None or reader.issues:
         raise BoardFileError(source_name, reader.issues)
@@ -149,11 +130,9 @@ def parse_fleet(text: str, source_name: str, base_dir: Path) -> FleetConfig:
 
 
 def _read(
-    reader: _Reader, data: Mapping[str, Any], source_name: str, base_dir: Path
+    reader: TableReader, data: Mapping[str, Any], source_name: str, base_dir: Path
 ) -> FleetConfig | None:
-    for key in data:
-        if key not in ("fleet", "boards"):
-            reader._unknown((key,), key, ("fleet", "boards"), "table", data[key])
+    reader.top_level(data, ("fleet", "boards"))
     fleet = None
     if "fleet" not in data:
         reader.issue(("fleet",), 'the [fleet] table is missing; it needs at least name = "..."')

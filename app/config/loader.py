@@ -1,20 +1,18 @@
 """Reads a board file into a `BoardConfig`, or says everything that is wrong with it.
 
-`parse_board()` parses the TOML (stdlib `tomllib`), checks every table against the
-declaration in `app.config.settings`, applies the defaults and builds the frozen config. It
-collects every problem before raising one `BoardFileError` whose lines name the file, the line
-and the key. `build_board()` does the same from already-parsed data (the board editor's dicts),
-without line numbers. `find_board_path()` says which board file the app should open
-(`remember_board()` keeps the last one the app opened or saved).
+`parse_board()` parses the TOML and checks every table against the declaration in
+`app.config.settings` (with app/config/toml_reader.py, which the fleet file uses too), applies
+the defaults and builds the frozen config. It collects every problem before raising one
+`BoardFileError` whose lines name the file, the line and the key. `build_board()` does the
+same from already-parsed data (the board editor's dicts), without line numbers.
+`find_board_path()` says which board file the app should open (`remember_board()` keeps the
+last one the app opened or saved).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,20 +32,12 @@ from app.config.board import (
     board_timing,
     item_timing,
 )
-from app.config.checks import (
-    MAX_NESTING,
-    TOO_DEEP,
-    convert,
-    looks_like_secret_key,
-    looks_like_secret_value,
-    secret_advice,
-    type_name,
-)
-from app.config.errors import BoardFileError, BoardIssue
+from app.config.errors import BoardFileError
 from app.config.locate import KeyLines
 from app.config.locate import Path as KeyPath
 from app.config.rules import Table, check_planned, check_rules
-from app.config.schema import Section, Setting
+from app.config.schema import Section
+from app.config.toml_reader import TableReader, parse_toml, read_config_text
 
 __all__ = [
     "BoardFileError",
@@ -64,9 +54,6 @@ APP_NAME = "releasable"
 BOARD_FILE_NAME = "board.toml"
 LAST_BOARD_FILE = "last-board"  # in the config folder: the path of the last board opened
 ENV_VAR = "RELEASABLE_BOARD"
-
-_TOML_LINE = re.compile(r"at line (\d+)")
-_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
 
 
 def config_dir() -> Path:
@@ -117,34 +104,12 @@ def remember_board(path: Path) -> None:
 
 def load_board(path: Path) -> BoardConfig:
     """Read and check the board file at `path`; problems raise `BoardFileError`."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BoardFileError(name, [BoardIssue(None, (), "no such file")]) from None
-    except IsADirectoryError:
-        raise BoardFileError(name, [BoardIssue(None, (), "is a folder, not a file")]) from None
-    except UnicodeDecodeError:
-        issue = BoardIssue(None, (), "is not UTF-8 text")
-        raise BoardFileError(name, [issue]) from None
-    except OSError as exc:
-        issue = BoardIssue(None, (), f"cannot be read ({exc.strerror or exc})")
-        raise BoardFileError(name, [issue]) from None
-    return parse_board(text, name)
+    return parse_board(read_config_text(path), str(path))
 
 
 def parse_board(text: str, source_name: str) -> BoardConfig:
     """Parse and check board-file text; `source_name` is how messages name the file."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _TOML_LINE.search(message)
-        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
-        issue = BoardIssue(line, (), f"not valid TOML: {message[:1].lower()}{message[1:]}")
-        raise BoardFileError(source_name, [issue]) from None
-    except RecursionError:  # tomllib recurses per [ or {: thousands deep exhaust the stack
-        raise BoardFileError(source_name, [_too_deep(text)]) from None
+    data = parse_toml(text, source_name)
     try:
         # Lines are found only for a file with mistakes: locating every key costs a third of
         # reading a good file (a fleet reads a hundred of them at start).
@@ -157,57 +122,19 @@ def build_board(
     data: Mapping[str, Any], source_name: str = "board", lines: KeyLines | None = None
 ) -> BoardConfig:
     """Check already-parsed board data and build the config (no line numbers without `lines`)."""
-    reader = _Reader(lines)
+    reader = _BoardReader(lines)
     config = reader.board(data)
     if config is None:
         raise BoardFileError(source_name, reader.issues)
     return config
 
 
-def _too_deep(text: str) -> BoardIssue:
-    """Where the nesting passes MAX_NESTING: the line and key whose value goes too deep."""
-    depth, key, key_line = 0, "", 1
-    for number, line in enumerate(text.splitlines(), 1):
-        if depth == 0:
-            found = _KEY_LINE.match(line)
-            if found:
-                key, key_line = found.group(1).strip(), number
-        quote = ""
-        for char in line:
-            if quote:
-                quote = "" if char == quote else quote
-            elif char in "\"'":
-                quote = char
-            elif char == "#":
-                break
-            elif char in "[{":
-                depth += 1
-                if depth > MAX_NESTING:
-                    path = KeyLines(text).path_at(key_line) or ((key,) if key else ())
-                    return BoardIssue(key_line, path, TOO_DEEP)
-            elif char in "]}":
-                depth = max(0, depth - 1)
-    return BoardIssue(1, (), TOO_DEEP)
-
-
-class _Reader:
-    """Walks the parsed data once, converting values and collecting every issue."""
-
-    def __init__(self, lines: KeyLines | None) -> None:
-        self.lines = lines
-        self.issues: list[BoardIssue] = []
-
-    def issue(self, path: KeyPath, message: str) -> BoardIssue:
-        line = self.lines.line_of(path) if self.lines is not None else None
-        found = BoardIssue(line, path, message)
-        self.issues.append(found)
-        return found
+class _BoardReader(TableReader):
+    """The board file's tables: [board], [[pipelines]] by source, [tracker] by kind, …"""
 
     def board(self, data: Mapping[str, Any]) -> BoardConfig | None:
         """The config, or None when any issue was found (all of them are recorded)."""
-        for key in data:
-            if key not in settings.TOP_LEVEL:
-                self._unknown((key,), key, settings.TOP_LEVEL, "table", data[key])
+        self.top_level(data, settings.TOP_LEVEL)
         board: Table | None = None
         if "board" not in data:
             self.issue(("board",), 'the [board] table is missing; it needs at least name = "..."')
@@ -257,16 +184,6 @@ class _Reader:
             maintenance=tuple(MaintenanceConfig(**t.values) for t in maintenance_tables),
         )
 
-    def array(self, data: Mapping[str, Any], key: str) -> list[tuple[KeyPath, Any]]:
-        raw = data.get(key, [])
-        if isinstance(raw, Mapping):
-            self.issue((key,), f"use [[{key}]] (double brackets) for each entry")
-            return []
-        if not isinstance(raw, list):
-            self.issue((key,), f"expected [[{key}]] tables, not a single value")
-            return []
-        return [((key, index), item) for index, item in enumerate(raw)]
-
     def kind_table(
         self,
         path: KeyPath,
@@ -290,70 +207,6 @@ class _Reader:
         }
         env_key = "password_env" if kind == "cctray" else "token_env"
         return self.table(path, raw, declared, env_key, (kind_key, kind in kinds, other_kinds))
-
-    def table(
-        self,
-        path: KeyPath,
-        raw: Any,
-        declared: tuple[Setting, ...],
-        env_key: str = "token_env",
-        kinds: tuple[str, bool, Mapping[str, str]] = ("", True, {}),
-    ) -> Table | None:
-        """The checked values of one table (None when it is not a table); problems are recorded.
-
-        `kinds` is (the key choosing the kind, whether its value is known, the keys of the
-        other kinds with their kind): with a wrong kind, keys of other kinds are not reported
-        again; with a right one, "unknown key" says which kind a key belongs to.
-        """
-        if not isinstance(raw, Mapping):
-            self.issue(path, f"expected a table, not {type_name(raw)}")
-            return None
-        kind_key, kind_known, other_kinds = kinds
-        by_key = {setting.key: setting for setting in declared}
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
-            setting = by_key.get(key)
-            if setting is None:
-                if kind_known:
-                    hint = f"{kind_key} '{other_kinds[key]}'" if key in other_kinds else None
-                    self._unknown((*path, key), key, tuple(by_key), "key", value, env_key, hint)
-                elif key not in other_kinds and (
-                    looks_like_secret_key(key) or looks_like_secret_value(value)
-                ):
-                    # With an unknown kind its keys are unknown too (one mistake, one error);
-                    # only a secret written into the file is a second mistake.
-                    self._unknown((*path, key), key, tuple(by_key), "key", value, env_key)
-                continue
-            converted, problems = convert(setting, value, env_key)
-            for problem in problems:
-                self.issue((*path, key, *problem.subpath), problem.message)
-            if not problems:
-                values[key] = converted
-        for setting in declared:
-            if setting.required and setting.key not in raw:
-                self.issue((*path, setting.key), "is required but missing")
-        return Table(path, raw, values)
-
-    def _unknown(
-        self,
-        path: KeyPath,
-        key: str,
-        known: tuple[str, ...],
-        what: str,
-        value: Any,
-        env_key: str = "token_env",
-        belongs_to: str | None = None,
-    ) -> None:
-        if looks_like_secret_key(key) and not isinstance(value, Mapping | list):
-            self.issue(path, secret_advice(env_key))
-            return
-        message = f"unknown {what} '{key}'"
-        close = difflib.get_close_matches(key, known, n=1)
-        if close:
-            message += f" (did you mean '{close[0]}'?)"
-        elif belongs_to is not None:
-            message += f" (it belongs to {belongs_to})"
-        self.issue(path, message)
 
 
 def _assemble(

@@ -19,7 +19,7 @@ import pytest
 from app.cli import main
 from app.cli.common import EXIT_QUEUED, EXIT_USAGE
 from app.cli.docs import END_MARKER, START_MARKER, render_reference
-from app.cli.main import COMMANDS, build_parser
+from app.cli.main import COMMANDS, build_parser, parse
 from tests.fake_tracker import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +97,59 @@ def test_window_options_given_with_a_command_are_refused(
 ) -> None:
     assert main(["--kiosk", "status"]) == EXIT_USAGE
     assert "--kiosk applies to the window, not to `status`" in capsys.readouterr().err
+
+
+def _command_path(parser: argparse.ArgumentParser) -> list[str]:
+    """`releasable tracker check` -> ["tracker", "check"]."""
+    return parser.prog.split()[1:]
+
+
+SAMPLE_VALUES = {"board": "b.toml", "db": "x.db", "fleet": "fleet.toml", "demo": None}
+REQUIRED = {"report": ["--category", "other", "--title", "T"]}
+
+
+def test_an_option_taken_before_and_after_the_command_means_the_same_in_both_places() -> None:
+    """The class of bug where a command's default overwrote the value given before the command
+    (`releasable --fleet F status` polled one board, not the fleet)."""
+    top = build_parser()
+    top_options = {s: a.dest for a in top._actions for s in a.option_strings}
+    checked = []
+    for parser in all_parsers()[1:]:
+        command = _command_path(parser)
+        for action in parser._actions:
+            shared = [s for s in action.option_strings if s.startswith("--") and s in top_options]
+            if not shared or isinstance(action, argparse._HelpAction):
+                continue
+            value = SAMPLE_VALUES[action.dest]
+            given = [shared[0]] if value is None else [shared[0], value]
+            required = REQUIRED.get(command[0], [])
+            before = parse([*given, *command, *required])
+            after = parse([*command, *given, *required])
+            expected = True if value is None else value
+            assert getattr(before, action.dest) == expected, f"{given} before {command}"
+            assert getattr(after, action.dest) == expected, f"{given} after {command}"
+            checked.append((command[0], action.dest))
+    assert ("status", "fleet") in checked and ("report", "board") in checked
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (
+            ["--db", "x.db", "probe", "health", "http://127.0.0.1:9/"],
+            "--db does not apply to `probe`",
+        ),
+        (["--demo", "report", "--category", "other", "--title", "T"], "--demo does not apply to"),
+        (["--db", "x.db", "tracker", "check"], "--db does not apply to `tracker check`"),
+        (["--board", "b.toml", "probe", "health", "http://127.0.0.1:9/"], "--board does not"),
+        (["--fleet", "f.toml", "outbox"], "--fleet does not apply to `outbox`"),
+    ],
+)
+def test_an_option_given_before_a_command_that_does_not_take_it_is_refused(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == EXIT_USAGE
+    assert words in capsys.readouterr().err
 
 
 def test_board_before_the_command_is_the_commands_board(

@@ -4,90 +4,24 @@ one shared cctray feed, health checks, and `releasable status --fleet` printing 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request
-from werkzeug import Response as WzResponse
 
 from app.cli.main import main
 from app.config.fleet import FleetBoard
-from app.services.fleet_boards import read_team_board
+from app.services.fleet_boards import FLEET_DB, read_team_board
 from app.services.fleet_fetch import FleetHttp, SharedFeeds
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
+from tests.fleet_boards import FEED, board_text, requests_to, write_fleet_file
 
-FEED = (
-    "<Projects>"
-    '<Project name="pay :: build" activity="Sleeping" lastBuildStatus="Success" '
-    'lastBuildTime="2026-12-04T10:00:00Z" webUrl="https://ci.example/pay"/>'
-    '<Project name="shop :: build" activity="Sleeping" lastBuildStatus="Failure" '
-    'lastBuildTime="2026-12-04T10:00:00Z" webUrl="https://ci.example/shop"/>'
-    "</Projects>"
-)
-
-
-def _board(name: str, prefix: str, feed_url: str, health_url: str | None = None) -> str:
-    text = (
-        f'[board]\nname = "{name}"\n\n'
-        f'[[pipelines]]\nname = "main"\nsource = "cctray"\nurl = "{feed_url}"\n'
-        f'project_prefix = "{prefix} :: "\n'
-    )
-    if health_url:
-        text += f'\n[[environments]]\nname = "staging"\nurl = "{health_url}"\n'
-    return text
-
-
-def _requests_to(server: HTTPServer, path: str) -> list[Request]:
-    return [request for request, _ in server.log if request.path == path]
-
-
-@pytest.fixture
-def fleet_server(httpserver: HTTPServer) -> HTTPServer:
-    feed_url = httpserver.url_for("/cc.xml")
-    httpserver.expect_request("/cc.xml").respond_with_data(
-        FEED, content_type="application/xml", headers={"ETag": '"feed-1"'}
-    )
-    httpserver.expect_request("/health").respond_with_json({"status": "UP"})
-    payments = _board("Payments", "pay", feed_url, httpserver.url_for("/health"))
-
-    def board_file(request: Request) -> WzResponse:
-        if request.headers.get("If-None-Match") == '"pay-1"':
-            return WzResponse(status=304, headers={"ETag": '"pay-1"'})
-        return WzResponse(payments, content_type="text/plain", headers={"ETag": '"pay-1"'})
-
-    httpserver.expect_request("/acme/payments/main/board.toml").respond_with_handler(board_file)
-
-    def private_board(request: Request) -> WzResponse:
-        if request.headers.get("Authorization") != "Bearer s3cret":
-            return WzResponse("Not Found", status=404)
-        return WzResponse(_board("Shop", "shop", feed_url), content_type="text/plain")
-
-    httpserver.expect_request("/acme/shop/main/board.toml").respond_with_handler(private_board)
-    httpserver.expect_request("/acme/gone/main/board.toml").respond_with_data("no", status=404)
-    return httpserver
-
-
-def _fleet_file(tmp_path: Path, server: HTTPServer) -> Path:
-    (tmp_path / "teams" / "broken").mkdir(parents=True)
-    (tmp_path / "teams" / "broken" / "board.toml").write_text(
-        '[board]\nname = "Broken"\n\n[[pipelines]]\nname = "x"\nsource = "jenkinz"\n',
-        encoding="utf-8",
-    )
-    fleet = tmp_path / "platform" / "fleet.toml"
-    fleet.parent.mkdir()
-    fleet.write_text(
-        '[fleet]\nname = "Platform team"\n\n'
-        f'[[boards]]\nurl = "{server.url_for("/acme/payments/main/board.toml")}"\n\n'
-        f'[[boards]]\nurl = "{server.url_for("/acme/shop/main/board.toml")}"\n'
-        'token_env = "FLEET_TEST_TOKEN"\n\n'
-        f'[[boards]]\nurl = "{server.url_for("/acme/gone/main/board.toml")}"\n\n'
-        '[[boards]]\npath = "../teams/broken/board.toml"\n',
-        encoding="utf-8",
-    )
-    return fleet
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_status_fleet_prints_every_team_worst_first_and_exits_with_the_worst(
@@ -97,7 +31,7 @@ def test_status_fleet_prints_every_team_worst_first_and_exits_with_the_worst(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("FLEET_TEST_TOKEN", "s3cret")
-    fleet = _fleet_file(tmp_path, fleet_server)
+    fleet = write_fleet_file(tmp_path, fleet_server)
     code = main(["status", "--fleet", str(fleet), "--db", str(tmp_path / "db"), "--json"])
     out = capsys.readouterr().out
     doc = json.loads(out)
@@ -115,7 +49,38 @@ def test_status_fleet_prints_every_team_worst_first_and_exits_with_the_worst(
     assert "board.toml:6: pipelines[1].source: unknown source 'jenkinz'" in broken["reasons"][0]
     assert "s3cret" not in out
     # One feed read by two teams' boards: fetched once.
-    assert len(_requests_to(fleet_server, "/cc.xml")) == 1
+    assert len(requests_to(fleet_server, "/cc.xml")) == 1
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["status", "--fleet", "FLEET", "--db", "DB", "--json"],
+        ["--fleet", "FLEET", "status", "--db", "DB", "--json"],
+        ["--fleet", "FLEET", "--db", "DB", "status", "--json"],
+    ],
+)
+def test_status_fleet_is_the_fleet_whether_fleet_comes_before_or_after_status(
+    order: list[str], fleet_server: HTTPServer, tmp_path: Path
+) -> None:
+    fleet = write_fleet_file(tmp_path, fleet_server)
+    db = tmp_path / "db"
+    argv = [{"FLEET": str(fleet), "DB": str(db)}.get(arg, arg) for arg in order]
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *argv],
+        cwd=ROOT,
+        env={**os.environ, "FLEET_TEST_TOKEN": "s3cret", "RELEASABLE_BOARD": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["fleet"] == "Platform team"
+    assert [t["team"] for t in doc["teams"]][0] == "Shop"
+    assert len(doc["teams"]) == 4
+    assert (db / FLEET_DB).exists()  # --db, before or after status, is the fleet's folder
 
 
 def test_a_second_run_asks_for_board_files_conditionally(
@@ -125,7 +90,7 @@ def test_a_second_run_asks_for_board_files_conditionally(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("FLEET_TEST_TOKEN", "s3cret")
-    fleet = _fleet_file(tmp_path, fleet_server)
+    fleet = write_fleet_file(tmp_path, fleet_server)
     db = str(tmp_path / "db")
     main(["status", "--fleet", str(fleet), "--db", db])
     capsys.readouterr()
@@ -133,7 +98,7 @@ def test_a_second_run_asks_for_board_files_conditionally(
     text = capsys.readouterr().out
 
     assert code == 1
-    asks = _requests_to(fleet_server, "/acme/payments/main/board.toml")
+    asks = requests_to(fleet_server, "/acme/payments/main/board.toml")
     assert [r.headers.get("If-None-Match") for r in asks] == [None, '"pay-1"']
     assert text.splitlines()[0] == (
         "Platform team: NOT RELEASABLE — 1 not releasable, 2 unknown, 1 releasable"
@@ -159,11 +124,13 @@ def test_a_fleet_of_only_releasable_teams_exits_0_and_unknown_exits_2(
 ) -> None:
     httpserver.expect_request("/cc.xml").respond_with_data(FEED, content_type="application/xml")
     board = tmp_path / "pay.toml"
-    board.write_text(_board("Payments", "pay", httpserver.url_for("/cc.xml")), encoding="utf-8")
+    board.write_text(board_text("Payments", "pay", httpserver.url_for("/cc.xml")), encoding="utf-8")
     fleet = tmp_path / "fleet.toml"
     fleet.write_text('[fleet]\nname = "P"\n[[boards]]\npath = "pay.toml"\n', encoding="utf-8")
     assert main(["status", "--fleet", str(fleet), "--db", str(tmp_path / "db")]) == 0
-    board.write_text(_board("Payments", "nothing", httpserver.url_for("/cc.xml")), encoding="utf-8")
+    board.write_text(
+        board_text("Payments", "nothing", httpserver.url_for("/cc.xml")), encoding="utf-8"
+    )
     assert main(["status", "--fleet", str(fleet), "--db", str(tmp_path / "db")]) == 2
     capsys.readouterr()
 
@@ -199,7 +166,7 @@ def test_a_rate_limit_holds_back_every_board_with_the_same_host_and_token(
     assert "Bearer" not in held.value.message
     other = http.get(httpserver.url_for("/api"), headers={"Authorization": "Bearer b"})
     assert other.status == 429  # another token has its own quota: asked
-    assert len(_requests_to(httpserver, "/api")) == 2
+    assert len(requests_to(httpserver, "/api")) == 2
     assert http.held_back == 1
     assert http.hosts == 1
     http.close()
@@ -215,9 +182,9 @@ def test_a_shared_feed_is_fetched_once_per_interval(httpserver: HTTPServer) -> N
     assert feeds.fetch(http, url, 60) == first
     now[0] = 30.0
     feeds.fetch(http, url, 60)
-    assert len(_requests_to(httpserver, "/cc.xml")) == 1
+    assert len(requests_to(httpserver, "/cc.xml")) == 1
     now[0] = 60.0
     feeds.fetch(http, url, 60)
-    assert len(_requests_to(httpserver, "/cc.xml")) == 2
+    assert len(requests_to(httpserver, "/cc.xml")) == 2
     feeds.fetch(http, url, 60, auth=("ci", "other"))  # other credentials: their own fetch
-    assert len(_requests_to(httpserver, "/cc.xml")) == 3
+    assert len(requests_to(httpserver, "/cc.xml")) == 3

@@ -16,7 +16,7 @@ from app.domain.fleet_history import FleetHistory
 from app.domain.history import Window
 from app.domain.model import VerdictState
 from app.services.fleet_service import FleetService
-from tests.integration.test_fleet import _fleet_file, _requests_to, fleet_server  # noqa: F401
+from tests.fleet_boards import FEED, board_text, requests_to, write_fleet_file
 
 
 def _wait_rows(qtbot: QtBot, service: FleetService, check: object) -> list[TeamRow]:
@@ -32,12 +32,12 @@ def _states(rows: list[TeamRow]) -> dict[str, VerdictState]:
 
 def test_the_live_fleet_orders_teams_and_shares_the_feed(
     qtbot: QtBot,
-    fleet_server: HTTPServer,  # noqa: F811
+    fleet_server: HTTPServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FLEET_TEST_TOKEN", "s3cret")
-    fleet = load_fleet(_fleet_file(tmp_path, fleet_server))
+    fleet = load_fleet(write_fleet_file(tmp_path, fleet_server))
     service = FleetService(fleet, tmp_path / "db", sync_trackers=False)
     service.start()
     rows = _wait_rows(
@@ -53,7 +53,7 @@ def test_the_live_fleet_orders_teams_and_shares_the_feed(
     gone = next(r for r in rows if r.name == "gone")
     assert gone.state is VerdictState.UNKNOWN
     assert gone.reasons[0].startswith("board file could not be fetched:")
-    assert len(_requests_to(fleet_server, "/cc.xml")) == 1  # two boards, one fetch
+    assert len(requests_to(fleet_server, "/cc.xml")) == 1  # two boards, one fetch
     assert service.http is not None and service.http.hosts == 1
     history: list[FleetHistory] = []
     service.load_history(Window.DAY, history.append)
@@ -81,10 +81,8 @@ def test_the_live_fleet_orders_teams_and_shares_the_feed(
 def test_a_board_file_that_goes_away_turns_its_team_unknown_in_words(
     qtbot: QtBot, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    from tests.integration.test_fleet import FEED, _board
-
     httpserver.expect_request("/cc.xml").respond_with_data(FEED, content_type="application/xml")
-    board = _board("Payments", "pay", httpserver.url_for("/cc.xml"))
+    board = board_text("Payments", "pay", httpserver.url_for("/cc.xml"))
     httpserver.expect_oneshot_request("/pay/main/board.toml").respond_with_data(board)
     httpserver.expect_request("/pay/main/board.toml").respond_with_data("gone", status=410)
     fleet_file = tmp_path / "fleet.toml"
