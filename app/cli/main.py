@@ -69,7 +69,8 @@ def misplaced(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str 
     same before or after the command: the command's own copy has no default of its own
     (argparse.SUPPRESS), so it never overwrites the value given before it.
     """
-    command, words = parser, []
+    command: argparse.ArgumentParser = parser
+    words: list[str] = []
     while (commands := _commands_of(command)) is not None:
         name = getattr(args, commands.dest, None)
         if name is None:
@@ -77,7 +78,8 @@ def misplaced(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str 
         command, words = commands.choices[name], [*words, name]
     taken = {action.dest for action in command._actions}
     taken_by_some = {a.dest for sub in _every_command(parser) for a in sub._actions}
-    for_window, elsewhere = [], []
+    for_window: list[argparse.Action] = []
+    elsewhere: list[argparse.Action] = []
     for action in parser._actions:
         if not action.option_strings or action.dest in taken:
             continue
