@@ -130,10 +130,10 @@ def _screenshot(
 ) -> int:
     from app.services.board_service import make_board_service
     from app.services.board_store import sync_blockers_once
-    from app.services.outbox_rows import OutboxRow, outbox_rows
+    from app.services.outbox_rows import OutboxRow
+    from app.services.outbox_service import read_outbox_rows
     from app.services.tasks import run_task
     from app.sources.http import HttpClient
-    from app.store.outbox import Outbox
     from app.store.store import open_or_read_only
     from app.ui.window.screenshot import render_snapshot_png
 
@@ -150,8 +150,7 @@ def _screenshot(
             app.exit(1)
             return
         # The outbox as the window shows it, read off the GUI thread like the window does.
-        outbox = Outbox(store)
-        run_task(lambda: outbox_rows(outbox.load_drafts(), outbox.pending()), draw, failed)
+        run_task(lambda: read_outbox_rows(store), draw, failed)
 
     def failed_sync(error: BaseException) -> None:
         log.warning("the tracker's open blockers could not be read: %s", error)

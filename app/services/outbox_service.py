@@ -81,6 +81,16 @@ class _Round:
     claims: tuple[ClaimResult, ...] = ()  # "I'm on it" claims sent (or tried) this round
 
 
+def read_outbox_rows(store: Store) -> list[OutboxRow]:
+    """The window's outbox list as the store holds it now: drafts, then reports not sent.
+
+    Blocking: call it on a worker (`OutboxService.refresh_rows` does; so does `--screenshot`,
+    which draws the outbox as the window would).
+    """
+    outbox = Outbox(store)
+    return outbox_rows(outbox.load_drafts(), outbox.pending())
+
+
 def send_words(done: _Round) -> str:
     """What a "send now" did, in words, for the window."""
     sent = sum(1 for r in done.results if r.state is OutboxState.SENT)
@@ -370,12 +380,8 @@ class OutboxService(QObject):
 
     def refresh_rows(self) -> None:
         """Re-read the outbox list (off the GUI thread); `rows_changed` brings it."""
-        outbox = self.outbox
-        run_task(
-            lambda: outbox_rows(outbox.load_drafts(), outbox.pending()),
-            self._rows_read,
-            _log_error,
-        )
+        store = self._store
+        run_task(lambda: read_outbox_rows(store), self._rows_read, _log_error)
 
     def _rows_read(self, rows: list[OutboxRow]) -> None:
         self.rows_changed.emit(rows)
@@ -520,4 +526,10 @@ def _log_error(error: BaseException) -> None:
     log.error("outbox task failed", exc_info=error)
 
 
-__all__ = ["DEFAULT_INTERVAL_MS", "DEFAULT_WATCH_MS", "OutboxService", "send_words"]
+__all__ = [
+    "DEFAULT_INTERVAL_MS",
+    "DEFAULT_WATCH_MS",
+    "OutboxService",
+    "read_outbox_rows",
+    "send_words",
+]

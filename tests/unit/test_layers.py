@@ -34,3 +34,14 @@ def test_the_contracts_cover_the_rules() -> None:
     assert {"PySide6", "requests", "sqlite3", "sqlite_utils"} <= set(domain["forbidden_modules"])
     ui = next(c for c in contracts if c.get("source_modules") == ["app.ui"])
     assert {"app.store", "app.sources", "app.cli"} <= set(ui["forbidden_modules"])
+
+
+def test_the_desktop_layer_does_no_outbox_io_of_its_own() -> None:
+    """Issue 8.4: drafts, the outbox and delivery live in the outbox service; the desktop
+    only wires it (lint-imports breaks if app.desktop imports the outbox's store or engine)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    desktop = next(c for c in contracts if c.get("source_modules") == ["app.desktop"])
+    assert {"app.store.outbox", "app.store.claims", "app.trackers.outbox"} <= set(
+        desktop["forbidden_modules"]
+    )
