@@ -87,10 +87,20 @@ class SalvagedTable:
     create_sql: str | None
     rows: list[dict[str, Any]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)  # rows known (from an index) but unreadable
+    # The table was damaged and no intact index lists its rows: more may have been lost
+    # than `lost` names, and how many cannot be told.
+    uncounted: bool = False
 
     def words(self) -> str:
-        """'outbox: 5 of 9 rows recovered; lost: rls-a, rls-b' (or 'drafts: all 3 recovered')."""
+        """'outbox: 5 of 9 row(s) recovered; lost: rls-a, rls-b' (or 'drafts: all 3 row(s)
+        recovered'; or, when nothing says how many rows the damaged table held, so)."""
         found = len(self.rows)
+        if self.uncounted:
+            named = f"; lost: {', '.join(self.lost)}" if self.lost else ""
+            return (
+                f"{self.name}: {found} row(s) recovered{named}; the table was damaged and "
+                "how many other rows it held cannot be told"
+            )
         if not self.lost:
             return f"{self.name}: all {found} row(s) recovered"
         return (
@@ -118,20 +128,22 @@ def _scan(
     return True
 
 
-def _indexed_rowids(conn: sqlite3.Connection, name: str) -> dict[int, str]:
-    """Every rowid an intact index of the table lists, with words naming the row (its
-    indexed values, e.g. the report key): the rows that existed, even on a damaged page."""
+def _indexed_rowids(conn: sqlite3.Connection, name: str) -> tuple[dict[int, str], bool]:
+    """Every rowid an index of the table lists, with words naming the row: the rows that
+    existed, even on a damaged page; and whether one index was read whole (then it lists
+    every row). A row is named by a unique index (its key, e.g. the report's), else by its
+    rowid and what another index holds ("row 3 (queued)"): a state names no report."""
     known: dict[int, str] = {}
+    unique: set[int] = set()
+    intact = False
     try:
         indexes = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", [name]
-            )
+            (str(r[1]), bool(r[2]))
+            for r in conn.execute(f"PRAGMA index_list({quote_identifier(name)})")
         ]
     except sqlite3.DatabaseError:
-        return known
-    for index in indexes:
+        return known, intact
+    for index, is_unique in sorted(indexes, key=lambda i: not i[1]):  # unique ones first
         try:
             cols = [r[2] for r in conn.execute(f"PRAGMA index_info({quote_identifier(index)})")]
             if not cols or None in cols:
@@ -142,38 +154,45 @@ def _indexed_rowids(conn: sqlite3.Connection, name: str) -> dict[int, str]:
                 f"INDEXED BY {quote_identifier(index)}"
             )
             for rowid, *values in conn.execute(sql):
-                known.setdefault(rowid, " ".join(str(v) for v in values))
+                words = " ".join(str(v) for v in values)
+                if is_unique and rowid not in unique:
+                    known[rowid] = words
+                    unique.add(rowid)
+                elif rowid not in known:
+                    known[rowid] = f"row {rowid} ({words})"
+            intact = True
         except sqlite3.DatabaseError as err:
             log.debug("salvage: index %s unreadable: %s", index, err)
-    return known
+    return known, intact
 
 
-def _read_table(conn: sqlite3.Connection, name: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """The readable rows of table `name`, and words for each row known to be lost."""
+def _read_table(conn: sqlite3.Connection, name: str, sql: str | None) -> SalvagedTable:
+    """The readable rows of table `name`, words for each row known to be lost, and whether
+    more may be lost than those (no intact index says how many rows there were)."""
     quoted = quote_identifier(name)
     try:
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({quoted})").fetchall()]
     except sqlite3.DatabaseError as err:
         log.warning("could not read the columns of %s in the damaged database: %s", name, err)
-        return [], []
+        return SalvagedTable(name, sql, uncounted=True)
     names = ", ".join(quote_identifier(c) for c in columns)
     rows: dict[Any, dict[str, Any]] = {}
     try:
         conn.execute(f"SELECT _rowid_ FROM {quoted} LIMIT 0")
     except sqlite3.DatabaseError:
         # WITHOUT ROWID table: one pass, as far as it goes.
-        _scan(conn, f"SELECT NULL, {names} FROM {quoted}", columns, rows)
-        return list(rows.values()), []
+        complete = _scan(conn, f"SELECT NULL, {names} FROM {quoted}", columns, rows)
+        return SalvagedTable(name, sql, list(rows.values()), uncounted=not complete)
     # Read from both ends so a damaged page in the middle loses only the rows on it.
     complete = _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_", columns, rows)
     if complete:
-        return [rows[k] for k in sorted(rows)], []
+        return SalvagedTable(name, sql, [rows[k] for k in sorted(rows)])
     low = max(rows, default=0)
     _scan(conn, f"SELECT _rowid_, {names} FROM {quoted} ORDER BY _rowid_ DESC", columns, rows)
     high = min((k for k in rows if k > low), default=low + 1)
     # Then row by row: the rowids an intact index lists, and every rowid between the two
     # damaged places (a page between them may be whole).
-    known = _indexed_rowids(conn, name)
+    known, intact = _indexed_rowids(conn, name)
     candidates = set(known) | set(range(low + 1, min(high, low + 1 + MAX_PROBES)))
     for rowid in sorted(candidates - set(rows)):
         try:
@@ -184,7 +203,7 @@ def _read_table(conn: sqlite3.Connection, name: str) -> tuple[list[dict[str, Any
         if row is not None:
             rows[rowid] = dict(zip(columns, row, strict=True))
     lost = [known[k] or f"row {k}" for k in sorted(known) if k not in rows]
-    return [rows[k] for k in sorted(rows)], lost
+    return SalvagedTable(name, sql, [rows[k] for k in sorted(rows)], lost, uncounted=not intact)
 
 
 def salvage(path: Path, prefixes: Iterable[str] = SALVAGE_PREFIXES) -> list[SalvagedTable]:
@@ -282,8 +301,7 @@ def _salvage_tables(path: Path, wanted: tuple[str, ...]) -> list[SalvagedTable]:
                 continue
             if any(name.startswith(v + "_") for v in virtual):
                 continue  # a full-text index's shadow table: rebuilt, not user data
-            found, lost = _read_table(conn, name)
-            tables.append(SalvagedTable(name, sql, found, lost))
+            tables.append(_read_table(conn, name, sql))
         return tables
     except sqlite3.DatabaseError as err:
         log.debug("salvage: the table list is unreadable: %s", err)

@@ -197,14 +197,19 @@ class Store:
         restored = recovery.restore(db, tables)
         read = sum(len(t.rows) for t in tables)
         lost = sum(len(t.lost) for t in tables)
+        more = any(t.uncounted for t in tables)
+        if lost:
+            lost_words = f", {lost} could not be" + (" (maybe more)" if more else "")
+        else:
+            lost_words = ", others may have been lost" if more else ""
         log.warning(
             "The local database %s was damaged (%s). It was moved to %s and a new one was "
             "started; %d unsent row(s) were recovered%s. %s.",
             path,
-            err,
+            "; ".join(str(err).splitlines()),
             aside.name,
             restored,
-            f", {lost} could not be" if lost else "",
+            lost_words,
             "; ".join(t.words() for t in tables) or "no drafts or outbox tables were readable",
         )
         if restored < read:
