@@ -134,10 +134,12 @@ class _BoardReader(TableReader):
 
     def board(self, data: Mapping[str, Any]) -> BoardConfig | None:
         """The config, or None when any issue was found (all of them are recorded)."""
-        self.top_level(data, settings.TOP_LEVEL)
+        meant = self.top_level(data, settings.TOP_LEVEL)
         board: Table | None = None
         if "board" not in data:
-            self.issue(("board",), 'the [board] table is missing; it needs at least name = "..."')
+            if "board" not in meant:  # a mistyped [board] is one mistake, said once
+                message = 'the [board] table is missing; it needs at least name = "..."'
+                self.issue(("board",), message)
         else:
             board = self.table(("board",), data["board"], settings.BOARD.settings)
         pipelines = [

@@ -69,13 +69,20 @@ def _unique_names(name: str, what: str, tables: Sequence[Table], report: Report)
 def _timing(
     board: Table, pipelines: Sequence[Table], environments: Sequence[Table], report: Report
 ) -> None:
-    """Staleness shorter than the refresh interval would show every item unknown between reads."""
+    """Staleness shorter than the refresh interval would show every item unknown between reads.
+
+    A refresh_seconds that was itself refused is not compared with anything: its own error is
+    the one mistake (it is not taken as the default and compared again)."""
+    if _refused(board, "refresh_seconds"):
+        return
     refresh, stale = board_timing(
         board.values.get("refresh_seconds"), board.values.get("stale_after_seconds")
     )
     if "stale_after_seconds" in board.values and stale < refresh:
         report((*board.path, "stale_after_seconds"), _too_short(refresh, "every item"))
     for table in (*pipelines, *environments):
+        if _refused(table, "refresh_seconds"):
+            continue
         own_refresh, own_stale = item_timing(
             table.values.get("refresh_seconds"),
             table.values.get("stale_after_seconds"),
@@ -84,6 +91,11 @@ def _timing(
         )
         if "stale_after_seconds" in table.values and own_stale < own_refresh:
             report((*table.path, "stale_after_seconds"), _too_short(own_refresh, "the item"))
+
+
+def _refused(table: Table, key: str) -> bool:
+    """Whether `key` is written in `table` but its value did not pass its own checks."""
+    return table.has(key) and key not in table.values
 
 
 def _too_short(refresh: float, who: str) -> str:

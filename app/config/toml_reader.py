@@ -114,11 +114,16 @@ class TableReader:
         self.issues.append(found)
         return found
 
-    def top_level(self, data: Mapping[str, Any], known: tuple[str, ...]) -> None:
-        """Every top-level key not in `known` is an issue."""
+    def top_level(self, data: Mapping[str, Any], known: tuple[str, ...]) -> set[str]:
+        """Every top-level key not in `known` is an issue; returns the known tables that
+        mistyped ones were taken for (so a missing table is not said a second time)."""
+        meant: set[str] = set()
         for key in data:
             if key not in known:
-                self.unknown((key,), key, known, "table", data[key])
+                close = self.unknown((key,), key, known, "table", data[key])
+                if close is not None:
+                    meant.add(close)
+        return meant
 
     def array(self, data: Mapping[str, Any], key: str) -> list[tuple[KeyPath, Any]]:
         """The entries of the `[[key]]` tables, with their paths."""
@@ -151,12 +156,23 @@ class TableReader:
         kind_key, kind_known, other_kinds = kinds
         by_key = {setting.key: setting for setting in declared}
         values: dict[str, Any] = {}
+        # A mistyped key stands for the key it was taken for: that key is not also "missing",
+        # and rules that ask whether it is written see it (one mistake, one error).
+        written: dict[str, Any] = dict(raw)
         for key, value in raw.items():
             setting = by_key.get(key)
             if setting is None:
                 if kind_known:
                     hint = f"{kind_key} '{other_kinds[key]}'" if key in other_kinds else None
-                    self.unknown((*path, key), key, tuple(by_key), "key", value, env_key, hint)
+                    close = self.unknown(
+                        (*path, key), key, tuple(by_key), "key", value, env_key, hint
+                    )
+                    if close is not None:
+                        written.setdefault(close, value)
+                elif kind_key not in raw and difflib.get_close_matches(key, (kind_key,), n=1):
+                    # No kind at all, and this key looks like the kind's key mistyped.
+                    self.unknown((*path, key), key, (kind_key,), "key", value, env_key)
+                    written.setdefault(kind_key, value)
                 elif key not in other_kinds and (
                     looks_like_secret_key(key) or looks_like_secret_value(value)
                 ):
@@ -170,9 +186,9 @@ class TableReader:
             if not problems:
                 values[key] = converted
         for setting in declared:
-            if setting.required and setting.key not in raw:
+            if setting.required and setting.key not in written:
                 self.issue((*path, setting.key), "is required but missing")
-        return Table(path, raw, values)
+        return Table(path, written, values)
 
     def unknown(
         self,
@@ -183,12 +199,12 @@ class TableReader:
         value: Any,
         env_key: str = "token_env",
         belongs_to: str | None = None,
-    ) -> None:
+    ) -> str | None:
         """`key` is not one of `known`: say so (with a close match or where it belongs), or
-        that a secret does not go into the file."""
+        that a secret does not go into the file. Returns the close match, if any."""
         if looks_like_secret_key(key) and not isinstance(value, Mapping | list):
             self.issue(path, secret_advice(env_key))
-            return
+            return None
         message = f"unknown {what} '{key}'"
         close = difflib.get_close_matches(key, known, n=1)
         if close:
@@ -196,3 +212,4 @@ class TableReader:
         elif belongs_to is not None:
             message += f" (it belongs to {belongs_to})"
         self.issue(path, message)
+        return close[0] if close else None

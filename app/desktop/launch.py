@@ -47,7 +47,7 @@ def open_board(
     board: str | None, demo: bool, db: str | None, *, demo_clock: Clock | None = None
 ) -> Iterator[OpenedBoard]:
     """Load the board (starting the demo's loopback servers for --demo); stop them after."""
-    from app.config.loader import find_board_path, load_board
+    from app.config.loader import BOARD_FILE_NAME, config_dir, find_board_path, load_board
     from app.store.store import default_path
 
     if demo:
@@ -61,5 +61,9 @@ def open_board(
         return
     path = find_board_path(Path(board) if board else None)
     if path is None:
-        raise BoardNotFound("no board file: pass --board FILE, set RELEASABLE_BOARD, or try --demo")
+        default = config_dir() / BOARD_FILE_NAME
+        raise BoardNotFound(
+            f"no board file (there is none at {default}): pass --board FILE, set "
+            "RELEASABLE_BOARD, write that file, or try --demo"
+        )
     yield OpenedBoard(load_board(path), path, Path(db) if db else default_path())
