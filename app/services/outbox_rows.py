@@ -42,14 +42,21 @@ class OutboxRow:
         """'queued 3 min ago', 'saved just now': computed at `now`, so it ages."""
         return f"{self.since_verb} {ago_words(self.since, now)}"
 
-    def detail(self, now: datetime) -> str:
-        """The second line: state, age, next try and the last error, in words."""
+    def status(self, now: datetime) -> str:
+        """Where it stands: state, age and next try, in words."""
         parts = [self.state, self.age(now)]
         if self.next_try is not None and self.next_try > now:
             parts.append(f"next try in {duration_words((self.next_try - now).total_seconds())}")
-        if self.error:
-            parts.append(f"last try: {self.error}")
         return " · ".join(parts)
+
+    def error_words(self) -> str | None:
+        """'last try: <why>', or None when no attempt failed."""
+        return f"last try: {self.error}" if self.error else None
+
+    def detail(self, now: datetime) -> str:
+        """Everything after the title on one line: state, age, next try and the last error."""
+        error = self.error_words()
+        return f"{self.status(now)} · {error}" if error else self.status(now)
 
 
 def draft_priority(fields: dict[str, object]) -> str:

@@ -1,4 +1,5 @@
-"""Shared helpers for the board window and kiosk tests: a settable clock, temp settings."""
+"""Shared helpers for the board window and kiosk tests: a settable clock, temp settings, three
+outbox rows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer, QUrl
+
+from app.domain.outbox import Draft
+from app.services.outbox_rows import OutboxRow
 
 T0 = datetime(2025, 11, 26, 14, 5, tzinfo=UTC)
 
@@ -47,3 +51,34 @@ def object_counts(root: QObject) -> tuple[int, int]:
     """(all descendant QObjects, descendant QTimers) after pending deletes ran."""
     flush_deletes()
     return len(root.findChildren(QObject)), len(root.findChildren(QTimer))
+
+
+def outbox_rows_three() -> list[OutboxRow]:
+    return [
+        OutboxRow(
+            "rls-1",
+            "Staging deploys hang after the database migration step on every branch",
+            "P2",
+            "draft, not sent yet: double-click to finish it",
+            T0 - timedelta(minutes=4),
+            since_verb="saved",
+            draft=Draft("rls-1", {"title": "Staging deploys hang"}, T0 - timedelta(minutes=4)),
+        ),
+        OutboxRow(
+            "rls-2",
+            "Laptop won't boot",
+            "P1",
+            "waiting to be sent",
+            T0 - timedelta(minutes=2),
+            error="could not reach github.com",
+            next_try=T0 + timedelta(minutes=1),
+        ),
+        OutboxRow(
+            "rls-3",
+            "Runners gone",
+            "P1",
+            "not sent: needs a fix, then Send again",
+            T0 - timedelta(hours=1),
+            error="GitHub refused the issue (401): the token is not valid",
+        ),
+    ]

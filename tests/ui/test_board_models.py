@@ -6,17 +6,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app.demo.sample import sample_board
 from app.domain.model import BlockerState
-from app.domain.outbox import Draft
-from app.services.outbox_rows import OutboxRow
 from app.ui.board.blockers_panel import BlockersPanel
-from app.ui.board.outbox_list import DETAIL_ROLE, OutboxListModel
+from app.ui.board.outbox_list import DETAIL_ROLE, OutboxDelegate, OutboxListModel
 from app.ui.widgets.models import URL_ROLE, BlockersModel
-from tests.ui.board_helpers import T0, Opener
+from tests.ui.board_helpers import T0, Opener, outbox_rows_three
+
+# The blockers model draws status icons: a QApplication must exist even for the model tests
+# that need no widget (without it this file, run alone, aborts).
+pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def test_blockers_model_passes_the_model_tester(qtmodeltester: object) -> None:
@@ -25,37 +29,6 @@ def test_blockers_model_passes_the_model_tester(qtmodeltester: object) -> None:
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     model.set_blockers((), T0)
     qtmodeltester.check(model)  # type: ignore[attr-defined]
-
-
-def outbox_rows_three() -> list[OutboxRow]:
-    return [
-        OutboxRow(
-            "rls-1",
-            "Staging deploys hang after the database migration step on every branch",
-            "P2",
-            "draft, not sent yet: double-click to finish it",
-            T0 - timedelta(minutes=4),
-            since_verb="saved",
-            draft=Draft("rls-1", {"title": "Staging deploys hang"}, T0 - timedelta(minutes=4)),
-        ),
-        OutboxRow(
-            "rls-2",
-            "Laptop won't boot",
-            "P1",
-            "waiting to be sent",
-            T0 - timedelta(minutes=2),
-            error="could not reach github.com",
-            next_try=T0 + timedelta(minutes=1),
-        ),
-        OutboxRow(
-            "rls-3",
-            "Runners gone",
-            "P1",
-            "not sent: needs a fix, then Send again",
-            T0 - timedelta(hours=1),
-            error="GitHub refused the issue (401): the token is not valid",
-        ),
-    ]
 
 
 def test_outbox_model_passes_the_model_tester(qtmodeltester: object) -> None:
@@ -155,6 +128,36 @@ def test_three_outbox_rows_fit_without_scroll_bars_in_a_narrow_panel(qtbot: QtBo
     assert not view.horizontalScrollBar().isVisible()
     for row in range(3):
         assert view.visualRect(panel.outbox_model.index(row)).bottom() <= view.viewport().height()
+
+
+def test_the_last_error_has_a_line_of_its_own_so_it_is_read_not_cut_off(qtbot: QtBot) -> None:
+    """Issue 12.13: in a 400-pixel side panel (a 1366-pixel window) the error was elided away
+    behind the state, age and next try; it now has a third line of its own."""
+    panel = BlockersPanel(Opener())
+    qtbot.addWidget(panel)
+    panel.resize(400, 700)
+    panel.show()
+    panel.set_outbox_rows(outbox_rows_three(), T0)
+    qtbot.waitExposed(panel)
+    view = panel.outbox_view
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, OutboxDelegate)
+
+    def drawn(row: int) -> list[str]:
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        index = panel.outbox_model.index(row)
+        option.rect = view.visualRect(index)
+        return delegate.lines(option, index)
+
+    title, status, error = drawn(1)
+    assert status == "waiting to be sent · queued 2 min ago · next try in 1 min"
+    assert error == "last try: could not reach github.com"
+    assert drawn(2)[2].startswith("last try: GitHub refused the issue (401)")
+    assert len(drawn(0)) == 2  # a draft: no error, no third line
+    heights = [view.visualRect(panel.outbox_model.index(n)).height() for n in range(3)]
+    assert heights[1] == heights[2] > heights[0]
+    assert not view.verticalScrollBar().isVisible()  # the list is as tall as its rows
 
 
 def test_activating_a_draft_asks_to_reopen_it(qtbot: QtBot) -> None:

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QSettings
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.demo.sample import sample_snapshot
 from app.domain.model import BoardSnapshot, PipelineReading
 from app.ui.board.board_list import BoardList
 from app.ui.window.main_window import MainWindow
-from tests.ui.board_helpers import Clock, Opener, temp_settings
+from tests.ui.board_helpers import Clock, Opener, outbox_rows_three, temp_settings
 
 
 @pytest.fixture
@@ -102,6 +102,31 @@ def test_at_800_by_600_the_side_panel_is_below_the_board(qtbot: QtBot, settings:
     assert board.right_area.width() >= board.list.width() - 2, "full width below"
 
 
+def test_at_800_by_600_the_outbox_is_in_sight_beside_the_blockers(
+    qtbot: QtBot, settings: QSettings
+) -> None:
+    """Issue 12.13: below a narrow board the outbox sat under the blockers, out of sight in
+    a third of the window; now the two sit side by side and the outbox's first row shows."""
+    window = show(qtbot, settings, (800, 600))
+    window.set_outbox_rows(outbox_rows_three())
+    board = window.board
+    panel = board.blockers
+    qtbot.waitUntil(lambda: panel.outbox_view.isVisible())
+    assert panel.side_by_side()
+    area = board.right_area.viewport()
+
+    def top_and_bottom(widget: QWidget) -> tuple[int, int]:
+        top = widget.mapTo(area, QPoint(0, 0)).y()
+        return top, top + widget.height()
+
+    title_top, title_bottom = top_and_bottom(panel.outbox_title)
+    assert title_top >= 0 and title_bottom <= area.height(), "the outbox title is in sight"
+    first = panel.outbox_view.visualRect(panel.outbox_model.index(0))
+    first_bottom = panel.outbox_view.viewport().mapTo(area, first.bottomLeft()).y()
+    assert first_bottom <= area.height(), "its first row is in sight without scrolling"
+    assert panel.outbox_title.mapTo(area, QPoint(0, 0)).x() > panel.blockers_view.width() // 2
+
+
 def test_wide_window_keeps_the_side_panel_beside_the_board(
     qtbot: QtBot, settings: QSettings
 ) -> None:
@@ -109,6 +134,7 @@ def test_wide_window_keeps_the_side_panel_beside_the_board(
     board = window.board
     assert not board.side_panel_below()
     assert board.right_area.mapTo(window, QPoint(0, 0)).x() > board.list.width()
+    assert not board.blockers.side_by_side()  # the outbox below the blockers, in the column
 
 
 def test_at_800_by_600_group_by_is_on_screen_not_behind_the_toolbar_extension(

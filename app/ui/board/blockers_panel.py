@@ -16,12 +16,14 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QHBoxLayout,
     QHeaderView,
     QListView,
     QMenu,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -117,19 +119,50 @@ class BlockersPanel(QWidget):
         send_row.addWidget(self.send_busy, 1)
         send_row.addStretch(0)
 
+        # Two columns, one above the other beside the board; side by side when the panel sits
+        # below a narrow board (`set_side_by_side`), so the outbox is not pushed out of sight.
+        self.blockers_column = QWidget(self)
+        blockers_column = QVBoxLayout(self.blockers_column)
+        blockers_parts: tuple[QWidget, ...] = (
+            self.blockers_title,
+            self.blockers_view,
+            self.no_blockers,
+        )
+        for widget in blockers_parts:
+            blockers_column.addWidget(widget)
+        self.outbox_column = QWidget(self)
+        outbox_column = QVBoxLayout(self.outbox_column)
+        outbox_parts: tuple[QWidget, ...] = (self.outbox_title, self.outbox_view, self.no_outbox)
+        for widget in outbox_parts:
+            outbox_column.addWidget(widget)
+        outbox_column.addLayout(send_row)
+        outbox_column.addWidget(self.send_status)
+        self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.columns.setSpacing(16)
+        for column, layout_of in (
+            (self.blockers_column, blockers_column),
+            (self.outbox_column, outbox_column),
+        ):
+            layout_of.setContentsMargins(0, 0, 0, 0)
+            layout_of.setSpacing(6)
+            column.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            self.columns.addWidget(column, 1, Qt.AlignmentFlag.AlignTop)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        shown: tuple[QWidget, ...] = (self.blockers_title, self.blockers_view, self.no_blockers)
-        for widget in shown:
-            layout.addWidget(widget)
-        layout.addSpacing(10)
-        for widget in (self.outbox_title, self.outbox_view, self.no_outbox):
-            layout.addWidget(widget)
-        layout.addLayout(send_row)
-        layout.addWidget(self.send_status)
+        layout.addLayout(self.columns)
         layout.addStretch(1)
         self.set_outbox_rows([])
+
+    def set_side_by_side(self, on: bool) -> None:
+        """Blockers and outbox side by side (the panel is below the board), or one above the
+        other (the panel is beside it)."""
+        self.columns.setDirection(
+            QBoxLayout.Direction.LeftToRight if on else QBoxLayout.Direction.TopToBottom
+        )
+
+    def side_by_side(self) -> bool:
+        return self.columns.direction() == QBoxLayout.Direction.LeftToRight
 
     def set_blockers(self, blockers: Sequence[Blocker], now: datetime) -> None:
         self.blockers_model.set_blockers(blockers, now)

@@ -164,6 +164,7 @@ class BoardView(QWidget):
         if self.splitter.orientation() == wanted:
             return
         self.splitter.setOrientation(wanted)
+        self.blockers.set_side_by_side(narrow)
         if narrow:
             total = max(1, self.splitter.height())
             panel = min(self.blockers.sizeHint().height() + 16, total // 3)
