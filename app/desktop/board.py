@@ -164,7 +164,7 @@ class DesktopBoard(QObject):
 
     def start(self) -> None:
         if self.store.read_only:
-            self.window.show_banner(
+            self.window.show_read_only(
                 f"Read-only: the local database {self.store.path} cannot be written "
                 f"({self.store.read_only}). Showing what it holds; nothing new is kept "
                 "after you quit."

@@ -485,4 +485,8 @@ def make_board_service(
 def _fetcher(config: BoardConfig, store: Store) -> FetchProcess | None:
     from app.services.fetch_process import FetchProcess, available
 
+    if store.read_only is not None:
+        # The store is an in-memory copy of a file that cannot be written: a worker process
+        # could not open it (it opens the file by its path), so this process fetches.
+        return None
     return FetchProcess(config, store.path) if available() else None

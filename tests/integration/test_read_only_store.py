@@ -148,6 +148,65 @@ def test_a_read_only_file_is_read_and_left_as_it_was(read_only_db: tuple[Path, s
     assert path.read_bytes() == before
 
 
+def test_status_on_a_read_only_file_says_so_in_one_line_and_reads_it(
+    tmp_path: Path, read_only_db: tuple[Path, str]
+) -> None:
+    path, reason = read_only_db
+    before = path.read_bytes()
+    done = status(tmp_path, path)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"releasable: the local database {path} cannot be written: {reason}; "
+        "reading a copy, nothing is saved"
+    ]
+    assert done.stdout.startswith("Payments: ")
+    assert path.read_bytes() == before
+
+
+def test_the_window_with_db_pointing_at_a_folder_opens_and_says_so(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    with open_board(str(board_file(tmp_path)), False, str(folder)) as opened:
+        window = MainWindow(settings=settings, persist=False)
+        qtbot.addWidget(window)
+        desktop = DesktopBoard(opened, window)
+        try:
+            desktop.start()
+            window.show()
+            qtbot.waitExposed(window)
+            assert desktop.store.read_only == "it is a folder, not a file"
+            assert window.message_label.isVisible()
+            assert window.message_label.text().startswith(
+                f"Read-only: the local database {folder} cannot be written "
+                "(it is a folder, not a file)."
+            )
+            # Another message replaces the banner, or it is dismissed: the status bar still
+            # says the window shows a copy and keeps nothing.
+            window.show_banner("Reports wait in the outbox: the tracker is not reachable")
+            window.clear_banner()
+            assert window.read_only_label.isVisible()
+            assert window.read_only_label.text() == "Read-only: nothing new is kept"
+            assert "it is a folder, not a file" in window.read_only_label.toolTip()
+            seen: list[BoardSnapshot] = []
+            desktop.service.updated.connect(seen.append)
+            # The sources are still read (the app fetches in its own process: a worker
+            # process could not open the copy): the closed port is what the reading says.
+            qtbot.waitUntil(
+                lambda: bool(seen) and seen[-1].board.environments[0].error is not None,
+                timeout=10_000,
+            )
+            [production] = seen[-1].board.environments
+            assert production.name == "production"
+            assert "connection refused" in (production.error or "")
+        finally:
+            desktop.stop()
+            QThreadPool.globalInstance().waitForDone(10_000)
+    assert sorted(os.listdir(folder)) == []  # nothing written into it
+
+
 def test_the_window_opens_read_only_and_says_so(
     qtbot: QtBot, tmp_path: Path, read_only_db: tuple[Path, str]
 ) -> None:

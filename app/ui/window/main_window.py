@@ -45,6 +45,7 @@ from app.ui.board.view import BoardView, utc_now
 from app.ui.kiosk.kiosk import KioskWindow
 from app.ui.widgets.icons import app_icon
 from app.ui.widgets.labels import PlainLabel
+from app.ui.widgets.theme import plain_tooltip
 
 ORGANIZATION = "Releasable"
 APPLICATION = "releasable"
@@ -99,6 +100,10 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_toolbar()
         self._make_menus()
+        self.read_only_label = PlainLabel("", self, bold=True)
+        self.read_only_label.setAccessibleName("Read-only")
+        self.read_only_label.hide()
+        self.statusBar().addPermanentWidget(self.read_only_label)
         self.updated_label = PlainLabel("", self)
         self.statusBar().addPermanentWidget(self.updated_label)
         self.statusBar().setSizeGripEnabled(True)
@@ -293,6 +298,14 @@ class MainWindow(QMainWindow):
         self.message_bar.setVisible(bool(text))
         if self.kiosk is not None:
             self.kiosk.show_banner(text)
+
+    def show_read_only(self, why: str) -> None:
+        """The board runs on a read-only copy of its database (`why`, in words): the banner
+        says so, and the status bar keeps saying so after the banner is dismissed or replaced."""
+        self.show_banner(why)
+        self.read_only_label.set_text("Read-only: nothing new is kept")
+        self.read_only_label.setToolTip(plain_tooltip(why))
+        self.read_only_label.show()
 
     def clear_banner(self) -> None:
         self.message_label.set_text("")
