@@ -38,7 +38,7 @@ def run_fleet_status(fleet_file: str, db: str | None, as_json: bool) -> int:
 
 
 def fleet_text(name: str, rows: list[TeamRow], now: datetime) -> str:
-    from app.domain.words import duration_words
+    from app.domain.words import lasted_words
 
     found = counts(rows)
     lines = [
@@ -49,7 +49,7 @@ def fleet_text(name: str, rows: list[TeamRow], now: datetime) -> str:
     for row in rows:
         since = ""
         if row.since is not None:
-            since = f" for {duration_words((now - row.since).total_seconds())}"
+            since = f" {lasted_words(row.since, now)}"
         lines.append(f"{row.name}: {row.state.headline}{since}")
         if row.state is not VerdictState.RELEASABLE:
             lines.extend(f"  - {reason}" for reason in row.reasons)

@@ -35,7 +35,7 @@ from app.domain.model import (
     VerdictState,
 )
 from app.domain.planned import PlannedTime, until_words
-from app.domain.words import NOT_READ_YET, ago_words, duration_words
+from app.domain.words import NOT_READ_YET, ago_words, lasted_words
 
 NOT = VerdictState.NOT_RELEASABLE
 UNKNOWN = VerdictState.UNKNOWN
@@ -70,8 +70,8 @@ def decide(board: BoardState, now: datetime) -> Verdict:
             unsent = f" ({NOT_SENT_YET})" if blocker.pending else ""
             reasons.append(
                 Reason(
-                    f"P1 blocker '{blocker.title}'{who} open for "
-                    f"{duration_words((now - blocker.opened_at).total_seconds())}{unsent}",
+                    f"P1 blocker '{blocker.title}'{who} open "
+                    f"{lasted_words(blocker.opened_at, now)}{unsent}",
                     NOT,
                     item_key=f"blocker:{blocker.key}",
                     since=blocker.opened_at,
@@ -161,7 +161,7 @@ def _environment_reasons(item: Observed, now: datetime, planned: PlannedTime) ->
     if healthy:
         return []
     since = item.status_since
-    for_how_long = f" for {duration_words((now - since).total_seconds())}" if since else ""
+    for_how_long = f" {lasted_words(since, now)}" if since else ""
     detail = f" ({reading.detail})" if reading.detail else ""
     if health in (Health.DOWN, Health.DEGRADED):
         return [

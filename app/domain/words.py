@@ -1,4 +1,5 @@
-"""The short plain words every surface uses: durations and ages ("12 min", "3 h 5 min"), how an
+"""The short plain words every surface uses: durations and ages ("12 min", "3 h 5 min", "for
+12 min", "just now" — never "for 0 s" or "0 s ago"), how an
 item that was never read is said ("not read yet": the window, the kiosk, the CLI, the verdict and
 reports say it the same way), and the next step after a network failure."""
 
@@ -33,14 +34,27 @@ def last_read_words(read_at: datetime | None, now: datetime) -> str:
     return NOT_READ_YET if read_at is None else f"last read {ago_words(read_at, now)}"
 
 
+JUST_NOW = "just now"
+JUST_NOW_S = 5.0  # a moment less than this long ago is "just now"
+
+
 def ago_words(then: datetime | None, now: datetime) -> str:
     """'12 min ago', 'just now', or 'never'."""
     if then is None:
         return "never"
     seconds = (now - then).total_seconds()
-    if seconds < 5:
-        return "just now"
+    if seconds < JUST_NOW_S:
+        return JUST_NOW
     return f"{duration_words(seconds)} ago"
+
+
+def lasted_words(since: datetime, now: datetime) -> str:
+    """How long a state has lasted: 'for 12 min', or 'just now' when it began less than
+    JUST_NOW_S ago ("down just now", "NOT RELEASABLE just now", not "for 0 s")."""
+    seconds = (now - since).total_seconds()
+    if seconds < JUST_NOW_S:
+        return JUST_NOW
+    return f"for {duration_words(seconds)}"
 
 
 def clock_words(when: datetime, now: datetime | None = None) -> str:

@@ -162,3 +162,45 @@ def test_the_history_page_asks_for_a_window_and_shows_the_fleet_figures(
     assert asked[-1] is Window.DAY
     qtbot.keyClick(page.back, Qt.Key.Key_Escape)
     assert window.pages.currentIndex() == 0
+
+
+def test_a_team_that_has_just_stopped_being_releasable_says_just_now_everywhere(
+    qtbot: QtBot,
+) -> None:
+    """Not "down for 0 s": the window, the wall and `status --fleet` word it as the app does."""
+    from app.cli.fleet import fleet_text
+    from app.domain.model import BoardState, EnvironmentReading, Health, ItemKind, Observed
+    from app.domain.verdict import decide
+    from app.ui.fleet.model import TEXT_ROLE
+
+    staging = Observed(
+        key="environment:staging",
+        kind=ItemKind.ENVIRONMENT,
+        name="staging",
+        reading=EnvironmentReading(health=Health.DOWN, latency_ms=40),
+        read_at=NOW,
+        status_since=NOW,  # it went down at this very read
+        stale_after_s=300,
+    )
+    verdict = decide(BoardState(name="Payments", environments=(staging,)), NOW)
+    reasons = tuple(r.text for r in verdict.reasons)
+    assert reasons == ("environment 'staging' down just now",)
+    row = TeamRow("pay", "Payments", VerdictState.NOT_RELEASABLE, reasons, since=NOW)
+
+    window = FleetWindow("Platform team", now_fn=lambda: NOW)
+    qtbot.addWidget(window)
+    window.show_rows([row])
+    text = window.model.index(0).data(TEXT_ROLE)
+    assert text.verdict == "NOT RELEASABLE just now"
+    kiosk = FleetKiosk("Platform team", now_fn=lambda: NOW)
+    qtbot.addWidget(kiosk)
+    kiosk.show_rows([row])
+    assert kiosk.texts[0].verdict == "NOT RELEASABLE just now"
+    printed = fleet_text("Platform team", [row], NOW)
+    assert "Payments: NOT RELEASABLE just now" in printed
+    assert "  - environment 'staging' down just now" in printed
+    for said in (text.accessible, kiosk.texts[0].accessible, printed):
+        assert " 0 s" not in said
+    later = NOW + timedelta(seconds=90)
+    window.model.tick(later)
+    assert window.model.index(0).data(TEXT_ROLE).verdict == "NOT RELEASABLE for 1 min"

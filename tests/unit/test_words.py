@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain.words import ago_words, duration_words
+from app.domain.words import ago_words, duration_words, lasted_words
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,12 @@ def test_ago_words() -> None:
     assert ago_words(None, now) == "never"
     assert ago_words(now - timedelta(seconds=2), now) == "just now"
     assert ago_words(now - timedelta(minutes=12), now) == "12 min ago"
+
+
+def test_lasted_words_say_just_now_for_a_state_that_has_just_begun() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert lasted_words(now, now) == "just now"
+    assert lasted_words(now - timedelta(seconds=4), now) == "just now"
+    assert lasted_words(now - timedelta(seconds=5), now) == "for 5 s"
+    assert lasted_words(now - timedelta(minutes=12), now) == "for 12 min"
+    assert lasted_words(now + timedelta(seconds=3), now) == "just now"  # a clock a bit ahead

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 
 from app.domain.fleet import TeamRow
 from app.domain.model import VerdictState
-from app.domain.words import duration_words
+from app.domain.words import lasted_words
 from app.ui.widgets.theme import PLANNED_LOOK, VERDICT_LOOKS, Look, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -60,7 +60,7 @@ def team_text(row: TeamRow, now: datetime) -> TeamText:
     look = PLANNED_LOOK if row.planned else VERDICT_LOOKS[row.state]
     verdict = look.word
     if row.since is not None:
-        verdict += f" for {duration_words(max(0.0, (now - row.since).total_seconds()))}"
+        verdict += f" {lasted_words(row.since, now)}"
     reasons = "; ".join(row.reasons) if row.state is not VerdictState.RELEASABLE else ""
     p1s = " · ".join(f"P1 {p.title}" + (f" ({p.who})" if p.who else "") for p in row.p1s)
     parts = [f"{row.name}: {verdict}"]

@@ -25,7 +25,7 @@ from app.domain.model import (
     Priority,
     StageStatus,
 )
-from app.domain.words import ago_words, duration_words, last_read_words
+from app.domain.words import ago_words, duration_words, last_read_words, lasted_words
 from app.ui.board.describe import (
     culprit_words,
     error_words,
@@ -74,7 +74,7 @@ def _environment_detail(item: Observed, reading: EnvironmentReading, now: dateti
     """Short words for a tile: '870 ms · for 26 min · actuator status DOWN'."""
     parts = [latency_words(reading)]
     if item.status_since is not None:
-        parts.append(f"for {duration_words((now - item.status_since).total_seconds())}")
+        parts.append(lasted_words(item.status_since, now))
     if reading.health is not Health.UP:
         parts.append(reading.detail)
     return " · ".join(p for p in parts if p)
