@@ -42,8 +42,8 @@ FLEET = Section(
         Setting(
             "refresh_seconds",
             ValueType.SECONDS,
-            "How often board files given by url are read again (conditionally: an unchanged "
-            "file costs a 304).",
+            "How often the board files are read again: by url conditionally (an unchanged "
+            "file costs a 304), by path when the file changed.",
             default=300.0,
         ),
     ),

@@ -36,13 +36,30 @@ log = logging.getLogger(__name__)
 FLEET_DB = "fleet.db"
 
 
+# A board file on disk as last seen: (modification time in ns, size), None when there is none.
+FileStamp = tuple[int, int] | None
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """What tells a changed board file from the one read before, without reading it."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size)
+
+
 @dataclass(frozen=True)
 class TeamBoard:
-    """One fleet entry after reading its board file: the config, or why there is none."""
+    """One fleet entry after reading its board file: the config, or why there is none.
+
+    `stamp` is the file's `file_stamp` taken before it was read (board files by path only).
+    """
 
     entry: FleetBoard
     config: BoardConfig | None = None
     error: str | None = None
+    stamp: FileStamp = None
 
     @property
     def key(self) -> str:
@@ -63,10 +80,11 @@ def team_db_path(db_dir: Path, entry: FleetBoard) -> Path:
 def read_team_board(entry: FleetBoard, http: HttpClient) -> TeamBoard:
     """Read one board file; any failure becomes words on the team, never an exception."""
     if entry.path is not None:
+        stamp = file_stamp(entry.path)  # before reading: a change meanwhile is read next time
         try:
-            return TeamBoard(entry, load_board(entry.path))
+            return TeamBoard(entry, load_board(entry.path), stamp=stamp)
         except BoardFileError as err:
-            return TeamBoard(entry, error=_board_file_words(err))
+            return TeamBoard(entry, error=_board_file_words(err), stamp=stamp)
     assert entry.url is not None
     token = resolve_token(entry.token_env, entry.token_keyring)
     headers = {"Authorization": f"Bearer {token.token}"} if token.token else {}
@@ -89,6 +107,20 @@ def _board_file_words(err: BoardFileError) -> str:
     more = len(err.errors) - 1
     first = err.errors[0] if err.errors else str(err)
     return f"board file cannot be used: {first}" + (f" (and {more} more)" if more > 0 else "")
+
+
+def read_changed_boards(teams: list[TeamBoard], http: HttpClient) -> list[TeamBoard]:
+    """The board files read again (blocking: on a worker): every one by URL (conditionally, so
+    an unchanged one costs a 304), and those on disk whose modification time or size changed
+    since `teams` were read, or that appeared or went away. Unchanged files on disk are left
+    out, so watching a fleet's files costs one stat each."""
+    read = []
+    for team in teams:
+        path = team.entry.path
+        if path is not None and file_stamp(path) == team.stamp:
+            continue
+        read.append(read_team_board(team.entry, http))
+    return read
 
 
 def read_team_boards(fleet: FleetConfig, http: HttpClient, *, workers: int = 8) -> list[TeamBoard]:
@@ -148,9 +180,12 @@ def default_fleet_dir(fleet_file: Path) -> Path:
 
 __all__ = [
     "FLEET_DB",
+    "FileStamp",
     "TeamBoard",
     "default_fleet_dir",
+    "file_stamp",
     "poll_fleet_once",
+    "read_changed_boards",
     "read_team_board",
     "read_team_boards",
     "team_db_path",

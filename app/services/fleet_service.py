@@ -7,10 +7,13 @@ fetched once per interval). Each team keeps its own store (app/services/fleet_bo
 
 Start-up paints from what is on disk: board files by path are read, board files by URL are
 parsed from the HTTP cache (no network), each team's last known items come from its store,
-all on workers. Then the board files by URL are read again (conditionally) every
-`[fleet] refresh_seconds`; one that cannot be fetched turns its team UNKNOWN, saying why, and
-a changed one restarts its team's polling. Each team's tracker is synced every
-`[tracker] refresh_seconds`, as the team's own app does, so a P1 filed by anyone shows.
+all on workers. Then every `[fleet] refresh_seconds` the board files are read again on a
+worker: by URL conditionally (an unchanged file costs a 304), on disk only when their
+modification time or size changed (one stat each), so a team editing its board file, or a
+board file appearing or going away, shows without a restart. One that cannot be fetched or
+read turns its team UNKNOWN, saying why, and a changed one restarts its team's polling.
+Each team's tracker is synced every `[tracker] refresh_seconds`, as the team's own app does,
+so a P1 filed by anyone shows.
 
 Team snapshots arrive on the GUI thread; they are coalesced into one `updated(list[TeamRow])`
 in the platform order (app/domain/fleet.py), so 100 teams refreshing at once cost one redraw.
@@ -46,6 +49,7 @@ from app.services.board_store import StoreBoard
 from app.services.fleet_boards import (
     FLEET_DB,
     TeamBoard,
+    read_changed_boards,
     read_team_board,
     team_db_path,
 )
@@ -189,7 +193,7 @@ class FleetService(QObject):
             self._close_stores()
             return
         self.publish()
-        self._boards_due = 0.0  # board files by URL: read them now
+        self._boards_due = 0.0  # board files by URL (and any changed on disk): read them now
         self._tick.start()
         self.tick()
 
@@ -275,7 +279,7 @@ class FleetService(QObject):
     # --- periodic work ------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Re-read board files by URL and sync trackers when they are due."""
+        """Re-read board files and sync trackers when they are due."""
         if not self._running or self.http is None:
             return
         now = time.monotonic()
@@ -293,18 +297,19 @@ class FleetService(QObject):
                     self._sync_tracker(team, team.board.config)
 
     def _refetch_boards(self) -> None:
-        entries = [t.entry for t in self.teams.values() if t.entry.url is not None]
+        teams = [t.board for t in self.teams.values()]
         self._boards_due = time.monotonic() + self.fleet.refresh_seconds
-        if not entries:
+        if not teams:
             return
         self._boards_in_flight = True
         http = self.http
         assert http is not None
-
-        def fetch() -> list[TeamBoard]:
-            return [read_team_board(entry, http) for entry in entries]
-
-        run_task(fetch, self._on_boards_read, self._on_boards_failed, pool=self.pool)
+        run_task(
+            lambda: read_changed_boards(teams, http),
+            self._on_boards_read,
+            self._on_boards_failed,
+            pool=self.pool,
+        )
 
     def _on_boards_failed(self, error: BaseException) -> None:
         self._boards_in_flight = False
