@@ -12,6 +12,9 @@ Scenarios:
   environment, Save; print the save dialog's folder, accept it; print the board window; quit.
 - `open FILE`: on the welcome page, "Open a board file…", type FILE in the real dialog; print
   the board window; quit.
+- `watch SECONDS`: print the verdict banner (headline and reasons, as shown) each time it
+  changes, with the longest the event loop went without turning since the last line
+  (`stall_ms`), for SECONDS or until the app is ended (SIGTERM).
 
 Test code only (tests/xserver.py runs it); the app has no test hooks.
 """
@@ -120,6 +123,27 @@ def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
         )
         return True
 
+    if scenario == "watch":
+        shown_last: list[object] = [None]
+        turned = [time.monotonic(), 0.0]  # last turn of the event loop, longest gap since
+
+        def watch() -> bool:
+            now = time.monotonic()
+            turned[1] = max(turned[1], now - turned[0])
+            turned[0] = now
+            shown = window()
+            if shown is None or shown.latest_snapshot is None:
+                return False
+            banner = shown.board.banner
+            seen = (banner.title.text(), banner.shown_reasons())
+            if seen != shown_last[0]:
+                shown_last[0] = seen
+                say(verdict=seen[0], reasons=seen[1], stall_ms=round(turned[1] * 1000))
+                turned[1] = 0.0
+            return False  # never done: watched until the time is up or the app is ended
+
+        yield watch
+        return
     if scenario == "look":
         yield look
         yield quit_app
@@ -174,13 +198,14 @@ def type_into(editor: QWidget, key: str, text: str) -> None:
 
 
 def main() -> int:
-    faulthandler.dump_traceback_later(TIMEOUT_S + 15, exit=True)  # a hang says where it hangs
     split = sys.argv.index("--") if "--" in sys.argv else len(sys.argv)
     scenario, scenario_args = sys.argv[1], sys.argv[2:split]
     app_args = sys.argv[split + 1 :]
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from app.cli.main import main as releasable
 
+    limit_s = float(scenario_args[0]) if scenario == "watch" else TIMEOUT_S
+    faulthandler.dump_traceback_later(limit_s + 15, exit=True)  # a hang says where it hangs
     app = QApplication(sys.argv[:1])
     steps = steps_for(scenario, scenario_args)
     current: list[Callable[[], bool]] = [next(steps)]
@@ -191,7 +216,7 @@ def main() -> int:
     def tick() -> None:
         if not current:
             return
-        if time.monotonic() - started > TIMEOUT_S:
+        if time.monotonic() - started > limit_s:
             say(timeout=current[0].__name__)
             timer.stop()
             app.exit(3)

@@ -33,7 +33,9 @@ from app.sources.http import HttpClient
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_S = 15 * 60
+# A failing source is asked again at least this often (or every interval, if longer): backing
+# off further would leave the board UNKNOWN long after the server came back.
+MAX_BACKOFF_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -130,14 +132,19 @@ def next_due_after(
     job: PollJob, results: Mapping[str, FetchResult], now: datetime, rng: random.Random
 ) -> datetime:
     """When to poll again: the interval, backed off with jitter after failures, never before
-    a rate limit ends. Updates the job's failure count and rate limit."""
+    a rate limit ends. Updates the job's failure count and rate limit.
+
+    The backoff stops at `backoff_cap(job)`: a server that comes back shows on the board
+    within its items' staleness limit (at most a minute, or one interval if that is longer).
+    A server that asks for a longer wait says so (Retry-After, rate limits), and is obeyed."""
     errors = [r for r in results.values() if isinstance(r, SourceError)]
     limits = [e.rate_limited_until for e in errors if e.rate_limited_until is not None]
     job.rate_limited_until = max(limits) if limits else None
     if errors and len(errors) == len(results):
         job.failures += 1
-        delay = min(job.interval_s * (2 ** (job.failures - 1)), max(MAX_BACKOFF_S, job.interval_s))
-        delay *= rng.uniform(0.8, 1.2)
+        cap = backoff_cap(job)
+        doubled = job.interval_s * 2 ** min(job.failures - 1, 32)
+        delay = min(max(doubled * rng.uniform(0.8, 1.2), job.interval_s), cap)
     else:
         job.failures = 0
         delay = job.interval_s
@@ -145,6 +152,13 @@ def next_due_after(
     if job.rate_limited_until is not None:
         due = max(due, job.rate_limited_until)
     return due
+
+
+def backoff_cap(job: PollJob) -> float:
+    """The longest wait between two reads of a failing job: the shortest staleness limit of
+    its items, at most MAX_BACKOFF_S, and never less than its interval."""
+    stale = min((item.stale_after_s for item in job.items), default=job.interval_s)
+    return max(job.interval_s, min(stale, MAX_BACKOFF_S))
 
 
 def poll_once(
