@@ -92,32 +92,7 @@ def _run(
     args: argparse.Namespace,
     size: tuple[int, int],
 ) -> int:
-    from app.ui.fleet.kiosk import FleetKiosk
-    from app.ui.fleet.window import FleetWindow
-    from app.ui.widgets.icons import app_icon
-
-    service = FleetService(fleet, db_dir)
-    view: QWidget
-    if args.kiosk:
-        kiosk = FleetKiosk(fleet.name)
-        service.updated.connect(kiosk.show_rows)
-        view = kiosk
-    else:
-        window = FleetWindow(fleet.name)
-        service.updated.connect(window.show_rows)
-        service.team_updated.connect(window.show_team_snapshot)
-        window.history_requested.connect(
-            lambda chosen: service.load_history(chosen, window.show_history)
-        )
-        view = window
-    view.setWindowIcon(app_icon())
-    tray = None
-    if not args.kiosk and not args.screenshot and QSystemTrayIcon.isSystemTrayAvailable():
-        tray = QSystemTrayIcon(QIcon(app_icon()), app)
-        tray.setToolTip(fleet.name)
-        tray.show()
-    notifications = FleetNotifications(tray, app)
-    service.team_updated.connect(notifications.feed)
+    service, view = fleet_view(app, fleet, db_dir, kiosk=args.kiosk, tray=not args.screenshot)
     service.start()
     if args.screenshot:
         return _screenshot(app, service, view, args, size)
@@ -129,6 +104,40 @@ def _run(
     code = app.exec()
     service.stop()
     return code
+
+
+def fleet_view(
+    app: QApplication, fleet: FleetConfig, db_dir: Path, *, kiosk: bool, tray: bool = True
+) -> tuple[FleetService, QWidget]:
+    """The fleet's service (not started yet) wired to its window, or with `kiosk` its wall,
+    with notifications by the tray icon when there is one (never in the kiosk)."""
+    from app.ui.fleet.kiosk import FleetKiosk
+    from app.ui.fleet.window import FleetWindow
+    from app.ui.widgets.icons import app_icon
+
+    service = FleetService(fleet, db_dir)
+    view: QWidget
+    if kiosk:
+        wall = FleetKiosk(fleet.name)
+        service.updated.connect(wall.show_rows)
+        view = wall
+    else:
+        window = FleetWindow(fleet.name)
+        service.updated.connect(window.show_rows)
+        service.team_updated.connect(window.show_team_snapshot)
+        window.history_requested.connect(
+            lambda chosen: service.load_history(chosen, window.show_history)
+        )
+        view = window
+    view.setWindowIcon(app_icon())
+    icon = None
+    if tray and not kiosk and QSystemTrayIcon.isSystemTrayAvailable():
+        icon = QSystemTrayIcon(QIcon(app_icon()), app)
+        icon.setToolTip(fleet.name)
+        icon.show()
+    notifications = FleetNotifications(icon, app)
+    service.team_updated.connect(notifications.feed)
+    return service, view
 
 
 def _screenshot(
@@ -162,4 +171,4 @@ def _screenshot(
     return result["code"]
 
 
-__all__ = ["FleetNotifications", "open_fleet", "run_fleet"]
+__all__ = ["FleetNotifications", "fleet_view", "open_fleet", "run_fleet"]
