@@ -69,7 +69,7 @@ def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
             return False
         current = page()
         name = "welcome" if isinstance(current, WelcomePage) else "board"
-        if name == "board" and shown.latest_snapshot is None:
+        if name == "board" and shown.board.snapshot is None:
             return False  # the board window, once it shows its board
         say(
             page=name,

@@ -49,7 +49,7 @@ class DesktopBoard(QObject):
         self.window = window or MainWindow()
         self.window.setWindowTitle(f"{opened.config.name} — Releasable")
         self.service = make_board_service(opened.config, self.store, worker_process=True)
-        self.service.updated.connect(self.window.show_snapshot)
+        self.service.updated.connect(self.window.show_snapshot_soon)
         self.window.refresh_requested.connect(self.service.refresh_now)
 
         # The tracker (and its token, perhaps from the OS keyring) is set up on a worker in

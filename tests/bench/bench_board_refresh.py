@@ -1,7 +1,7 @@
 """Board refresh benchmark: the real BoardService on a big board; prints figures, asserts nothing.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/bench_board_refresh.py \
-        [--window] [--profile]
+        [--all] [--profile]
 
 The board (written as TOML and read by `parse_board`, as the app reads a board file): 100
 cctray pipelines × 10 stages = 1,000 projects in 4 feeds (25 pipelines per CI server), plus
@@ -21,13 +21,14 @@ thread pool, a real `HttpClient` whose validator cache is a real `Store` in a te
 - the GUI event-loop stall: a 1 ms heartbeat QTimer runs throughout; the largest gap between
   two ticks, minus the 1 ms interval, from `start()` to the end of the second refresh.
 
-`--window` adds runs with the main window attached (drawing every snapshot), fetching on
-the service's threads and in a worker process (`app.services.fetch_process`, as the window
-does): the issue 10 targets (refresh ≤ 0.6 s, GUI stall ≤ 16 ms) are for this case. The
-worker process is started before the clock starts, as the window starts it with the board;
-its first refresh also pays for its first connections. `--profile` prints
-where the GUI thread spent its time during one first refresh (cProfile sees only the thread
-it runs on, which is the point).
+By default (and in `make bench`) every run is the case the issue 10 targets are for, as the
+app runs: the main window attached (`MainWindow.show_snapshot_soon`, as `DesktopBoard` wires
+it), fetching in a worker process (`app.services.fetch_process`). The worker process is
+started before the clock starts, as the window starts it with the board; its first refresh
+also pays for its first connections. `--all` adds, for comparison, the service alone
+fetching on its own threads (no window; the 304 figures) and the window fetching on threads.
+`--profile` prints where the GUI thread spent its time during one first refresh (cProfile
+sees only the thread it runs on, which is the point).
 
 Targets (issue 10): refresh ≤ 0.6 s, stall ≤ 16 ms (with the window attached).
 """
@@ -175,7 +176,7 @@ def run_once(
             shown = MainWindow(persist=False)
             shown.resize(1600, 1000)
             shown.show()
-            service.updated.connect(shown.show_snapshot)
+            service.updated.connect(shown.show_snapshot_soon)
             settle(200)
         beat = Heartbeat()
         marks: dict[str, float] = {}
@@ -245,13 +246,28 @@ def _row(name: str, values: list[float], unit: str, fmt: str = "{:7.1f}") -> str
     )
 
 
+def _print_runs(label: str, runs: list[dict[str, Any]]) -> None:
+    print(f"{label}, {len(runs)} runs (fresh store each):")
+    print(_row("first refresh", [r["first_s"] * 1000 for r in runs], "ms"))
+    print(_row("second refresh", [r["second_s"] * 1000 for r in runs], "ms"))
+    print(_row("CPU, all threads, 1st", [r["process_cpu_s"] * 1000 for r in runs], "ms"))
+    print(_row("max GUI stall", [r["stall_ms"] for r in runs], "ms"))
+    print(_row("  same, idle (1 s, no work)", [r["idle_ms"] for r in runs], "ms"))
+    print(_row("max GUI CPU in one go", [r["cpu_ms"] for r in runs], "ms"))
+
+
+def _verdict(value: float, target: float) -> str:
+    return "met" if value <= target else "MISSED"
+
+
 def main() -> int:
     profile = "--profile" in sys.argv
+    extra = "--all" in sys.argv
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert app is not None
     documents = feed_documents(PIPELINES, STAGES, FEEDS)
     feed_kb = sum(len(d.body) for d in documents.values()) / 1024
-    with serve_in_subprocess(documents, latency_s=LATENCY_S, max_seconds=600) as base:
+    with serve_in_subprocess(documents, latency_s=LATENCY_S, max_seconds=900) as base:
         toml = board_toml(base, pipelines=PIPELINES, feeds=FEEDS, environments=ENVIRONMENTS)
         print(
             f"Board refresh: {PIPELINES} cctray pipelines × {STAGES} stages = "
@@ -262,56 +278,44 @@ def main() -> int:
             f"  loopback server in its own process, {LATENCY_S * 1000:.0f} ms added per request;"
             f" load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs"
         )
-        run_once(toml)  # warm-up: imports, first connections, code paths
-        runs = [run_once(toml) for _ in range(RUNS)]
+        run_once(toml, window=True, process=True)  # warm-up: imports, first connections, paths
+        runs = [run_once(toml, window=True, process=True) for _ in range(RUNS)]
         r0 = runs[0]
         print(
             f"  {r0['items']} items ({r0['stages']:,} stages read), {r0['jobs']} poll jobs, "
             f"verdict {r0['verdict']}, items in error after refresh: "
             f"{max(r['errors'] for r in runs)}"
         )
-        print(f"service only, {RUNS} runs (fresh store each):")
-        print(_row("first refresh", [r["first_s"] * 1000 for r in runs], "ms"))
-        print(_row("second refresh", [r["second_s"] * 1000 for r in runs], "ms"))
-        print(_row("CPU, all threads, 1st", [r["process_cpu_s"] * 1000 for r in runs], "ms"))
-        print(_row("max GUI stall", [r["stall_ms"] for r in runs], "ms"))
-        print(_row("  same, idle (1 s, no work)", [r["idle_ms"] for r in runs], "ms"))
-        print(_row("max GUI CPU in one go", [r["cpu_ms"] for r in runs], "ms"))
-        sent1, sent2, nm2 = r0["sent1"], r0["sent2"], r0["not_modified2"]
-        print(
-            f"  requests sent              first {sent1}, second {sent2}; 304 on the second: "
-            f"{nm2}/{sent2} = {nm2 / sent2:.0%} of all requests "
-            f"({nm2}/{r0['conditional2']} of the conditional ones: health checks are never "
-            f"conditional, by design)"
+        _print_runs(
+            "the main window drawing every snapshot, fetching in the worker process (as the app)",
+            runs,
         )
-        worst_refresh = statistics.median(r["first_s"] for r in runs)
-        worst_stall = statistics.median(r["stall_ms"] for r in runs)
+        first = statistics.median(r["first_s"] for r in runs)
+        second = statistics.median(r["second_s"] for r in runs)
+        stall = statistics.median(r["stall_ms"] for r in runs)
+        worst_stall = max(r["stall_ms"] for r in runs)
         print(
-            f"  targets: refresh ≤ {TARGET_REFRESH_S} s -> "
-            f"{'met' if worst_refresh <= TARGET_REFRESH_S else 'MISSED'} (median); "
-            f"stall ≤ {TARGET_STALL_MS:g} ms -> "
-            f"{'met' if worst_stall <= TARGET_STALL_MS else 'MISSED'} (median)"
+            f"  targets (issue 10, medians): refresh ≤ {TARGET_REFRESH_S} s -> first "
+            f"{first * 1000:.0f} ms {_verdict(first, TARGET_REFRESH_S)}, second "
+            f"{second * 1000:.0f} ms {_verdict(second, TARGET_REFRESH_S)}; GUI stall ≤ "
+            f"{TARGET_STALL_MS:g} ms with the window attached -> {stall:.1f} ms "
+            f"{_verdict(stall, TARGET_STALL_MS)} (worst run {worst_stall:.1f} ms)"
         )
-        if "--window" in sys.argv:
-            for label, process in (("threads", False), ("a worker process", True)):
-                windowed = [run_once(toml, window=True, process=process) for _ in range(3)]
-                print(f"with the main window drawing every snapshot, fetching on {label}, 3 runs:")
-                print(_row("first refresh", [r["first_s"] * 1000 for r in windowed], "ms"))
-                print(_row("second refresh", [r["second_s"] * 1000 for r in windowed], "ms"))
-                print(_row("max GUI stall", [r["stall_ms"] for r in windowed], "ms"))
-                print(_row("  same, idle (1 s, no work)", [r["idle_ms"] for r in windowed], "ms"))
-                print(_row("max GUI CPU in one go", [r["cpu_ms"] for r in windowed], "ms"))
-            refresh = statistics.median(r["second_s"] for r in windowed)
-            stall = statistics.median(r["stall_ms"] for r in windowed)
+        if extra:
+            service = [run_once(toml) for _ in range(RUNS)]
+            _print_runs("for comparison: the service alone on threads, no window", service)
+            s0 = service[0]
+            sent1, sent2, nm2 = s0["sent1"], s0["sent2"], s0["not_modified2"]
             print(
-                f"  targets with the window and the worker process: refresh ≤ "
-                f"{TARGET_REFRESH_S} s -> {'met' if refresh <= TARGET_REFRESH_S else 'MISSED'} "
-                f"({refresh * 1000:.0f} ms, second refresh, median); stall ≤ "
-                f"{TARGET_STALL_MS:g} ms -> {'met' if stall <= TARGET_STALL_MS else 'MISSED'} "
-                f"({stall:.1f} ms median)"
+                f"  requests sent              first {sent1}, second {sent2}; 304 on the second: "
+                f"{nm2}/{sent2} = {nm2 / sent2:.0%} of all requests "
+                f"({nm2}/{s0['conditional2']} of the conditional ones: health checks "
+                f"are never conditional, by design)"
             )
+            threads = [run_once(toml, window=True) for _ in range(3)]
+            _print_runs("for comparison: the main window, fetching on threads", threads)
         if profile:
-            prof = run_once(toml, profile=True)["profile"]
+            prof = run_once(toml, window=True, process=True, profile=True)["profile"]
             print("GUI thread during one first refresh (cProfile, cumulative):")
             pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
     return 0

@@ -139,7 +139,7 @@ def main() -> int:
         window.resize(1366, 768)
         window.show()
         watch = PaintWatch(window)
-        service.updated.connect(window.show_snapshot)
+        service.updated.connect(window.show_snapshot_soon)
         service.start()
         run_event_loop(REFRESH_S + 1)  # the first read is on screen
         flipper_timer = QTimer()

@@ -9,7 +9,10 @@ not fit, and the row's tool tip says it in full. Stale items grey out. All text 
 (which stage chip is under the mouse, for clicks and stage tool tips) all use it. Heights
 depend only on the width and on what `BoardItemsModel._shape` tracks, so they are cached per
 (what the row's height depends on, width): an update that changes a few rows' heights
-re-measures only those.
+re-measures only those. When the model says some rows changed shape (`sizes_changed`), the
+delegate re-measures those rows alone (`remeasure`; every row's height is kept, as a layout
+asks for each), and the view lays out again only when one differs: most updates change no
+height at all.
 """
 
 from __future__ import annotations
@@ -158,6 +161,9 @@ class BoardDelegate(QStyledItemDelegate):
         self._view = view
         self._fonts: Fonts | None = None
         self._heights: dict[tuple[object, int], int] = {}
+        # Every row's height at `_rows_width`, in row order: what the view is given.
+        self._rows_h: list[int] | None = None
+        self._rows_width = -1
         self._env_name_w: tuple[int, int] = (-1, 0)
         self._pixmaps: dict[tuple[Look, int, float, bool], QPixmap] = {}
         self._chips: dict[tuple[object, ...], QPixmap] = {}  # oldest first
@@ -169,6 +175,7 @@ class BoardDelegate(QStyledItemDelegate):
         if self._fonts is None or self._fonts.base != font:
             self._fonts = Fonts(font, self._view.viewport())
             self._heights.clear()
+            self._rows_h = None
             self._chips.clear()
         return self._fonts
 
@@ -187,12 +194,12 @@ class BoardDelegate(QStyledItemDelegate):
     def environment_name_width(self) -> int:
         """Environment names line up: as wide as the widest (within 28 characters)."""
         model = self._model()
-        if self._env_name_w[0] != model.generation:
+        if self._env_name_w[0] != model.resets:
             fonts = self.fonts()
             names = [i.name for i in model.environments.items.values()]
             cap = fonts.me.horizontalAdvance("x" * 28)
             widest = max((fonts.me.horizontalAdvance(n) for n in names), default=0)
-            self._env_name_w = (model.generation, min(cap, widest))
+            self._env_name_w = (model.resets, min(cap, widest))
         return self._env_name_w[1]
 
     def row_geometry(self, number: int, rect: QRect) -> Geometry | None:
@@ -211,15 +218,18 @@ class BoardDelegate(QStyledItemDelegate):
 
     # -- Qt delegate --------------------------------------------------------------------------
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        fonts = self.fonts()
+    def _width(self) -> int:
+        return max(120, self._view.viewport().width())
+
+    def height(self, number: int, width: int) -> int:
+        """The height of row `number` at `width` (cached per what it depends on)."""
         model = self._model()
-        width = max(120, self._view.viewport().width())
-        key = (model.size_key(index.row()), width)
+        key = (model.size_key(number), width)
         height = self._heights.get(key)
         if height is None:
-            row = model.row(index.row())
-            shape = model.shape(index.row())
+            fonts = self.fonts()
+            row = model.row(number)
+            shape = model.shape(number)
             if row is None:
                 height = 0
             elif shape is None:
@@ -229,7 +239,38 @@ class BoardDelegate(QStyledItemDelegate):
             if len(self._heights) > 50000:
                 self._heights.clear()
             self._heights[key] = height
-        return QSize(width, height)
+        return height
+
+    def _row_heights(self, width: int) -> list[int]:
+        """Every row's height at `width`, kept between layouts (a layout asks for each row)."""
+        if self._rows_h is None or self._rows_width != width:
+            self.fonts()
+            count = self._model().rowCount()
+            self._rows_h = [self.height(n, width) for n in range(count)]
+            self._rows_width = width
+        return self._rows_h
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        width = self._width()
+        heights = self._row_heights(width)
+        number = index.row()
+        return QSize(width, heights[number] if 0 <= number < len(heights) else 0)
+
+    def remeasure(self, rows: list[int]) -> bool:
+        """Rows changed shape: note their new heights; whether any differs from before."""
+        width = self._width()
+        heights = self._row_heights(width)
+        changed = False
+        for number in rows:
+            if 0 <= number < len(heights):
+                height = self.height(number, width)
+                changed = changed or height != heights[number]
+                heights[number] = height
+        return changed
+
+    def forget_row_heights(self) -> None:
+        """The rows were replaced, or the font changed: measure every row again."""
+        self._rows_h = None
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = self._model()

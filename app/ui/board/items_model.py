@@ -9,6 +9,15 @@ The view options — filter text, failing first, group by status — only choose
 rows. What a row says at the model's `now` (words, ages, staleness, accessible name) is
 computed when it is first asked for and kept until the clock or the data moves (`RowInfo`),
 so painting the visible rows does not re-derive words for the whole board.
+
+A new picture of the board changes only what changed: the rows stay (no reset) unless the
+rows themselves changed, `dataChanged` names only the rows whose item is a new object (the
+service replaces an item only when a read changed it) or whose shape changed, and a changed
+shape is reported by `sizes_changed` for the delegate to re-measure those rows alone, rather
+than by `layoutChanged`, which made the list re-measure all its rows. With a 300-item board
+refreshing, re-measuring and repainting the whole list at every snapshot was the largest
+piece of work the GUI thread did in one go (tests/bench/bench_board_refresh.py). The clock's
+`tick` (every second in the window) still redraws every row, so ages move on everywhere.
 """
 
 from __future__ import annotations
@@ -19,7 +28,14 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+    Signal,
+)
 
 from app.domain.model import (
     EnvironmentReading,
@@ -61,6 +77,7 @@ CULPRITS_ROLE = Qt.ItemDataRole.UserRole + 14  # a failed pipeline's `Culprit`s 
 
 
 RUNNING_WIDTH = "00 min"  # a running stage's chip is as wide as this, whatever its age
+MAX_RANGES = 16  # more changed stretches than this are one dataChanged from first to last
 
 
 class Kind(IntEnum):
@@ -213,8 +230,22 @@ class Section:
         return (item.name, *(s.name for s in stages))
 
 
+def _stretches(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for number in rows:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
+
+
 class BoardItemsModel(QAbstractListModel):
     """Pipelines then environments, with headings, as rows the board view paints."""
+
+    # Item rows whose shape changed with the same rows shown: their height may have changed.
+    sizes_changed = Signal(list)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -229,7 +260,10 @@ class BoardItemsModel(QAbstractListModel):
         self._rows: list[Row] = []
         self._info: dict[str, RowInfo] = {}
         self._shapes: dict[str, RowShape] = {}
+        self._made: dict[str, tuple[Observed, tuple[tuple[str, str], ...]]] = {}  # chips made
+        self._numbers: dict[str, int] = {}  # item key -> its row
         self.generation = 0  # moves whenever rows or their sizes may have changed
+        self.resets = 0  # moves whenever the rows themselves changed
         self._arrange()
 
     # -- data ---------------------------------------------------------------------------------
@@ -244,11 +278,14 @@ class BoardItemsModel(QAbstractListModel):
         """A new picture of the board's items at `now`."""
         self.board = board
         self.now = now
+        changed: set[str] = set()
         for section, items in zip(self.sections, (pipelines, environments), strict=True):
+            before = section.items
             section.items = {i.key: i for i in items}
             section.order = [i.key for i in items]
+            changed.update(k for k, i in section.items.items() if before.get(k) is not i)
         self._info.clear()
-        self._arrange()
+        self._arrange(changed)
 
     def tick(self, now: datetime) -> None:
         """Move the clock on: ages, staleness, and the order when it depends on them."""
@@ -278,8 +315,12 @@ class BoardItemsModel(QAbstractListModel):
         position = {k: i for i, k in enumerate(keys)}
         return sorted(keys, key=lambda k: (severity(section.items[k], now), position[k]))
 
-    def _arrange(self) -> None:
-        """Choose and order the rows; reset the view only when the rows themselves changed."""
+    def _arrange(self, changed: set[str] | None = None) -> None:
+        """Choose and order the rows; reset the view only when the rows themselves changed.
+
+        `changed` names the items that changed (None: any may have, e.g. the clock moved):
+        with the same rows shown, only those rows (and rows whose shape changed) are redrawn.
+        """
         rows: list[Row] = []
         grouped = self._group_by == GROUP_BY_STATUS and self.now is not None
         for number, section in enumerate(self.sections):
@@ -288,7 +329,7 @@ class BoardItemsModel(QAbstractListModel):
             section.shown, section.groups = [], []
             used: set[int] = set()
             for key in self._display_order(section):
-                if not matches(self._filter, *section.names(key)):
+                if self._filter.strip() and not matches(self._filter, *section.names(key)):
                     continue
                 section.shown.append(key)
                 if grouped and self.now is not None:
@@ -312,40 +353,66 @@ class BoardItemsModel(QAbstractListModel):
             rows.extend(body)
             if section.empty:
                 rows.append(Row(Kind.EMPTY, number, section.empty, section.empty))
-        shapes = {r.key: shape for r in rows if (shape := self._shape(r)) is not None}
+        made: dict[str, tuple[Observed, tuple[tuple[str, str], ...]]] = {}
+        shapes = {r.key: shape for r in rows if (shape := self._shape(r, made)) is not None}
+        self._made = made
         if rows != self._rows:
             self.beginResetModel()
             self._rows = rows
             self._shapes = shapes
+            self._numbers = {r.key: n for n, r in enumerate(rows) if r.kind in ITEM_KINDS}
             self.generation += 1
+            self.resets += 1
             self.endResetModel()
-        elif rows:
-            if shapes != self._shapes:  # a row grew or shrank (stale line, error, stages)
-                self._shapes = shapes
-                self.generation += 1
-                self.layoutAboutToBeChanged.emit()
-                self.layoutChanged.emit()
+            return
+        if not rows:
+            return
+        before, self._shapes = self._shapes, shapes
+        resized = sorted(
+            self._numbers[k]
+            for k, shape in shapes.items()
+            if shape is not (old := before.get(k)) and shape != old
+        )
+        if resized:  # a row may have grown or shrunk (stale line, error, stages)
+            self.generation += 1
+            self.sizes_changed.emit(resized)
+        if changed is None:
             self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+            return
+        touched = sorted({self._numbers[k] for k in changed if k in self._numbers}.union(resized))
+        runs = _stretches(touched)
+        if len(runs) > MAX_RANGES:
+            runs = [(runs[0][0], runs[-1][1])]
+        for first, last in runs:
+            self.dataChanged.emit(self.index(first), self.index(last))
 
-    def _shape(self, row: Row) -> RowShape | None:
+    def _shape(
+        self, row: Row, made: dict[str, tuple[Observed, tuple[tuple[str, str], ...]]]
+    ) -> RowShape | None:
         """What a row's height depends on (not its words, which are elided to one line).
 
         Cheap on purpose: it is made for every row at every update and tick, while the
-        words (`info`) are only made for the rows that are painted.
+        words (`info`) are only made for the rows that are painted. An item that is the same
+        object as last time keeps its chips (and its shape, while staleness and errors hold).
         """
         if row.kind not in ITEM_KINDS or self.now is None:
             return None
         item = self.sections[row.section].items[row.key]
         now = self.now
         limited = item.rate_limited_until is not None and item.rate_limited_until > now
+        stale, error = item.is_stale(now), bool(item.error) or limited
+        kept = self._made.get(row.key)
+        if kept is not None and kept[0] is item:
+            made[row.key] = kept
+            shape = self._shapes.get(row.key)
+            if shape is not None and shape.stale == stale and shape.error == error:
+                return shape
+            return RowShape(row.kind is Kind.PIPELINE, kept[1], stale, error)
         reading = item.reading
         stages = reading.stages if isinstance(reading, PipelineReading) else ()
-        return RowShape(
-            row.kind is Kind.PIPELINE,
-            tuple((s.name, chip_width_text(s)) for s in stages),
-            item.is_stale(now),
-            bool(item.error) or limited,
-        )
+        chips = tuple((s.name, chip_width_text(s)) for s in stages)
+        made[row.key] = (item, chips)
+        return RowShape(row.kind is Kind.PIPELINE, chips, stale, error)
 
     def shape(self, number: int) -> RowShape | None:
         row = self.row(number)
@@ -365,10 +432,7 @@ class BoardItemsModel(QAbstractListModel):
 
     def row_of(self, key: str) -> int:
         """The model row showing item `key`, or -1 when it is not shown."""
-        for number, row in enumerate(self._rows):
-            if row.key == key and row.kind in ITEM_KINDS:
-                return number
-        return -1
+        return self._numbers.get(key, -1)
 
     def info(self, row: Row | None) -> RowInfo | None:
         """What an item row says at `now` (kept until the clock or the data moves)."""

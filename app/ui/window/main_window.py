@@ -1,6 +1,9 @@
 """The workstation window: menus, toolbar, the board, and the way into kiosk mode.
 
-The window draws what it is given (`show_snapshot`) and exposes its commands as QActions and
+The window draws what it is given (`show_snapshot`, or `show_snapshot_soon` for a live
+service: the newest of a burst of snapshots, drawn in a pass of the event loop of its own, so
+a snapshot's computing, drawing and painting are three short pieces of GUI work instead of
+one long one) and exposes its commands as QActions and
 signals for the services layer to connect: `action_report_blocker`, `action_history`,
 `action_edit_board`, `action_refresh`, `action_quit` and `report_requested(dict)` /
 `refresh_requested()`. It remembers its geometry and view options in QSettings.
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
     claim_requested = Signal(str)  # a failing pipeline's item key: "I'm on it"
     refresh_requested = Signal()
     kiosk_changed = Signal(bool)
+    _soon_later = Signal()  # queued to itself: draw `_soon` at the next pass of the event loop
 
     def __init__(
         self,
@@ -78,6 +82,9 @@ class MainWindow(QMainWindow):
         self.kiosk: KioskWindow | None = None
         self.kiosk_screen: int | None = None  # `--screen N`: the kiosk's screen, by index
         self._pending_snapshot: BoardSnapshot | None = None
+        self._soon: BoardSnapshot | None = None  # to draw at the next pass of the event loop
+        self._soon_posted = False
+        self._soon_later.connect(self._show_soon, Qt.ConnectionType.QueuedConnection)
         self._outbox_rows: list[OutboxRow] = []
         self.setWindowTitle("Releasable")
         self.setWindowIcon(app_icon())
@@ -260,7 +267,9 @@ class MainWindow(QMainWindow):
     # -- data ---------------------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: BoardSnapshot) -> None:
-        """Draw a new board picture (from `BoardService.updated`)."""
+        """Draw a new board picture now."""
+        if self._soon is not None and self._soon.taken_at <= snapshot.taken_at:
+            self._soon = None  # older than this one: never drawn after it
         self.setWindowTitle(f"Releasable — {snapshot.board.name}")
         if self.kiosk is not None:
             # The window is hidden behind the wall: draw it only when the kiosk closes (a big
@@ -272,10 +281,28 @@ class MainWindow(QMainWindow):
         self._update_updated(self.now_fn())
         self._update_tab_order()
 
+    def show_snapshot_soon(self, snapshot: BoardSnapshot) -> None:
+        """Draw `snapshot` at the next pass of the event loop (from `BoardService.updated`).
+
+        Snapshots arriving before then replace it: only the newest is drawn. The service
+        computes a snapshot in one pass, the window draws it in the next, and Qt lays out and
+        paints the list in the one after: input is handled between them.
+        """
+        self._soon = snapshot
+        if not self._soon_posted:
+            self._soon_posted = True
+            self._soon_later.emit()
+
+    def _show_soon(self) -> None:
+        self._soon_posted = False
+        snapshot, self._soon = self._soon, None
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+
     @property
     def latest_snapshot(self) -> BoardSnapshot | None:
         """The newest picture of the board, drawn or not (evidence for a report)."""
-        return self._pending_snapshot or self.board.snapshot
+        return self._soon or self._pending_snapshot or self.board.snapshot
 
     def set_outbox_rows(self, rows: Sequence[OutboxRow]) -> None:
         """Drafts and unsent reports, from the outbox service (aged by the window's tick)."""
