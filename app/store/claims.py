@@ -7,7 +7,12 @@ the tracker confirms (`sent`, with the name it gave back), or `failed` with the 
 the tracker refuses for good. The blocker's own row gets the assignee as soon as the tracker
 confirms, so this board shows it without waiting for the next read of the team's blockers.
 
-Every write is one committed `BEGIN IMMEDIATE` transaction (`Store.transaction`).
+Every write is one committed `BEGIN IMMEDIATE` transaction (`Store.transaction`). Plain
+inserts and deletes go through sqlite-utils; none of this is a hot path (a claim is a human
+act, the team's claims are read every `[tracker] refresh_seconds`), so the statements still
+written by hand are the ones sqlite-utils cannot say: conditional upserts (a claim already
+sent stays sent), counters (`attempts = attempts + 1`), a write that must not raise for a
+claim that is gone, and reads into `ClaimRecord` in one column order (`_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ def claim_blocker(store: Store, blocker_key: str, now: datetime) -> ClaimRecord 
         found = conn.execute("SELECT ref FROM blockers WHERE key = ?", [blocker_key]).fetchone()
         if found is None or not found[0]:
             return None
+        # Hand-written: a conditional upsert (a claim already sent stays sent).
         conn.execute(
             "INSERT INTO claims (key, ref, state, attempts, created_at) VALUES (?, ?, ?, 0, ?) "
             "ON CONFLICT(key) DO UPDATE SET ref = excluded.ref, "
@@ -97,15 +103,13 @@ def claim_pipeline(store: Store, item_key: str, now: datetime) -> ClaimRecord:
     """Queue "I'm on it" for a failing pipeline (`pipeline:<name>`). Claiming it again after
     its last claim ended queues a new one."""
     with store.transaction() as db:
+        table = db.table("claims")
+        # A new claim, or a fresh start for an old one: every column of the row is given.
+        fresh: dict[str, object] = {"key": item_key, "ref": None, "state": QUEUED}
+        fresh |= {"attempts": 0, "next_attempt_at": None, "last_error": None}
+        table.upsert(fresh | {"created_at": to_db_time(now)}, pk="key")
+        table.delete_where("key = ?", [RELEASE_PREFIX + item_key])
         conn = db.conn
-        conn.execute(
-            "INSERT INTO claims (key, ref, state, attempts, created_at) "
-            "VALUES (?, NULL, ?, 0, ?) ON CONFLICT(key) DO UPDATE SET state = 'queued', "
-            "ref = NULL, attempts = 0, next_attempt_at = NULL, last_error = NULL, "
-            "created_at = excluded.created_at",
-            [item_key, QUEUED, to_db_time(now)],
-        )
-        conn.execute("DELETE FROM claims WHERE key = ?", [RELEASE_PREFIX + item_key])
         row = conn.execute(f"SELECT {_COLUMNS} FROM claims WHERE key = ?", [item_key]).fetchone()
     return _record(tuple(row))
 
@@ -115,36 +119,34 @@ def release_claims(store: Store, item_keys: Sequence[str], now: datetime) -> lis
     (once per claim) and stop showing them here at once. Returns the keys released."""
     released: list[str] = []
     with store.transaction() as db:
-        conn = db.conn
+        team, own_claims = db.table("team_claims"), db.table("claims")
         for key in item_keys:
-            row = conn.execute("SELECT ref FROM team_claims WHERE item_key = ?", [key]).fetchone()
-            own = conn.execute("SELECT ref, state FROM claims WHERE key = ?", [key]).fetchone()
-            ref = (row[0] if row is not None else None) or (own[0] if own is not None else None)
-            if row is None and own is None:
+            listed = list(team.rows_where("item_key = ?", [key], select="ref"))
+            own = list(own_claims.rows_where("key = ?", [key], select="ref"))
+            if not listed and not own:
                 continue
-            conn.execute("DELETE FROM team_claims WHERE item_key = ?", [key])
-            conn.execute("DELETE FROM claims WHERE key = ?", [key])
+            ref = (listed[0]["ref"] if listed else None) or (own[0]["ref"] if own else None)
+            team.delete_where("item_key = ?", [key])
+            own_claims.delete_where("key = ?", [key])
             if ref:
-                conn.execute(
-                    "INSERT OR IGNORE INTO claims (key, ref, state, attempts, created_at) "
-                    "VALUES (?, ?, ?, 0, ?)",
-                    [RELEASE_PREFIX + key, ref, QUEUED, to_db_time(now)],
-                )
+                release: dict[str, object] = {"key": RELEASE_PREFIX + key, "ref": ref}
+                release |= {"state": QUEUED, "attempts": 0, "created_at": to_db_time(now)}
+                own_claims.insert(release, ignore=True)
             released.append(key)
     return released
 
 
 def set_team_claims(store: Store, listed: Sequence[TeamClaim], now: datetime) -> None:
     """After a complete read of the tracker: the pipelines' claims are exactly `listed`."""
+    read_at = to_db_time(now)
     with store.transaction() as db:
-        conn = db.conn
-        conn.execute("DELETE FROM team_claims")
-        for claim in listed:
-            conn.execute(
-                "INSERT OR REPLACE INTO team_claims (item_key, claimed_by, ref, url, read_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [claim.item_key, claim.claimed_by, claim.ref, claim.url, to_db_time(now)],
-            )
+        table = db.table("team_claims")
+        table.delete_where()
+        rows = [
+            {"item_key": c.item_key, "claimed_by": c.claimed_by, "ref": c.ref, "url": c.url}
+            for c in listed
+        ]
+        table.insert_all([r | {"read_at": read_at} for r in rows], replace=True)
 
 
 def team_claims(store: Store) -> dict[str, str]:
@@ -188,6 +190,7 @@ def claim_sent(
     claim issue a pipeline's claim created."""
     with store.transaction() as db:
         conn = db.conn
+        # Hand-written: a counter and COALESCE; the blocker may be gone (update() would raise).
         conn.execute(
             "UPDATE claims SET state = ?, attempts = attempts + 1, claimed_by = ?, sent_at = ?, "
             "last_error = NULL, next_attempt_at = NULL, ref = COALESCE(?, ref) WHERE key = ?",
@@ -200,6 +203,7 @@ def claim_sent(
 
 
 def claim_retry(store: Store, claim: ClaimRecord, error: str, next_at: datetime) -> None:
+    # Hand-written: a counter, and only while the claim is still queued.
     with store.transaction() as db:
         db.conn.execute(
             "UPDATE claims SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
@@ -209,6 +213,7 @@ def claim_retry(store: Store, claim: ClaimRecord, error: str, next_at: datetime)
 
 
 def claim_failed(store: Store, claim: ClaimRecord, error: str) -> None:
+    # Hand-written: a counter (attempts = attempts + 1).
     with store.transaction() as db:
         db.conn.execute(
             "UPDATE claims SET state = ?, attempts = attempts + 1, last_error = ? WHERE key = ?",

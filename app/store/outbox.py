@@ -11,6 +11,12 @@ recording it sent together with its blocker) are single statements or one `BEGIN
 transaction.
 Timestamps are stored as ISO 8601 UTC text. The records (`OutboxItem`, `Draft`, `OutboxState`)
 and how an outbox row is encoded are app/store/outbox_records.py.
+
+Plain reads and writes by key go through sqlite-utils (`rows_where`, `update`, `upsert`,
+`delete_where`). None of this is a hot path (a report is a human act); the statements still
+written by hand are the ones sqlite-utils cannot say, each with its reason: a conditional
+write (compare-and-set, an upsert that keeps a report being sent), a join, or a write that
+must not raise for a key that is gone (sqlite-utils' `update()` raises `NotFoundError`).
 """
 
 from __future__ import annotations
@@ -79,6 +85,13 @@ class Outbox:
         with self.store.connection() as db:
             return list(db.query(sql, list(params)))
 
+    def _where(
+        self, table: str, where: str | None = None, params: Sequence[Any] = (), **kw: Any
+    ) -> list[dict[str, Any]]:
+        """`rows_where` on `table` under the store's lock."""
+        with self.store.connection() as db:
+            return list(db.table(table).rows_where(where, list(params), **kw))
+
     def _write(self, sql: str, params: Sequence[Any]) -> int:
         """Run one write statement in its own committed transaction; returns rows changed."""
         with self.store.transaction() as db:
@@ -100,7 +113,7 @@ class Outbox:
     def load_drafts(self) -> list[Draft]:
         """Drafts not sent yet, most recently edited first."""
         drafts = []
-        for row in self._rows("SELECT * FROM drafts ORDER BY updated_at DESC, key"):
+        for row in self._where("drafts", order_by="updated_at DESC, key"):
             try:
                 loaded = json.loads(row["fields"] or "{}")
             except ValueError:
@@ -128,6 +141,8 @@ class Outbox:
         now = now or datetime.now(UTC)
         local = tracker_kind in ("", "none")
         with self.store.transaction() as db:
+            # Hand-written: queuing again replaces a report only while it is not being sent
+            # (the ON CONFLICT ... WHERE); sqlite-utils' upsert() has no such condition.
             db.execute(
                 "INSERT INTO outbox (key, report_json, state, attempts, queued_at, "
                 "tracker_kind, warnings, uncertain, updated_at) "
@@ -145,7 +160,7 @@ class Outbox:
                     db_time_or_null(now),
                 ],
             )
-            db.execute("DELETE FROM drafts WHERE key = ?", [report.key])
+            db.table("drafts").delete_where("key = ?", [report.key])
             # A P1 counts from the moment it is reported, sent or still queued.
             self._upsert_blocker(db, report, url=None, ref=None)
         item = self.get(report.key)
@@ -153,15 +168,13 @@ class Outbox:
         return item
 
     def get(self, key: str) -> OutboxItem | None:
-        rows = self._rows("SELECT * FROM outbox WHERE key = ?", [key])
+        rows = self._where("outbox", "key = ?", [key])
         return item_from_row(rows[0]) if rows else None
 
     def items(self, states: Iterable[OutboxState] | None = None) -> list[OutboxItem]:
         """Outbox items, oldest first; all of them, or those in `states`."""
         wanted = None if states is None else {OutboxState(s) for s in states}
-        found = [
-            item_from_row(r) for r in self._rows("SELECT * FROM outbox ORDER BY queued_at, key")
-        ]
+        found = [item_from_row(r) for r in self._where("outbox", order_by="queued_at, key")]
         return [i for i in found if wanted is None or i.state in wanted]
 
     def pending(self) -> list[OutboxItem]:
@@ -174,6 +187,7 @@ class Outbox:
         One conditional UPDATE on the state and attempt count it was read with: two senders
         (the app and `releasable outbox send`) can never both claim the same attempt.
         """
+        # Hand-written: a compare-and-set (WHERE state = ? AND attempts = ?, rowcount 1).
         return (
             self._write(
                 "UPDATE outbox SET state = 'sending', sending_started_at = ?, sending_pid = ?, "
@@ -202,24 +216,29 @@ class Outbox:
         now: datetime | None = None,
     ) -> None:
         """Record the issue's link and open its blocker, in one transaction."""
-        now = now or datetime.now(UTC)
+        at = db_time_or_null(now or datetime.now(UTC))
         with self.store.transaction() as db:
-            db.execute(
-                "UPDATE outbox SET state = 'sent', url = ?, ref = ?, warnings = ?, "
-                "last_error = NULL, uncertain = 0, next_attempt_at = NULL, not_before = NULL, "
-                "sent_at = ?, updated_at = ? WHERE key = ?",
-                [
-                    url,
-                    ref,
-                    json.dumps(list(warnings)),
-                    db_time_or_null(now),
-                    db_time_or_null(now),
-                    key,
-                ],
+            outbox = db.table("outbox")
+            found = list(outbox.rows_where("key = ?", [key], select="report_json"))
+            if not found:
+                return
+            outbox.update(
+                key,
+                {
+                    "state": "sent",
+                    "url": url,
+                    "ref": ref,
+                    "warnings": json.dumps(list(warnings)),
+                    "last_error": None,
+                    "uncertain": 0,
+                    "next_attempt_at": None,
+                    "not_before": None,
+                    "sent_at": at,
+                    "updated_at": at,
+                },
             )
-            row = db.execute("SELECT report_json FROM outbox WHERE key = ?", [key]).fetchone()
-            if row is not None:
-                self._upsert_blocker(db, report_from_json(row[0]), url=url, ref=ref)
+            report = report_from_json(found[0]["report_json"])
+            self._upsert_blocker(db, report, url=url, ref=ref)
 
     def mark_retry(
         self,
@@ -232,6 +251,7 @@ class Outbox:
         now: datetime | None = None,
     ) -> None:
         """Back to `queued` until `next_attempt_at`; `uncertain` only ever turns on here."""
+        # Hand-written: `uncertain = MAX(uncertain, ?)` keeps a flag already on, in one step.
         self._write(
             "UPDATE outbox SET state = 'queued', last_error = ?, next_attempt_at = ?, "
             "not_before = ?, uncertain = MAX(uncertain, ?), updated_at = ? WHERE key = ?",
@@ -251,6 +271,7 @@ class Outbox:
         The `uncertain` flag is kept: if an earlier attempt may have filed the issue, the
         next send after `requeue()` still looks it up first.
         """
+        # Hand-written: a report discarded meanwhile is no error (update() would raise).
         self._write(
             "UPDATE outbox SET state = 'failed', last_error = ?, next_attempt_at = NULL, "
             "updated_at = ? WHERE key = ?",
@@ -269,25 +290,25 @@ class Outbox:
             raise ValueError("an edited report keeps its key")
         now = now or datetime.now(UTC)
         with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT state, report_json FROM outbox WHERE key = ?", [key]
-            ).fetchone()
-            if row is None or row[0] in (OutboxState.SENT.value, OutboxState.SENDING.value):
+            outbox = db.table("outbox")
+            found = list(outbox.rows_where("key = ?", [key], select="state"))
+            if not found or found[0]["state"] in (OutboxState.SENT, OutboxState.SENDING):
                 return False
-            db.execute(
-                "UPDATE outbox SET state = 'queued', next_attempt_at = NULL, "
-                "report_json = ?, updated_at = ? WHERE key = ?",
-                [
-                    report_to_json(report) if report is not None else row[1],
-                    db_time_or_null(now),
-                    key,
-                ],
-            )
+            changes: dict[str, Any] = {
+                "state": "queued",
+                "next_attempt_at": None,
+                "updated_at": db_time_or_null(now),
+            }
+            if report is not None:
+                changes["report_json"] = report_to_json(report)
+            outbox.update(key, changes)
         return True
 
     def discard(self, key: str) -> bool:
         """Throw away a report that was never delivered (a local draft or a failed one); its
         blocker, never filed anywhere, is closed with it."""
+        # Hand-written: conditional writes (only an undelivered report, only a local blocker
+        # never filed), and the rowcount says whether it went.
         with self.store.transaction() as db:
             gone = db.execute(
                 "DELETE FROM outbox WHERE key = ? AND state IN ('draft', 'failed')", [key]
@@ -312,6 +333,8 @@ class Outbox:
 
     @staticmethod
     def _upsert_blocker(db: Database, report: Report, *, url: str | None, ref: str | None) -> None:
+        # Hand-written: on conflict a link already known is kept (COALESCE) and the rest of the
+        # row left as it is; sqlite-utils' upsert() would overwrite every column it is given.
         db.execute(
             "INSERT INTO blockers (key, title, category, priority, opened_at, reporter, url, "
             "ref, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open') "
@@ -332,6 +355,7 @@ class Outbox:
     def blockers(self, *, open_only: bool = True) -> tuple[Blocker, ...]:
         """Blockers for the board (open ones by default), oldest first."""
         where = " WHERE b.state = 'open'" if open_only else ""
+        # Hand-written: a join (is its report still waiting in the outbox?).
         rows = self._rows(
             "SELECT b.*, (b.url IS NULL AND o.state IN ('queued', 'sending', 'failed')) "
             f"AS pending FROM blockers b LEFT JOIN outbox o ON o.key = b.key{where} "
@@ -341,6 +365,7 @@ class Outbox:
 
     def tracked_blockers(self, tracker_kind: str) -> list[tuple[Blocker, str]]:
         """Open blockers filed on a tracker of `tracker_kind`, with their tracker reference."""
+        # Hand-written: a join (the tracker kind is the outbox row's).
         rows = self._rows(
             "SELECT b.* FROM blockers b JOIN outbox o ON o.key = b.key WHERE b.state = 'open' "
             "AND b.ref IS NOT NULL AND o.tracker_kind = ? ORDER BY b.opened_at, b.key",
@@ -350,7 +375,7 @@ class Outbox:
 
     def blocker_ref(self, key: str) -> str | None:
         """The tracker's reference of a delivered blocker ("123", "OPS-42")."""
-        rows = self._rows("SELECT ref FROM blockers WHERE key = ?", [key])
+        rows = self._where("blockers", "key = ?", [key], select="ref")
         return rows[0]["ref"] if rows else None
 
     def set_blocker_state(self, key: str, state: BlockerState, now: datetime | None = None) -> None:
@@ -358,6 +383,7 @@ class Outbox:
         closed_at = (
             db_time_or_null(now or datetime.now(UTC)) if state is BlockerState.CLOSED else None
         )
+        # Hand-written: a blocker gone meanwhile is no error (update() would raise).
         self._write(
             "UPDATE blockers SET state = ?, closed_at = ? WHERE key = ?",
             [state.value, closed_at, key],

@@ -56,6 +56,7 @@ def prune(store: Store, now: datetime, keep_days: int = DEFAULT_KEEP_DAYS) -> Pr
     http_cache = store.http_cache.forget_stored_before(now - timedelta(days=cache_days))
     with store.transaction() as db:
         # A delivered report whose blocker is still open stays: the outbox follows its issue.
+        # Hand-written: subqueries, and the rowcounts (sqlite-utils' delete_where() gives none).
         outbox = db.execute(
             "DELETE FROM outbox WHERE state = 'sent' AND sent_at < ? AND key NOT IN "
             "(SELECT key FROM blockers WHERE state = 'open')",

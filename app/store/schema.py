@@ -196,14 +196,14 @@ def _m3_blocker_origin(db: sqlite_utils.Database) -> None:
     """Where each blocker came from: `local` (filed from this machine, or kept on it: the
     outbox and `refresh_blockers` look after it) or `tracker` (read from the team's tracker,
     filed by anyone: app/store/tracker_blockers.py keeps it as the tracker lists it)."""
-    db.execute("ALTER TABLE blockers ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
+    _table(db, "blockers").add_column("origin", str, not_null_default="local")
     _table(db, "blockers").create_index(["origin", "state"], index_name="idx_blockers_origin_state")
 
 
 def _m4_claims(db: sqlite_utils.Database) -> None:
     """Who is on it: a blocker's `assignee` as the tracker lists it, and `claims` — "I'm on
     it" said on this machine, queued until the tracker has it (app/store/claims.py)."""
-    db.execute("ALTER TABLE blockers ADD COLUMN assignee TEXT")
+    _table(db, "blockers").add_column("assignee", str)
     claims = _table(db, "claims")
     claims.create(
         {

@@ -55,7 +55,7 @@ def sync_tracker_blockers(
     closed: list[str] = []
     seen: set[str] = set()
     with store.transaction() as db:
-        conn = db.conn
+        conn, table = db.conn, db.table("blockers")
         own_links = {
             row[0]
             for row in conn.execute(
@@ -73,52 +73,35 @@ def sync_tracker_blockers(
             if row is None and blocker.url is not None and blocker.url in own_links:
                 continue  # ours, with the key marker edited out of the issue
             seen.add(blocker.key)
+            listed_row = {
+                "title": blocker.title,
+                "category": blocker.category,
+                "priority": blocker.priority.value,
+                "reporter": blocker.reporter,
+                "url": blocker.url,
+                "ref": ref,
+                "assignee": blocker.assignee or None,
+            }
             if row is None:
-                conn.execute(
-                    "INSERT INTO blockers (key, title, category, priority, opened_at, reporter, "
-                    "url, ref, state, origin, assignee) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-                    [
-                        blocker.key,
-                        blocker.title,
-                        blocker.category,
-                        blocker.priority.value,
-                        to_db_time(blocker.opened_at),
-                        blocker.reporter,
-                        blocker.url,
-                        ref,
-                        TRACKER,
-                        blocker.assignee or None,
-                    ],
-                )
+                opened_at = to_db_time(blocker.opened_at)
+                new = {"key": blocker.key, "opened_at": opened_at, "origin": TRACKER}
+                table.insert(listed_row | new | {"state": "open"})
                 opened.append(blocker.key)
                 continue
             origin, state, *current = row
             if origin != TRACKER:
                 # Ours: the outbox and refresh_blockers look after it; only fill a missing link,
-                # and say who is on it as the tracker does.
+                # and say who is on it as the tracker does. Hand-written: COALESCE keeps a link
+                # already known.
                 conn.execute(
                     "UPDATE blockers SET url = COALESCE(url, ?), ref = COALESCE(ref, ?), "
                     "assignee = ? WHERE key = ?",
                     [blocker.url, ref, blocker.assignee or None, blocker.key],
                 )
                 continue
-            wanted = [
-                blocker.title,
-                blocker.category,
-                blocker.priority.value,
-                blocker.reporter,
-                blocker.url,
-                ref,
-                blocker.assignee or None,
-            ]
-            if state == "open" and current == wanted:
+            if state == "open" and current == list(listed_row.values()):
                 continue
-            conn.execute(
-                "UPDATE blockers SET title = ?, category = ?, priority = ?, reporter = ?, "
-                "url = ?, ref = ?, assignee = ?, state = 'open', closed_at = NULL WHERE key = ?",
-                [*wanted, blocker.key],
-            )
+            table.update(blocker.key, listed_row | {"state": "open", "closed_at": None})
             (opened if state != "open" else updated).append(blocker.key)
         for (key,) in conn.execute(
             "SELECT key FROM blockers WHERE origin = ? AND state = 'open' ORDER BY opened_at, key",
@@ -127,10 +110,7 @@ def sync_tracker_blockers(
             if key not in seen:
                 closed.append(key)
         for key in closed:
-            conn.execute(
-                "UPDATE blockers SET state = 'closed', closed_at = ? WHERE key = ?",
-                [to_db_time(now), key],
-            )
+            table.update(key, {"state": "closed", "closed_at": to_db_time(now)})
     return TrackerSync(tuple(opened), tuple(updated), tuple(closed))
 
 
@@ -141,6 +121,8 @@ def record_tracker_read(store: Store, name: str, at: datetime, error: str | None
     """Keep how the last read of the tracker's open blockers went (an `items` row of kind
     `tracker`): a complete listing moves `read_at`; a failure keeps it and says why."""
     at_s = to_db_time(at)
+    # Hand-written: the first read sets the row's status and since when; later ones keep
+    # them (ON CONFLICT updates only some columns; sqlite-utils' upsert() sets all it is given).
     with store.transaction() as db:
         if error is None:
             db.execute(
