@@ -389,8 +389,8 @@ class Store:
     def _insert_transition(
         db: sqlite_utils.Database, key: str, status: str, at_s: str, detail: str
     ) -> None:
-        # Hand-written: inside record_reading's poll-path transaction. Measured 3 µs against
-        # 36–50 µs for sqlite-utils' insert() (tools: a timing loop of 2,000 inserts).
+        # Hand-written: inside record_reading's poll-path transaction. Measured 3–5 µs against
+        # 34–55 µs for sqlite-utils' insert() (tests/bench/bench_store_sql.py).
         db.execute(
             "INSERT INTO transitions (item_key, status, at, detail) VALUES (?, ?, ?, ?)",
             [key, status, at_s, detail],
@@ -444,7 +444,7 @@ class Store:
             clauses.append("item_key = ?")
             params.append(item_key)
         # Hand-written: History reads every transition of its window. Plain tuples measured
-        # 40 ms for 24,000 rows against 66–84 ms for sqlite-utils' rows_where() dicts.
+        # 20–35 ms for 20,000 rows against 32–53 ms for rows_where() dicts (bench_store_sql.py).
         sql = (
             "SELECT item_key, status, at, detail FROM transitions WHERE "
             + " AND ".join(clauses)
