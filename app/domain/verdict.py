@@ -137,7 +137,8 @@ def _pipeline_reasons(item: Observed, now: datetime) -> list[Reason]:
                 since=item.status_since or reading.completed_at,
             )
         ]
-    detail = f": {reading.detail}" if reading.detail else ""
+    because = _unknown_because(item, reading.detail)
+    detail = f": {because}" if because else ""
     return [Reason(f"pipeline '{item.name}' state unknown{detail}", UNKNOWN, item_key=item.key)]
 
 
@@ -172,4 +173,12 @@ def _environment_reasons(item: Observed, now: datetime, planned: PlannedTime) ->
                 since=since,
             )
         ]
+    because = _unknown_because(item, reading.detail)
+    detail = f" ({because})" if because else ""
     return [Reason(f"environment '{item.name}' state unknown{detail}", UNKNOWN, item_key=item.key)]
+
+
+def _unknown_because(item: Observed, detail: str) -> str:
+    """Why an item whose last answer said 'unknown' is unknown: a read that failed since then
+    says the newer thing (the server now hangs, not 'sent an HTML page' as it did before)."""
+    return item.error or detail

@@ -179,12 +179,10 @@ class HealthSource:
                 return unread, f"{problem} (status {resp.status})"
             # "{..." that is not JSON, sent as text: plain text after all.
         if self.json_field:
-            return Health.UNKNOWN, f"expected JSON with {self.json_field!r}, got {_kind(resp)}"
+            expected = f"expected JSON with {self.json_field!r}, got {_kind(resp)}"
+            return self._down_by_code_or_unknown(resp.status, expected)
         if stripped.startswith(b"<") or ctype.endswith("xml"):
-            by_code = self._by_code(resp.status, "")
-            if by_code[0] is Health.DOWN:
-                return by_code
-            return Health.UNKNOWN, "got XML, not a health report"
+            return self._down_by_code_or_unknown(resp.status, "got XML, not a health report")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -202,6 +200,12 @@ class HealthSource:
             extra = _failing_parts(data) if health is not Health.UP else ""
             return health, words + extra
         return self._by_code(status, "")
+
+    def _down_by_code_or_unknown(self, status: int, unread: str) -> tuple[Health, str]:
+        """An answer that is not the health report asked for: a status code that says the
+        server fails (5xx, or not an expected_status) is still DOWN; otherwise unknown."""
+        by_code = self._by_code(status, "")
+        return by_code if by_code[0] is Health.DOWN else (Health.UNKNOWN, unread)
 
     def _by_code(self, status: int, text: str) -> tuple[Health, str]:
         snippet = _snippet(text)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from app.cli.common import EXIT_USAGE
 
@@ -130,3 +131,27 @@ def test_status_before_any_board_says_where_it_looked(tmp_path: Path) -> None:
         f"releasable: no board file (there is none at {default}): pass --board FILE, "
         "set RELEASABLE_BOARD, write that file, or try --demo"
     )
+
+
+def test_a_health_check_naming_its_json_field_is_down_when_it_answers_500(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """README's reference: json_field = "status" is the actuator default written out. A 500 in
+    plain text is the server saying it fails (down), as it is without json_field, not unknown."""
+    httpserver.expect_request("/health").respond_with_data(
+        "internal error", status=500, content_type="text/plain"
+    )
+    board = tmp_path / "board.toml"
+    board.write_text(
+        '[board]\nname = "Payments"\n\n[[environments]]\nname = "staging"\n'
+        f'url = "{httpserver.url_for("/health")}"\njson_field = "status"\n',
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+
+    done = releasable(home, "status", "--board", str(board))
+
+    assert done.returncode == 1, done.stdout + done.stderr  # NOT RELEASABLE, not unknown
+    assert "environment 'staging' down" in done.stdout
+    assert "(server error 500)" in done.stdout
