@@ -86,10 +86,14 @@ def plans() -> list[TeamPlan]:
     return [special.get(name) or TeamPlan(name, _slug(name)) for name in TEAM_NAMES]
 
 
-def _feed(teams: list[TeamPlan], when: str) -> bytes:
+def _feed(teams: list[TeamPlan], origin: datetime) -> bytes:
+    """Every team's stages; a failed run finished when its team became blocked (a failure
+    "3 h 5 min ago" for a team NOT RELEASABLE for 3 h 5 min), a green one 20 minutes ago."""
     projects = []
     for team in teams:
         failed = STAGES.index(team.failed_stage) if team.failed_stage else len(STAGES)
+        ago = timedelta(minutes=team.blocked_minutes if team.failed_stage else 20)
+        when = (origin - ago).strftime("%Y-%m-%dT%H:%M:%SZ")
         for i, stage in enumerate(STAGES):
             status = "Failure" if i == failed else ("Success" if i < failed else "Unknown")
             if i > failed:
@@ -134,8 +138,7 @@ class FleetDemoService:
         self.base = base_url.rstrip("/")
         self.teams = {team.slug: team for team in teams}
         self.boards = {team.slug: board_text(team, self.base) for team in teams}
-        when = timebase.origin.strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.feed = _feed(teams, when)
+        self.feed = _feed(teams, timebase.origin)
 
     def handle(self, req: Request) -> Reply:
         parts = [p for p in req.path.split("/") if p]
@@ -225,7 +228,14 @@ def start_demo_fleet(clock: Clock | None = None, *, directory: Path | None = Non
 def seed_demo_fleet(fleet_path: Path, db_dir: Path, now: datetime | None = None) -> None:
     """Give the demo's teams their past: since when, and the blocked ones their open P1s."""
     from app.config.fleet import load_fleet
-    from app.domain.model import Priority, VerdictState
+    from app.domain.model import (
+        EnvironmentReading,
+        Health,
+        ItemKind,
+        Priority,
+        VerdictState,
+        item_key,
+    )
     from app.domain.report import Report
     from app.services.fleet_boards import team_db_path
     from app.store.outbox import Outbox
@@ -249,6 +259,11 @@ def seed_demo_fleet(fleet_path: Path, db_dir: Path, now: datetime | None = None)
             else:
                 state = VerdictState.RELEASABLE
             store.record_verdict(state, since)
+            if team.down_environment:  # down since the team became blocked, not since now
+                down = EnvironmentReading(Health.DOWN, http_status=503, detail="status DOWN")
+                name = team.down_environment
+                key = item_key(ItemKind.ENVIRONMENT, name)
+                store.record_reading(key, ItemKind.ENVIRONMENT, name, down, since)
             if team.p1 is not None:
                 title, category, reporter = team.p1
                 report = Report(

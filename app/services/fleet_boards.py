@@ -20,6 +20,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.config.board import BoardConfig
 from app.config.errors import BoardFileError
@@ -90,7 +91,9 @@ def read_team_board(entry: FleetBoard, http: HttpClient) -> TeamBoard:
     headers = {"Authorization": f"Bearer {token.token}"} if token.token else {}
     try:
         resp = http.get(entry.url, headers=headers)
-        check_status(resp, what="the board file", token_hint=entry.token_env or "")
+        # "… could not be fetched: acme/payments/main/board.toml not found, or the token …"
+        what = urlsplit(entry.url).path.strip("/") or entry.url
+        check_status(resp, what=what, token_hint=entry.token_env or "")
     except SourceError as err:
         return TeamBoard(entry, error=f"board file could not be fetched: {err.message}")
     try:

@@ -25,5 +25,12 @@ def test_the_demo_fleet_has_blocked_unknown_and_green_teams_in_order(tmp_path: P
     assert rows[0].p1s and rows[0].p1s[0].who == "Sam"
     reporting = next(r for r in rows if r.name == "Reporting")
     assert reporting.reasons[0].startswith("board file could not be fetched:")
+    # what failed or went down happened when the team became blocked, not "just now"
+    checkout = next(r for r in rows if r.name == "Checkout")
+    assert checkout.reasons == (
+        "pipeline 'delivery' failed at stage 'security-scan' 3 h 5 min ago",
+    )
+    identity = next(r for r in rows if r.name == "Identity")
+    assert identity.reasons == ("environment 'staging' down for 42 min (status DOWN)",)
     fraud = next(r for r in rows if r.name == "Fraud")
     assert "HTML page" in fraud.reasons[0]

@@ -88,6 +88,7 @@ def test_status_fleet_json_from_a_fleet_file(httpserver: HTTPServer, tmp_path: P
     alpha, gamma, _ = doc["teams"]
     assert len(alpha["reasons"]) == 1 and DOWN.fullmatch(alpha["reasons"][0])
     assert gamma["reasons"][0].startswith("board file could not be fetched:")
+    assert "acme/gamma/main/board.toml not found" in gamma["reasons"][0]
     assert "404" in gamma["reasons"][0]
     # each team's own store, in the fleet's folder of the user's data directory
     assert list((tmp_path / "data" / "releasable" / "fleets").glob("fleet-*/alpha-*.db"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -132,6 +133,37 @@ def test_the_kiosk_pages_past_a_readable_minimum_and_fits_a_big_screen(qtbot: Qt
     assert kiosk.layout_.pages >= 5
     image = kiosk.grab()
     assert image.width() == 1920
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1366, 768), (1920, 1080), (3840, 2160)])
+def test_the_kiosk_never_cuts_a_teams_verdict(
+    size: tuple[int, int], qtbot: QtBot
+) -> None:
+    """At any screen size every tile's verdict line ("NOT RELEASABLE for 1 h 35 min") is drawn
+    whole: fewer columns and more pages rather than "NOT RELEASA…"."""
+    from app.ui.fleet.delegate import text_margins
+
+    rows = [
+        TeamRow(
+            f"t{i}",
+            f"Team {i:02d}",
+            VerdictState.NOT_RELEASABLE,
+            ("x",),
+            NOW - timedelta(minutes=95 + i),
+        )
+        for i in range(30)
+    ]
+    kiosk = FleetKiosk("Platform team (demo)", now_fn=lambda: NOW, page_seconds=3600)
+    qtbot.addWidget(kiosk)
+    kiosk.resize(*size)
+    kiosk.show_rows(rows)
+    fonts, lay = kiosk._fonts, kiosk.layout_
+    assert fonts is not None
+    assert fonts.plain.pixelSize() >= round(READABLE_TEXT * size[1])
+    room = lay.tile_w - text_margins(fonts, lay.tile_h)
+    for text in kiosk.texts:
+        assert fonts.elide(True, text.verdict, room) == text.verdict
+    assert kiosk.layout_.pages * kiosk.layout_.per_page >= 30
 
 
 def test_the_history_page_asks_for_a_window_and_shows_the_fleet_figures(

@@ -76,6 +76,13 @@ def _icon(look: Look, size: int, dpr: float) -> QPixmap:
     return pixmap
 
 
+def text_margins(fonts: TeamFonts, box_h: int) -> int:
+    """How much of a team box's width is not text (strip, shape, padding) at this height: a
+    box `text_margins + w` wide has `w` for its text."""
+    strip = max(6.0, (box_h - 4) * 0.06)
+    return 2 + round(strip) + PAD + fonts.mb.height() + PAD + PAD + 3  # 2 px to spare
+
+
 def box_colour(text: TeamText) -> QColor:
     return QColor(PLANNED_FILL if text.planned else BANNER_FILLS[text.state])
 
@@ -235,4 +242,4 @@ class FleetDelegate(QStyledItemDelegate):
         )
 
 
-__all__ = ["FleetDelegate", "TeamFonts", "box_colour", "paint_team"]
+__all__ = ["FleetDelegate", "TeamFonts", "box_colour", "paint_team", "text_margins"]

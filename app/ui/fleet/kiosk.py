@@ -27,7 +27,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.domain.fleet import TeamRow, worst_state
-from app.ui.fleet.delegate import TeamFonts, paint_team
+from app.ui.fleet.delegate import TeamFonts, paint_team, text_margins
 from app.ui.fleet.model import TeamText, team_text
 from app.ui.fleet.window import summary_words
 from app.ui.kiosk.layout import Layout, fit_grid, kiosk_metrics
@@ -85,6 +85,7 @@ class FleetKiosk(QWidget):
     def tick(self) -> None:
         now = self.now_fn()
         self.texts = [team_text(r, now) for r in self.rows]
+        self._relayout()  # "for 59 min" becomes "for 1 h 0 min": still never cut
         self.update()
 
     def next_page(self) -> None:
@@ -113,20 +114,38 @@ class FleetKiosk(QWidget):
         px = self._text_px()
         readable = TeamFonts.from_base(self.font(), px=px)
         min_h = readable.height(REASON_LINES + 1, bold_lines=2)
+        max_h = round(min_h * 1.6)
+        # The verdict line ("NOT RELEASABLE for 1 h 35 min") is never cut: tiles are at least
+        # as wide as the widest one needs at the readable size (fewer columns, more pages).
+        verdict_w = max((readable.mb.horizontalAdvance(t.verdict) for t in self.texts), default=0)
+        min_w = max(round(MIN_TILE_W * self.width()), verdict_w + text_margins(readable, max_h))
         self.layout_ = fit_grid(
             len(self.rows),
             grid.width(),
             grid.height(),
-            round(MIN_TILE_W * self.width()),
+            min_w,
             min_h,
             gap,
             aspect=3.0,
-            max_tile_h=round(min_h * 1.6),
+            max_tile_h=max_h,
         )
-        # Bigger text when there is room: as large as the tile allows, from the readable size.
-        tile_px = min(self.layout_.tile_h / (min_h / px) if min_h else px, self.layout_.tile_w / 24)
-        self._fonts = TeamFonts.from_base(self.font(), px=max(px, round(tile_px)))
-        self.page = min(self.page, max(0, self.layout_.pages - 1))
+        # Bigger text when there is room: as large as the tile allows, from the readable size,
+        # as long as the widest verdict still fits.
+        lay = self.layout_
+        tile_px = min(lay.tile_h / (min_h / px) if min_h else px, lay.tile_w / 24)
+        fonts = TeamFonts.from_base(self.font(), px=max(px, round(tile_px)))
+        while (
+            fonts.plain.pixelSize() > px
+            and verdict_w
+            and (
+                max(fonts.mb.horizontalAdvance(t.verdict) for t in self.texts)
+                + text_margins(fonts, lay.tile_h)
+                > lay.tile_w
+            )
+        ):
+            fonts = TeamFonts.from_base(self.font(), px=fonts.plain.pixelSize() - 1)
+        self._fonts = fonts
+        self.page = min(self.page, max(0, lay.pages - 1))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._relayout()
@@ -160,13 +179,20 @@ class FleetKiosk(QWidget):
         small.setBold(False)
         small.setPixelSize(max(10, round(header.height() * 0.32)))
         sm = QFontMetrics(small)
-        left = f"{self.fleet_name}: {state.headline}"
-        room = inner.width() - metrics.horizontalAdvance(left) - margin
-        right_w = max(inner.width() // 3, min(sm.horizontalAdvance(right) + 4, room))
+        # The fleet's verdict first: the counts and the page get what it leaves (at least a
+        # quarter), elided from the left so "page 1 of 2" stays; a long fleet name is elided
+        # before its verdict is.
+        verdict = f": {state.headline}"
+        left_needed = metrics.horizontalAdvance(self.fleet_name + verdict)
+        room = max(inner.width() // 4, inner.width() - left_needed - margin)
+        right_w = min(sm.horizontalAdvance(right) + 4, room)
+        left_w = inner.width() - right_w - margin
+        name_w = left_w - metrics.horizontalAdvance(verdict)
+        name = metrics.elidedText(self.fleet_name, Qt.TextElideMode.ElideRight, max(0, name_w))
         painter.drawText(
-            QRect(inner.left(), inner.top(), inner.width() - right_w - margin, inner.height()),
+            QRect(inner.left(), inner.top(), left_w, inner.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            metrics.elidedText(left, Qt.TextElideMode.ElideRight, inner.width() - right_w - margin),
+            metrics.elidedText(name + verdict, Qt.TextElideMode.ElideRight, left_w),
         )
         painter.setFont(small)
         painter.drawText(
