@@ -25,7 +25,8 @@ is compiled at every start) and with a bytecode cache (PYTHONPYCACHEPREFIX in a 
 an installed app runs. A run that has not painted after its time limit is killed and says so,
 with the peak RSS it had reached. Targets (issue 10), on a 2-core machine: the demo board
 painted ≤ 0.5 s (median of 5, bytecode cache); the 1,000-item board painted ≤ 1.0 s with a
-peak RSS ≤ 150 MB (the window's process; its fetch worker process is separate).
+peak RSS ≤ 150 MB (the window's process here; the window and its fetch worker process together
+are measured by tests/bench/bench_memory.py).
 """
 
 from __future__ import annotations
