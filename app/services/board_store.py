@@ -127,7 +127,9 @@ def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> s
     """Bring the tracker's word onto the board, as the running app does every
     `[tracker] refresh_seconds`: which of the P1s filed from here were closed there, and the
     team's open blockers. Returns why the open blockers could not be read (None: read, or no
-    tracker); what the board already knew stays either way."""
+    tracker); what the board already knew stays either way. That returned line is the message
+    (a reason of the verdict, a team's row in the fleet): it is logged at debug level only, so
+    `status` does not say it a second time on stderr."""
     from app.trackers.claims import sync_team_claims
     from app.trackers.configured import TrackerSetupError, tracker_from_config
     from app.trackers.outbox import refresh_blockers
@@ -136,7 +138,7 @@ def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> s
     try:
         tracker = tracker_from_config(config.tracker)
     except TrackerSetupError as err:
-        log.warning("team blockers not read: %s", err)
+        log.debug("team blockers not read: %s", err)
         record_tracker_read(store, config.tracker.kind, datetime.now(UTC), str(err))
         return str(err)
     if tracker is None:
@@ -145,5 +147,5 @@ def sync_blockers_once(config: BoardConfig, store: Store, http: HttpClient) -> s
     result = sync_team_blockers(store, tracker, http, datetime.now(UTC))
     sync_team_claims(store, tracker, http, config.name, datetime.now(UTC))
     if result.error:
-        log.warning("team blockers not read: %s", result.error)
+        log.debug("team blockers not read: %s", result.error)
     return result.error

@@ -111,6 +111,26 @@ def test_status_that_cannot_read_the_trackers_blockers_is_unknown_naming_it(
     assert "connection refused" in reason
 
 
+def test_status_says_why_the_blockers_were_not_read_once_not_also_on_stderr(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """The reason on stdout is the message; stderr stays quiet (it said it twice)."""
+    board, db = board_file(tmp_path, httpserver, down_tracker()), tmp_path / "r.db"
+    refused = releasable("status", "--board", str(board), "--db", str(db))
+    env = {**os.environ}
+    env.pop("RELEASABLE_BOARD", None)
+    env.pop("RELEASABLE_TEST_TOKEN", None)
+    no_token = subprocess.run(
+        [sys.executable, "-m", "app", "status", "--board", str(board), "--db", str(db)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    for done, why in ((refused, "connection refused"), (no_token, "set RELEASABLE_TEST_TOKEN")):
+        assert done.returncode == 2, done.stdout + done.stderr
+        said = [line for line in done.stdout.splitlines() if "blockers not read" in line]
+        assert len(said) == 1 and why in said[0], done.stdout
+        assert done.stderr == ""
+
+
 def test_delivery_path_false_opts_the_tracker_out(tmp_path: Path, httpserver: HTTPServer) -> None:
     board = board_file(tmp_path, httpserver, down_tracker(), "delivery_path = false\n")
     status = releasable("status", "--board", str(board), "--db", str(tmp_path / "r.db"))
