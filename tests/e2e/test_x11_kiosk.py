@@ -6,6 +6,14 @@ These start `releasable` as a child process on Xvfb, with no window manager and 
 and look at what a person would see: a grab of the root window (painted magenta) must be
 covered, and the kiosk's window must have the screen's geometry. Screens ("monitors") are
 made with RandR 1.5 (`xrandr --setmonitor`), as a multi-head wall has them.
+
+Xvfb cannot switch an output's mode, so a new resolution is a monitor replaced by one of
+another size, under another name. Not under the same name: Qt (6.11, xcb) finds a monitor it
+already knows by its name and takes its new geometry without telling anyone (no
+`QScreen.geometryChanged`, `QScreen.geometry()` keeps the old size), so whether the kiosk could
+follow depended on whether the app read the display between `--delmonitor` and `--setmonitor`
+(it missed it under load, about 1 run in 10). A real mode change reaches Qt as a CRTC change,
+which it does report.
 """
 
 from __future__ import annotations
@@ -46,6 +54,18 @@ def kiosk_at(x: XServer, expected: Geometry) -> None:
     wait_for(lambda: f"the kiosk at {expected} (last seen: {seen[0]})", there)
 
 
+def covered(x: XServer) -> None:
+    """The root window's magenta is gone: the kiosk is mapped *and painted* (a grab taken right
+    after the window got its geometry can come before its first paint)."""
+    seen: list[float] = [1.0]
+
+    def there() -> bool:
+        seen[0] = x.uncovered_share()
+        return seen[0] < 0.001
+
+    wait_for(lambda: f"the screen covered (last seen: {seen[0]:.1%} uncovered)", there)
+
+
 def set_monitor(x: XServer, name: str, width: int, height: int, left: int, output: str) -> None:
     x.run("xrandr", "--setmonitor", name, f"{width}/300x{height}/200+{left}+0", output)
 
@@ -58,17 +78,17 @@ def test_without_a_window_manager_f11_fills_the_screen_and_follows_its_resolutio
         with app_on(x, *args(board)):
             x.press("Payments", "F11")
             kiosk_at(x, Geometry(0, 0, 1366, 768))
-            assert x.uncovered_share() < 0.001
+            covered(x)
 
-            x.run("xrandr", "--delmonitor", "wall")
-            set_monitor(x, "wall", 1024, 600, 0, "screen")  # the wall's resolution changes
+            x.run("xrandr", "--delmonitor", "wall")  # the wall's resolution changes
+            set_monitor(x, "wall-1024", 1024, 600, 0, "screen")
             kiosk_at(x, Geometry(0, 0, 1024, 600))
 
 
 def test_with_openbox_the_kiosk_covers_the_screen(board: Path) -> None:
     with xvfb(((1366, 768),), window_manager=True) as x, app_on(x, *args(board, "--kiosk")):
         kiosk_at(x, Geometry(0, 0, 1366, 768))
-        assert x.uncovered_share() < 0.001
+        covered(x)
 
 
 def test_screen_n_picks_the_screen_without_a_window_manager(board: Path) -> None:
