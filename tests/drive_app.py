@@ -73,7 +73,7 @@ def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
             return False  # the board window, once it shows its board
         say(
             page=name,
-            title=shown.windowTitle(),
+            title=shown.windowTitle().split(" — ")[0],  # the board's name (the verdict moves)
             toolbar=shown.toolbar.isVisible(),
             menubar=shown.menuBar().isVisible(),
         )

@@ -47,7 +47,7 @@ class DesktopBoard(QObject):
         self.opened = opened
         self.store = open_or_read_only(opened.db_path)
         self.window = window or MainWindow()
-        self.window.setWindowTitle(f"{opened.config.name} — Releasable")
+        self.window.set_board_name(opened.config.name)
         self.service = make_board_service(opened.config, self.store, worker_process=True)
         self.service.updated.connect(self.window.show_snapshot_soon)
         self.window.refresh_requested.connect(self.service.refresh_now)

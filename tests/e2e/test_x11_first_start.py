@@ -72,7 +72,7 @@ def test_a_board_created_on_the_welcome_page_is_there_at_the_next_start(
 
     first = drive(x, home, cwd, "create", "Payments", health)
     assert first[0] == {"dialog_folder": str(config)}  # created when missing, and offered
-    assert first[1]["page"] == "board" and "Payments" in first[1]["title"]
+    assert first[1]["page"] == "board" and first[1]["title"] == "Payments"
     assert (config / "board.toml").is_file()
     assert list(cwd.iterdir()) == []
 
@@ -104,7 +104,7 @@ def test_a_board_opened_from_the_welcome_page_is_reopened_and_keeps_its_toolbar(
     other = tmp_path / "other.toml"
     other.write_text('[board]\nname = "Other"\n', encoding="utf-8")
     chosen = drive(x, home, tmp_path, "look", "--", "--board", str(other))  # --board wins
-    assert "Other" in chosen[0]["title"]
+    assert chosen[0]["title"] == "Other"
 
 
 def test_a_p1_queued_from_the_terminal_counts_in_the_window_as_not_sent_yet(

@@ -304,3 +304,26 @@ def test_kiosk_defers_drawing_the_hidden_window_until_it_closes(
     window.set_kiosk(False)
     assert window.board.snapshot is snapshot
     assert window.latest_snapshot is snapshot
+
+
+def test_the_title_keeps_one_format_in_every_state(
+    qtbot: QtBot, clock: Clock, settings: QSettings
+) -> None:
+    """Issue 12: the title flipped its word order between states ("Payments — Releasable" at
+    start, "Releasable — Payments" once the board was read). Board, verdict, app: always."""
+    win = MainWindow(clock, settings=settings)
+    qtbot.addWidget(win)
+    assert win.windowTitle() == "Releasable"  # no board yet (the welcome page)
+    win.set_board_name("Payments team")  # from the board file, before the first read
+    assert win.windowTitle() == "Payments team — Releasable"
+    win.show_snapshot(sample_snapshot(clock(), "green"))  # the sample board: "Payments team"
+    assert win.windowTitle() == "Payments team — RELEASABLE — Releasable"
+    clock.advance(minutes=6)  # the data goes stale: the banner says UNKNOWN, so does the title
+    win.tick()
+    assert win.windowTitle() == "Payments team — UNKNOWN — Releasable"
+    win.show_snapshot(sample_snapshot(clock(), "failing"))
+    assert win.windowTitle() == "Payments team — NOT RELEASABLE — Releasable"
+    win.set_kiosk(True)  # the hidden window's title still follows the wall
+    win.show_snapshot(sample_snapshot(clock(), "green"))
+    assert win.windowTitle() == "Payments team — RELEASABLE — Releasable"
+    win.set_kiosk(False)

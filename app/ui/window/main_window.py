@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.model import BoardSnapshot
+from app.domain.model import BoardSnapshot, Verdict
 from app.domain.words import ago_words
 from app.services.outbox_rows import OutboxRow
+from app.ui.board.describe import effective_verdict
 from app.ui.board.items_model import GROUP_BY_PIPELINE, GROUP_BY_STATUS
 from app.ui.board.row import NowFn, Opener
 from app.ui.board.view import BoardView, utc_now
@@ -56,6 +57,13 @@ APPLICATION = "releasable"
 
 def default_settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
+
+
+def window_title(board_name: str | None, verdict: Verdict | None = None) -> str:
+    """The one title format, in every state: "<board> — <VERDICT> — Releasable" (parts not
+    known yet are left out, never reordered), so a taskbar entry reads the same way all day."""
+    parts = [board_name or None, verdict.state.headline if verdict is not None else None]
+    return " — ".join([*(p for p in parts if p), "Releasable"])
 
 
 class MainWindow(QMainWindow):
@@ -86,7 +94,8 @@ class MainWindow(QMainWindow):
         self._soon_posted = False
         self._soon_later.connect(self._show_soon, Qt.ConnectionType.QueuedConnection)
         self._outbox_rows: list[OutboxRow] = []
-        self.setWindowTitle("Releasable")
+        self.board_name: str | None = None
+        self.setWindowTitle(window_title(None))
         self.setWindowIcon(app_icon())
 
         self.board = BoardView(self.now_fn, opener, self)
@@ -270,7 +279,7 @@ class MainWindow(QMainWindow):
         """Draw a new board picture now."""
         if self._soon is not None and self._soon.taken_at <= snapshot.taken_at:
             self._soon = None  # older than this one: never drawn after it
-        self.setWindowTitle(f"Releasable — {snapshot.board.name}")
+        self.board_name = snapshot.board.name
         if self.kiosk is not None:
             # The window is hidden behind the wall: draw it only when the kiosk closes (a big
             # board's widgets cost seconds and memory the wall does not need).
@@ -278,7 +287,9 @@ class MainWindow(QMainWindow):
             self.kiosk.show_snapshot(snapshot)
         else:
             self.board.show_snapshot(snapshot)
-        self._update_updated(self.now_fn())
+        now = self.now_fn()
+        self._update_updated(now)
+        self._update_title(now)
         self._update_tab_order()
 
     def show_snapshot_soon(self, snapshot: BoardSnapshot) -> None:
@@ -309,10 +320,28 @@ class MainWindow(QMainWindow):
         self._outbox_rows = list(rows)
         self.board.set_outbox_rows(self._outbox_rows, self.now_fn())
 
+    def set_board_name(self, name: str) -> None:
+        """The board's name, known from its file before the first snapshot arrives."""
+        self.board_name = name
+        self._update_title(self.now_fn())
+
     def tick(self, now: datetime | None = None) -> None:
         now = now or self.now_fn()
         self.board.tick(now)
         self._update_updated(now)
+        self._update_title(now)
+
+    def _update_title(self, now: datetime) -> None:
+        """The verdict the banner shows (re-judged as data ages), in the one title format."""
+        snapshot = self.latest_snapshot
+        verdict: Verdict | None = None
+        if snapshot is not None and snapshot is self.board.snapshot:
+            verdict = self.board.banner.verdict  # judged at this tick already
+        elif snapshot is not None:
+            verdict = effective_verdict(snapshot, now)  # drawn on the kiosk, not here
+        title = window_title(self.board_name, verdict)
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
 
     def _update_updated(self, now: datetime) -> None:
         snapshot = self.board.snapshot
