@@ -7,8 +7,10 @@ verdict UNKNOWN, never green; a known failure outranks unknown. Items off the de
 shown on the board but never change the verdict. A run in progress changes nothing until it
 completes, because sources report the latest completed run's gate as `outcome`.
 A P1 counts from the moment it is reported, sent or still queued in the outbox. The tracker's
-list of the team's open blockers is read like a source: not read within its staleness limit,
-the verdict is UNKNOWN (unless the board opted out); P1s already known still count.
+list of the team's open blockers is read like a source: its last successful read counts as an
+item's last reading does (kept in the store, so from the first picture after a restart); not
+read within its staleness limit, the verdict is UNKNOWN, "not read yet" when never read (unless
+the board opted out); P1s already known still count.
 
 Planned time (app.domain.planned) is a reason like any other but marked `planned`: a change
 freeze makes the verdict NOT RELEASABLE ("change freeze until … (reason)"), and an environment
@@ -98,7 +100,7 @@ def _tracker_reasons(tracker: TrackerRead | None, now: datetime) -> list[Reason]
         return []
     error = f": {tracker.error}" if tracker.error else ""
     if tracker.read_at is None:
-        text = f"tracker {tracker.name}: open blockers not read{error}"
+        text = f"tracker {tracker.name}: open blockers {NOT_READ_YET}{error}"
     else:
         last = ago_words(tracker.read_at, now)
         text = f"tracker {tracker.name}: open blockers not read since {last}{error}"

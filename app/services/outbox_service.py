@@ -212,8 +212,10 @@ class OutboxService(QObject):
         return self._tracker
 
     def set_tracker(self, tracker: Tracker | None) -> None:
-        """The board's tracker changed (or was configured): use it from the next round."""
+        """The board's tracker changed (or was configured): use it from the next round, which
+        reads its blockers at once (the verdict waits on that read, not on the next period)."""
         self._tracker = tracker
+        self._last_blocker_poll = None
         self.wake()
 
     def wake(self, *, force: bool = False) -> None:
@@ -421,7 +423,10 @@ class OutboxService(QObject):
         tracker, http, policy, clock = self._tracker, self._http, self._policy, self._clock
         outbox, board = self.outbox, self.board_name
         now = clock()
-        poll_blockers = self._blocker_poll_in(now) <= 0
+        # Only a round with a tracker uses up the period: the desktop starts this service
+        # before its tracker is set up, and that first round must not push the first read of
+        # the team's blockers a whole `[tracker] refresh_seconds` away.
+        poll_blockers = tracker is not None and self._blocker_poll_in(now) <= 0
         if poll_blockers:
             self._last_blocker_poll = now
 
