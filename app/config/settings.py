@@ -13,6 +13,7 @@ full list for one kind, in the order the writer uses.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -62,6 +63,12 @@ _TIMEOUT = Setting(
     'answer by then the item is unknown ("no answer within N s"), not down.',
     default=10,
     bounds=(1, 300),
+)
+_PIPELINE_TIMEOUT = dataclasses.replace(
+    _TIMEOUT,
+    description=_TIMEOUT.description
+    + " Pipelines reading the same cctray feed share one request: the smallest "
+    "timeout_seconds among them applies to each of them, and their message names it.",
 )
 _CA_BUNDLE = Setting(
     "ca_bundle",
@@ -169,7 +176,7 @@ PIPELINE_TAIL = Section(
         _DELIVERY_PATH,
         _REFRESH,
         _STALE,
-        _TIMEOUT,
+        _PIPELINE_TIMEOUT,
         _CA_BUNDLE,
         _token_keyring("the token (cctray: the password)"),
     ),

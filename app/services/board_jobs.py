@@ -120,10 +120,17 @@ class DirectFeeds:
 
 
 def _feed_job(url: str, pipelines: list[PipelineConfig], feeds: FeedReader) -> PollJob:
-    """One fetch of a cctray feed, read by every pipeline that names it."""
+    """One fetch of a cctray feed, read by every pipeline that names it.
+
+    The shared request is as strict as its strictest reader: it is made as often as the
+    smallest refresh_seconds asks and given up after the smallest timeout_seconds, so a
+    pipeline set to 3 s is unknown after 3 s ("no complete answer within 3 s"), whatever the
+    other pipelines on the feed allow.
+    """
     specs = [pipeline_spec(p) for p in pipelines]
     sources = [_OnFirstFetch(partial(make_pipeline_source, p)) for p in pipelines]
     interval = min(p.refresh_seconds for p in pipelines)
+    timeout = min(p.timeout_seconds for p in pipelines)
 
     def fetch(http: HttpClient) -> Mapping[str, FetchResult]:
         first = sources[0].get()
@@ -133,7 +140,7 @@ def _feed_job(url: str, pipelines: list[PipelineConfig], feeds: FeedReader) -> P
             interval,
             auth=first.auth,
             ca_bundle=first.ca_bundle,
-            timeout_s=max(p.timeout_seconds for p in pipelines),
+            timeout_s=timeout,
             token_hint=first.token_hint,
         )
         readers = zip(specs, sources, strict=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile_server import TricklingServer
+from tests.hostile_server import TricklingServer, http_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 MARGIN_S = 8.0  # starting Python and Qt on a loaded two-core machine; the bug was "never"
@@ -83,6 +83,29 @@ def test_status_against_a_trickle_says_unknown_no_complete_answer(
     assert "no complete answer within 1 s from 127.0.0.1" in done.stdout
     assert "degraded" not in done.stdout and "Traceback" not in done.stderr
     assert elapsed < 1 + MARGIN_S
+
+
+def test_pipelines_sharing_a_trickling_feed_end_at_the_smallest_timeout(tmp_path: Path) -> None:
+    """Two pipelines on one cctray feed share one request: the smallest timeout_seconds of the
+    two applies, and both say the value that did (a pipeline set to 1 s said 6 s)."""
+    feed = b'<Projects><Project name="api :: build" activity="Sleeping" ' + b" " * 10_000
+    board = tmp_path / "board.toml"
+    with TricklingServer(http_answer(feed, "application/xml")) as trickle:
+        board.write_text(
+            '[board]\nname = "Payments"\n\n'
+            f'[[pipelines]]\nname = "api"\nsource = "cctray"\nurl = "{trickle.url}/cc.xml"\n'
+            'project_prefix = "api :: "\ntimeout_seconds = 6\n\n'
+            f'[[pipelines]]\nname = "web"\nsource = "cctray"\nurl = "{trickle.url}/cc.xml"\n'
+            'project_prefix = "web :: "\ntimeout_seconds = 1\n',
+            encoding="utf-8",
+        )
+        done, _elapsed = _run(tmp_path, "status", "--board", str(board), "--db", "s.db")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert trickle.connections == 1  # one request for both
+    for name in ("api", "web"):
+        (row,) = [line for line in done.stdout.splitlines() if f"pipeline    {name} " in line]
+        assert "[no complete answer within 1 s from 127.0.0.1" in row, done.stdout
+    assert "within 6 s" not in done.stdout
 
 
 def test_screenshot_against_a_trickle_writes_the_png_and_exits(
