@@ -132,17 +132,15 @@ def parse_fleet(text: str, source_name: str, base_dir: Path) -> FleetConfig:
 def _read(
     reader: TableReader, data: Mapping[str, Any], source_name: str, base_dir: Path
 ) -> FleetConfig | None:
-    reader.top_level(data, ("fleet", "boards"))
+    meant = reader.top_level(data, ("fleet", "boards"))
     fleet = None
-    if "fleet" not in data:
-        reader.issue(("fleet",), 'the [fleet] table is missing; it needs at least name = "..."')
-    else:
+    message = 'the [fleet] table is missing; it needs at least name = "..."'
+    if not reader.missing(data, "fleet", meant, message):
         fleet = reader.table(("fleet",), data["fleet"], FLEET.settings)
     boards: list[FleetBoard] = []
     seen: dict[str, int] = {}
-    entries = reader.array(data, "boards")
-    if not entries and "boards" not in data:
-        reader.issue(("boards",), "no [[boards]] listed: add one per team board (path or url)")
+    message = "no [[boards]] listed: add one per team board (path or url)"
+    entries = [] if reader.missing(data, "boards", meant, message) else reader.array(data, "boards")
     for path, raw in entries:
         table = reader.table(path, raw, FLEET_BOARD.settings)
         if table is None:

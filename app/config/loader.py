@@ -136,11 +136,8 @@ class _BoardReader(TableReader):
         """The config, or None when any issue was found (all of them are recorded)."""
         meant = self.top_level(data, settings.TOP_LEVEL)
         board: Table | None = None
-        if "board" not in data:
-            if "board" not in meant:  # a mistyped [board] is one mistake, said once
-                message = 'the [board] table is missing; it needs at least name = "..."'
-                self.issue(("board",), message)
-        else:
+        message = 'the [board] table is missing; it needs at least name = "..."'
+        if not self.missing(data, "board", meant, message):
             board = self.table(("board",), data["board"], settings.BOARD.settings)
         pipelines = [
             self.kind_table(path, raw, settings.PIPELINE_HEAD, "source", settings.PIPELINE_SOURCES)

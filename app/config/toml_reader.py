@@ -7,7 +7,8 @@ key: what the board file (app/config/loader.py) and the fleet file (app/config/f
   names ("not valid TOML: …"), or at the key whose value is nested too deeply.
 - `TableReader`: walks parsed tables against their declared `Setting`s (app/config/schema.py),
   converting each value and collecting every issue (unknown keys with "did you mean", secrets
-  written into the file, missing required keys) so one error lists them all.
+  written into the file, missing required keys) so one error lists them all. A mistyped key or
+  table stands for the one it was taken for, which is then not also said to be missing.
 """
 
 from __future__ import annotations
@@ -124,6 +125,15 @@ class TableReader:
                 if close is not None:
                     meant.add(close)
         return meant
+
+    def missing(self, data: Mapping[str, Any], key: str, meant: set[str], message: str) -> bool:
+        """Whether the required top-level `key` is absent; if so `message` is recorded, unless
+        a mistyped table was taken for it (`meant`, from `top_level`): one slip, one line."""
+        if key in data:
+            return False
+        if key not in meant:
+            self.issue((key,), message)
+        return True
 
     def array(self, data: Mapping[str, Any], key: str) -> list[tuple[KeyPath, Any]]:
         """The entries of the `[[key]]` tables, with their paths."""

@@ -155,3 +155,58 @@ def test_a_health_check_naming_its_json_field_is_down_when_it_answers_500(
     assert done.returncode == 1, done.stdout + done.stderr  # NOT RELEASABLE, not unknown
     assert "environment 'staging' down" in done.stdout
     assert "(server error 500)" in done.stdout
+
+
+FLEET = """\
+[fleet]
+name = "Platform team"
+refresh_seconds = 300
+
+[[boards]]
+path = "board.toml"
+name = "Payments"
+"""
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "line"),
+    [
+        (  # the one required table mistyped
+            "[fleet]",
+            "[flet]",
+            "fleet.toml:1: flet: unknown table 'flet' (did you mean 'fleet'?)",
+        ),
+        (  # the list of boards mistyped
+            "[[boards]]",
+            "[[bords]]",
+            "fleet.toml:5: bords: unknown table 'bords' (did you mean 'boards'?)",
+        ),
+        (  # a required key mistyped
+            'name = "Platform team"',
+            'nme = "Platform team"',
+            "fleet.toml:2: fleet.nme: unknown key 'nme' (did you mean 'name'?)",
+        ),
+        (  # the key that says where a board is, mistyped
+            'path = "board.toml"',
+            'pth = "board.toml"',
+            "fleet.toml:6: boards[1].pth: unknown key 'pth' (did you mean 'path'?)",
+        ),
+    ],
+)
+def test_one_slip_in_a_hand_written_fleet_file_is_one_line(
+    tmp_path: Path, wrong: str, right: str, line: str
+) -> None:
+    """The fleet file is read by the board file's reader, and says a slip the same way."""
+    assert FLEET.count(wrong) == 1
+    (tmp_path / "board.toml").write_text(BOARD, encoding="utf-8")
+    fleet = tmp_path / "fleet.toml"
+    fleet.write_text(FLEET.replace(wrong, right), encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+
+    done = releasable(home, "status", "--fleet", str(fleet), "--db", str(tmp_path / "stores"))
+
+    assert done.returncode == EXIT_USAGE, done.stdout + done.stderr
+    assert done.stdout == ""
+    (said,) = done.stderr.splitlines()
+    assert said == f"releasable: {tmp_path / line}"
