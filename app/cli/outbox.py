@@ -1,9 +1,11 @@
-"""`releasable outbox [list|send|export]`: the reports not delivered yet, from a terminal.
+"""`releasable outbox [list|send|export|resolve]`: the reports filed from here, from a terminal.
 
-`list` shows every report in the outbox, `send` delivers everything waiting now (or the reports
-named), `export KEY` prints one as Markdown. Exit codes: 0 done, 4 `send` left reports queued
-(the tracker could not be reached), 1 a report failed or is not in the outbox, 3 usage or
-setup. No Qt; tokens are never printed.
+`list` shows every report in the outbox with where it stands in the window's words, `send`
+delivers everything waiting now (or the reports named), `export KEY` prints one as Markdown,
+`resolve KEY` marks its blocker resolved here, as the window's "Mark resolved here" does (a P1
+saved here with no tracker counts until then). Exit codes: 0 done, 4 `send` left reports
+queued (the tracker could not be reached), 1 a report failed or is not in the outbox, 3 usage
+or setup. No Qt; tokens are never printed.
 """
 
 from __future__ import annotations
@@ -25,17 +27,20 @@ from app.cli.common import (
     json_option,
     load_board_config,
     open_store,
+    plain,
     resolve_tracker,
     timeout_option,
     tracker_option_problem,
     tracker_options,
 )
+from app.domain.model import BlockerState
+from app.domain.outbox import OutboxState
 
 if TYPE_CHECKING:
-    from app.store.outbox import OutboxItem
+    from app.store.outbox import Outbox, OutboxItem
     from app.store.store import Store
 
-HELP = "list the reports not delivered yet, send them now, or export one as Markdown"
+HELP = "list the reports filed from here; send the waiting ones, export or resolve one"
 
 
 def add_parser(commands: Any) -> None:
@@ -43,19 +48,25 @@ def add_parser(commands: Any) -> None:
         "outbox",
         parents=[board_options(demo=False), json_option(), timeout_option(), tracker_options()],
         help=HELP,
-        description="Show the reports not delivered yet (list), deliver them now (send), or "
-        "print one as Markdown (export KEY). Exit 0 done, 4 reports still queued, 1 a report "
-        "failed or is unknown, 3 usage or setup.",
+        description="Show the reports filed from here and where each stands (list), deliver "
+        "the waiting ones now (send), print one as Markdown (export KEY), or mark its blocker "
+        "resolved here so it stops counting, as the window's 'Mark resolved here' does "
+        "(resolve KEY). Exit 0 done, 4 reports still queued, 1 a report failed or is unknown, "
+        "3 usage or setup.",
     )
     parser.add_argument(
         "action",
         nargs="?",
         default="list",
-        choices=("list", "send", "export"),
+        choices=("list", "send", "export", "resolve"),
         help="%(choices)s (default: %(default)s)",
     )
     parser.add_argument(
-        "keys", nargs="*", metavar="KEY", help="send/export: these reports (default: all waiting)"
+        "keys",
+        nargs="*",
+        metavar="KEY",
+        help="send: these reports (default: all waiting); export, resolve: these reports "
+        "(at least one; `outbox list` shows the keys)",
     )
     parser.set_defaults(run=run)
 
@@ -74,21 +85,34 @@ def run(args: argparse.Namespace) -> int:
     try:
         outbox = Outbox(store)
         if args.action == "list":
-            return _list(args, outbox.items())
+            return _list(args, outbox.items(), outbox.resolved_here())
         if args.action == "export":
             return _export(args, outbox)
+        if args.action == "resolve":
+            return _resolve(args, outbox)
         return _send(args, store, outbox)
     finally:
         store.close()
 
 
-def item_doc(item: OutboxItem) -> dict[str, Any]:
+def state_words(item: OutboxItem, resolved: bool) -> str:
+    """Where the report stands, in the window's words (app/domain/words.py)."""
+    from app.domain.words import OUTBOX_STATE_WORDS, RESOLVED_HERE
+
+    if resolved and item.state is OutboxState.DRAFT:
+        return RESOLVED_HERE
+    return OUTBOX_STATE_WORDS[item.state]
+
+
+def item_doc(item: OutboxItem, resolved: bool = False) -> dict[str, Any]:
     def iso(when: datetime | None) -> str | None:
         return when.isoformat() if when else None
 
     return {
         "key": item.key,
         "state": item.state.value,
+        "state_words": state_words(item, resolved),
+        "resolved_here": resolved,
         "priority": item.priority.value,
         "title": item.title,
         "category": item.report.category,
@@ -104,19 +128,47 @@ def item_doc(item: OutboxItem) -> dict[str, Any]:
     }
 
 
-def _list(args: argparse.Namespace, items: list[OutboxItem]) -> int:
+def _list(args: argparse.Namespace, items: list[OutboxItem], resolved: set[str]) -> int:
     if args.json:
-        print(json.dumps([item_doc(i) for i in items], indent=2, ensure_ascii=False))
+        docs = [item_doc(i, i.key in resolved) for i in items]
+        print(json.dumps(docs, indent=2, ensure_ascii=False))
         return 0
     if not items:
         print("The outbox is empty.")
         return 0
     for item in items:
-        tail = item.url or item.last_error or ""
-        print(f"{item.state.value:<8} {item.priority.value}  {item.key}  {item.title}")
+        print(f"{item.priority.value}  {item.key}  {plain(item.title)}")
+        print(f"    {state_words(item, item.key in resolved)}")
+        tail = item.url or (f"last try: {item.last_error}" if item.last_error else "")
         if tail:
-            print(f"         {tail}")
+            print(f"    {plain(tail)}")
     return 0
+
+
+def _resolve(args: argparse.Namespace, outbox: Outbox) -> int:
+    """Mark each named report's blocker resolved here, through the window's code."""
+    if not args.keys:
+        return fail("say which report: releasable outbox resolve KEY", as_json=args.json)
+    docs = []
+    for key in args.keys:
+        was = outbox.resolve_here(key)
+        if was is None:
+            known = key in {b.key for b in outbox.blockers(open_only=False)}
+            why = (
+                f"{key} is a blocker read from the tracker: close its issue there to resolve it"
+                if known
+                else f"no report {key} in the outbox"
+            )
+            return fail(why, as_json=args.json, code=EXIT_FAILED)
+        already = was.state is not BlockerState.OPEN
+        docs.append({"key": key, "title": was.title, "priority": was.priority.value,
+                     "resolved": True, "already": already})  # fmt: skip
+        if not args.json:
+            words = "already resolved" if already else "resolved here"
+            print(f"{words:<16} {was.priority.value}  {plain(was.title)}")
+    if args.json:
+        print(json.dumps(docs, indent=2, ensure_ascii=False))
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace, outbox: Any) -> int:
@@ -132,7 +184,6 @@ def _export(args: argparse.Namespace, outbox: Any) -> int:
 
 
 def _send(args: argparse.Namespace, store: Store, outbox: Any) -> int:
-    from app.store.outbox import OutboxState
     from app.trackers.outbox import deliver_due
 
     try:

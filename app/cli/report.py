@@ -222,7 +222,8 @@ def _print_report(
     elif state is OutboxState.DRAFT:
         print(
             "saved locally (no tracker configured): "
-            f"`releasable outbox export {item.key}` prints it as Markdown"
+            f"`releasable outbox export {item.key}` prints it as Markdown; "
+            f"`releasable outbox resolve {item.key}` once it no longer blocks"
         )
     elif state is OutboxState.FAILED:
         print(f"failed: {error}")

@@ -1,11 +1,16 @@
 """The short plain words every surface uses: durations and ages ("12 min", "3 h 5 min", "for
 12 min", "just now" — never "for 0 s" or "0 s ago"), how an
 item that was never read is said ("not read yet": the window, the kiosk, the CLI, the verdict and
-reports say it the same way), and the next step after a network failure."""
+reports say it the same way), where a report stands (the window's outbox list and `releasable
+outbox list`), and the next step after a network failure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
+
+from app.domain.outbox import OutboxState
 
 
 def duration_words(seconds: float) -> str:
@@ -24,6 +29,19 @@ def duration_words(seconds: float) -> str:
 
 
 NOT_READ_YET = "not read yet"
+
+# Where a report stands, in words: the window's outbox list and `releasable outbox list`.
+OUTBOX_STATE_WORDS: Mapping[OutboxState, str] = MappingProxyType(
+    {
+        OutboxState.DRAFT: "saved here, not sent to a tracker",
+        OutboxState.QUEUED: "waiting to be sent",
+        OutboxState.SENDING: "sending now",
+        OutboxState.SENT: "sent",
+        OutboxState.FAILED: "not sent: needs a fix, then Send again",
+    }
+)
+# A report saved here (no tracker) whose blocker was resolved here: nothing is waiting.
+RESOLVED_HERE = "resolved here"
 # What to try when a request never reached an answer (no route, no name, no connection).
 NETWORK_PLACES = "the network connection, a proxy (HTTPS_PROXY) or the VPN"
 NETWORK_NEXT_STEP = f"check {NETWORK_PLACES}"

@@ -15,14 +15,8 @@ from datetime import datetime
 
 from app.domain.outbox import Draft, OutboxItem, OutboxState
 from app.domain.triage import Category, triage
-from app.domain.words import ago_words, duration_words
+from app.domain.words import OUTBOX_STATE_WORDS, ago_words, duration_words
 
-_STATE_WORDS = {
-    OutboxState.DRAFT: "kept here: no tracker to send it to",
-    OutboxState.QUEUED: "waiting to be sent",
-    OutboxState.SENDING: "sending now",
-    OutboxState.FAILED: "not sent: needs a fix, then Send again",
-}
 DRAFT_WORDS = "draft, not sent yet: double-click to finish it"
 
 
@@ -101,7 +95,7 @@ def item_row(item: OutboxItem) -> OutboxRow:
         item.key,
         _one_line(item.title),
         item.priority.value,
-        _STATE_WORDS.get(item.state, item.state.value),
+        OUTBOX_STATE_WORDS[item.state],
         item.queued_at,
         error=_one_line(item.last_error) if item.last_error else None,
         next_try=next_try if waiting else None,

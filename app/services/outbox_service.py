@@ -32,7 +32,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
-from app.domain.model import Blocker, BlockerState
+from app.domain.model import Blocker
 from app.domain.outbox import OutboxState
 from app.domain.report import Report
 from app.services.outbox_rows import OutboxRow, outbox_rows
@@ -353,10 +353,11 @@ class OutboxService(QObject):
         run_task(lambda: release_claims(store, item_keys, now), done, _log_error, pool=self._writer)
 
     def resolve_blocker(self, key: str) -> None:
-        """Close a blocker in the app (its issue, if any, is left to the tracker's owners)."""
+        """Close a blocker in the app (its issue, if any, is left to the tracker's owners);
+        the same code as `releasable outbox resolve KEY` (`Outbox.resolve_here`)."""
         outbox, now = self.outbox, self._clock()
         run_task(
-            lambda: outbox.set_blocker_state(key, BlockerState.CLOSED, now),
+            lambda: outbox.resolve_here(key, now),
             lambda _r: self._changed(),
             _log_error,
         )

@@ -178,8 +178,23 @@ class Outbox:
         return [i for i in found if wanted is None or i.state in wanted]
 
     def pending(self) -> list[OutboxItem]:
-        """Everything not delivered yet: what the board's outbox list shows."""
-        return [i for i in self.items() if i.state is not OutboxState.SENT]
+        """Everything not delivered yet: what the board's outbox list shows. A report saved
+        here (no tracker) whose blocker was resolved here waits for nothing and is left out."""
+        resolved = self.resolved_here()
+        return [
+            i
+            for i in self.items()
+            if i.state is not OutboxState.SENT
+            and not (i.state is OutboxState.DRAFT and i.key in resolved)
+        ]
+
+    def resolved_here(self) -> set[str]:
+        """Keys of the reports saved here (never on a tracker) whose blocker is closed."""
+        return {
+            b.key
+            for b in self.blockers(open_only=False)
+            if b.state is BlockerState.CLOSED and b.url is None and not b.from_tracker
+        }
 
     def claim(self, item: OutboxItem, now: datetime, *, tracker_kind: str) -> bool:
         """Mark the item `sending` (committed) unless someone else changed it meanwhile.
@@ -377,6 +392,20 @@ class Outbox:
         """The tracker's reference of a delivered blocker ("123", "OPS-42")."""
         rows = self._where("blockers", "key = ?", [key], select="ref")
         return rows[0]["ref"] if rows else None
+
+    def resolve_here(self, key: str, now: datetime | None = None) -> Blocker | None:
+        """Mark the blocker of report `key` resolved here: the window's "Mark resolved here"
+        and `releasable outbox resolve KEY`. It stops counting at once (every board opened
+        with this database). Returns the blocker as it was before (its state says whether it
+        was still open), or None when there is no blocker of ours by that key: a teammate's,
+        read from the tracker, is resolved by closing its issue there, never here.
+        """
+        found = [b for b in self.blockers(open_only=False) if b.key == key]
+        if not found or found[0].from_tracker:
+            return None
+        if found[0].state is BlockerState.OPEN:
+            self.set_blocker_state(key, BlockerState.CLOSED, now)
+        return found[0]
 
     def set_blocker_state(self, key: str, state: BlockerState, now: datetime | None = None) -> None:
         """Close (or reopen) a blocker: closed on the tracker, or closed in the app."""

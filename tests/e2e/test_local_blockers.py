@@ -68,6 +68,8 @@ def test_local_blocker_shows_copies_and_closes_in_the_app(
                 lambda: seen[-1].verdict.state is VerdictState.RELEASABLE, timeout=10_000
             )
             assert seen[-1].board.blockers == ()
+            # Resolved here, it waits for nothing: it leaves the outbox list too.
+            qtbot.waitUntil(lambda: panel.outbox_model.rowCount() == 0, timeout=10_000)
         finally:
             desktop.stop()
 

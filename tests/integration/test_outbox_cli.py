@@ -148,7 +148,8 @@ def test_outbox_list_json_shows_state_priority_title_and_link_or_error(
     assert all(d["key"].startswith("rls-") and d["category"] for d in docs)
     assert main(["outbox", "list", "--db", str(db)]) == 0
     text = capsys.readouterr().out
-    assert "queued   P3" in text and "connection refused by 127.0.0.1:9" in text
+    assert "P3  " in text and "    waiting to be sent\n" in text
+    assert "    last try: connection refused by 127.0.0.1:9" in text
 
 
 def test_a_permanent_error_prints_the_reason_exits_1_and_stays_resendable(

@@ -79,7 +79,7 @@ def test_a_report_queued_by_the_cli_appears_in_the_running_windows_outbox(
             assert not panel.outbox_view.isHidden()
             [row] = panel.outbox_model.rows()
             assert row.priority == "P1"
-            assert row.state == "kept here: no tracker to send it to"
+            assert row.state == "saved here, not sent to a tracker"  # as `outbox list` says
         finally:
             desktop.stop()
             QThreadPool.globalInstance().waitForDone(10_000)

@@ -136,3 +136,54 @@ def test_delivery_path_false_opts_the_tracker_out(tmp_path: Path, httpserver: HT
     status = releasable("status", "--board", str(board), "--db", str(tmp_path / "r.db"))
     assert status.returncode == 0, status.stdout + status.stderr
     assert status.stdout.splitlines()[0] == "Payments: RELEASABLE"
+
+
+def test_a_p1_saved_here_with_no_tracker_is_listed_in_words_and_resolved_by_its_key(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """`report` with no tracker saves the P1 here; it counts until it is resolved, which the
+    command line can do too (only the window could), through the window's code."""
+    httpserver.expect_request("/health").respond_with_json({"status": "UP"})
+    board = tmp_path / "board.toml"
+    board.write_text(
+        '[board]\nname = "Payments"\n\n'
+        f'[[environments]]\nname = "staging"\nurl = "{httpserver.url_for("/health")}"\n',
+        encoding="utf-8",
+    )
+    at = ["--board", str(board), "--db", str(tmp_path / "r.db")]
+    filed = report(board, tmp_path / "r.db")
+    assert filed.returncode == 0 and "saved locally" in filed.stdout, filed.stdout + filed.stderr
+    assert releasable("status", *at).returncode == 1  # NOT RELEASABLE: the P1 counts
+
+    listed = releasable("outbox", "list", *at)
+    assert listed.returncode == 0, listed.stderr
+    title_line, state_line = listed.stdout.splitlines()[:2]
+    priority, key, title = title_line.split("  ")
+    assert (priority, title) == ("P1", TITLE) and key.startswith("rls-")
+    assert state_line.strip() == "saved here, not sent to a tracker"  # not "draft"
+    assert "draft" not in listed.stdout
+
+    assert f"`releasable outbox resolve {key}` once it no longer blocks" in filed.stdout
+    assert releasable("outbox", "resolve", *at).returncode == 3  # which one?
+    unknown = releasable("outbox", "resolve", "rls-nope", *at)
+    assert unknown.returncode == 1 and "no report rls-nope" in unknown.stderr
+
+    resolved = releasable("outbox", "resolve", key, *at)
+    assert resolved.returncode == 0, resolved.stderr
+    assert resolved.stdout == f"resolved here    P1  {TITLE}\n"
+    status = releasable("status", *at)
+    assert status.returncode == 0, status.stdout + status.stderr  # it no longer counts
+    assert status.stdout.splitlines()[0] == "Payments: RELEASABLE"
+    assert TITLE not in status.stdout
+
+    again = releasable("outbox", "resolve", key, "--json", *at)
+    assert again.returncode == 0
+    assert json.loads(again.stdout) == [
+        {"key": key, "title": TITLE, "priority": "P1", "resolved": True, "already": True}
+    ]
+    (doc,) = json.loads(releasable("outbox", "list", "--json", *at).stdout)
+    assert (doc["state"], doc["state_words"], doc["resolved_here"]) == (
+        "draft",
+        "resolved here",
+        True,
+    )
