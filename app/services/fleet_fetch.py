@@ -24,17 +24,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
-
 from app.domain.words import clock_words
-from app.sources.cctray import fetch_feed
-from app.sources.cctray_feed import CctrayProject
-from app.sources.deadline import DeadlineAdapter
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient, Response, new_session
+
+if TYPE_CHECKING:
+    import requests
+
+    from app.sources.cctray_feed import CctrayProject
 
 POOL_SIZE = 16  # connections kept per host: as many as the fleet's worker threads
 
@@ -72,11 +72,8 @@ class FleetHttp(HttpClient):
         with self._sessions_lock:
             session = self._sessions.get(host)
             if session is None:
-                session = new_session()
-                # one pool per host, and still every request's total deadline
-                adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=POOL_SIZE)
-                session.mount("http://", adapter)
-                session.mount("https://", adapter)
+                # one pool per host (and still every request's total deadline)
+                session = new_session(pool_connections=1, pool_maxsize=POOL_SIZE)
                 self._sessions[host] = session
         return session
 
@@ -144,6 +141,8 @@ class SharedFeeds:
     ) -> list[CctrayProject]:
         """The feed's projects, fetched now unless a fetch started less than `interval_s` ago
         (then its result, a failure included, is shared)."""
+        from app.sources.cctray import fetch_feed  # with the first poll, not at start-up
+
         key = (url, _token_id(None, auth))
         with self._lock:
             feed = self._feeds.setdefault(key, _Feed())

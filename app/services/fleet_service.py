@@ -40,7 +40,6 @@ from app.config.errors import BoardFileError
 from app.config.fleet import FleetBoard, FleetConfig
 from app.config.loader import parse_board
 from app.domain.fleet import TeamRow, fleet_order, team_row, unreadable_row
-from app.domain.fleet_history import FleetHistory, fleet_history
 from app.domain.history import Window
 from app.domain.model import Blocker, BoardSnapshot
 from app.services.board_jobs import board_specs, build_jobs, tracker_watch
@@ -57,6 +56,7 @@ from app.services.fleet_fetch import FleetHttp, SharedFeeds
 from app.services.tasks import run_task
 
 if TYPE_CHECKING:
+    from app.domain.fleet_history import FleetHistory
     from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -414,6 +414,7 @@ def load_fleet_history(
     window: Window, now: datetime, teams: Sequence[tuple[str, Store]]
 ) -> FleetHistory:
     """The platform team's history from every team's own store (blocking: on a worker)."""
+    from app.domain.fleet_history import fleet_history  # not needed for the first picture
     from app.domain.history import load_figures
     from app.store.outbox import Outbox
 

@@ -3,11 +3,12 @@
 `requests` applies its read timeout to each receive, so a server that sends one byte a second
 keeps a read alive for ever. Here one watchdog thread holds the deadlines of the requests in
 flight; when one passes, it shuts down that request's socket, so the blocked receive returns at
-once and the request fails. `DeadlineAdapter` (mounted on every session of the shared client)
-builds connections that hand their socket to the calling thread's current `Deadline` whenever
-they wait for an answer (every redirect hop too); `HttpClient.request` opens the deadline
-around the whole exchange, body included, and turns an expired one into "no complete answer
-within N s".
+once and the request fails. `DeadlineAdapter` (app/sources/session.py, mounted on every
+session of the shared client) builds connections that hand their socket to the calling thread's
+current `Deadline` whenever they wait for an answer (every redirect hop too);
+`HttpClient.request` opens the deadline around the whole exchange, body included, and turns an
+expired one into "no complete answer within N s". This module needs no requests: the app can
+arm `abort_all` at start without loading it.
 
 `abort_all()` ends every exchange in flight at once: the app calls it when it quits (SIGTERM,
 SIGINT, the window closing), so no worker thread stuck on a slow server holds up the exit.
@@ -24,12 +25,6 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Any
-
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.poolmanager import PoolManager
 
 
 class Deadline:
@@ -141,49 +136,9 @@ def abort_all() -> None:
     _WATCHDOG.expire_all()
 
 
-def _current() -> Deadline | None:
+def current_deadline() -> Deadline | None:
+    """The deadline of the exchange this thread is in, if any (app/sources/session.py)."""
     return getattr(_local, "deadline", None)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self) -> Any:
-        deadline = _current()
-        if deadline is not None:
-            deadline.attach(self.sock)
-        return super().getresponse()
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self) -> Any:
-        deadline = _current()
-        if deadline is not None:
-            deadline.attach(self.sock)
-        return super().getresponse()
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
-class DeadlineAdapter(HTTPAdapter):
-    """An HTTPAdapter whose connections (direct or through an HTTP proxy) obey `Deadline`."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if type(manager).__name__ == "ProxyManager" and isinstance(manager, PoolManager):
-            manager.pool_classes_by_scheme = _POOLS
-        return manager
-
-
-__all__ = ["Deadline", "DeadlineAdapter", "abort_all"]
+__all__ = ["Deadline", "abort_all", "current_deadline"]

@@ -6,14 +6,14 @@ One `HttpClient` may be shared by many threads: it keeps one `requests.Session` 
 store's `HttpValidatorCache`) that remembers ETag and Last-Modified per URL across restarts,
 so an unchanged upstream answers 304 and costs nothing.
 Any HTTP status comes back as a `Response`; only transport failures raise here. Sources turn a
-bad status into words with `check_status()`.
+bad status into words with `check_status()`. requests itself is loaded by the first request
+(app/sources/session.py), not by importing this module.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
-import functools
 import json
 import math
 import threading
@@ -21,18 +21,18 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlparse, urlsplit
-
-import requests
-from requests.structures import CaseInsensitiveDict
 
 from app import __version__
 from app.domain.redact import is_secret_query_name, remember_secret, scrub
 from app.domain.words import NETWORK_NEXT_STEP, NETWORK_PLACES, clock_words
-from app.sources.deadline import Deadline, DeadlineAdapter
+from app.sources.deadline import Deadline
 from app.sources.errors import SourceError
 from app.sources.ports import CachedResponse, ValidatorCache
+
+if TYPE_CHECKING:
+    import requests
 
 USER_AGENT = f"Releasable/{__version__} (+https://github.com/releasable/releasable)"
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
@@ -307,69 +307,19 @@ SECRET_HEADERS = ("PRIVATE-TOKEN", "JOB-TOKEN", "X-Api-Key", "X-Auth-Token", "Co
 _SECRET_HEADER_NAMES = frozenset(name.lower() for name in SECRET_HEADERS)
 
 
-class _Session(requests.Session):
-    """A Session that never sends a token to another host on a redirect, and reads the proxy
-    settings of the environment once per host rather than on every request."""
+def new_session(*, pool_connections: int = 10, pool_maxsize: int = 10) -> requests.Session:
+    """A session as every request is sent: no token across hosts, our User-Agent, every
+    request's total deadline (app/sources/session.py, which loads requests on first use),
+    its connection pools sized as requests' default ones unless told."""
+    from app.sources import session
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._environment_settings: dict[tuple[Any, ...], dict[str, Any]] = {}
-
-    def merge_environment_settings(
-        self, url: str | None, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> dict[str, Any]:
-        # requests scans the whole of os.environ twice per request for *_PROXY / NO_PROXY
-        # (about a fifth of the CPU of a small request). The answer depends only on the
-        # URL's scheme and host and on arguments that are the same on every poll, so it is
-        # kept per session (a session lives on one worker thread).
-        if proxies or not url or not self.trust_env:
-            # requests passes `PreparedRequest.url` (Optional) here; its stub says `str`
-            return super().merge_environment_settings(cast(str, url), proxies, stream, verify, cert)
-        parts = urlparse(url)
-        key = (parts.scheme, parts.netloc, stream, verify, cert)
-        settings = self._environment_settings.get(key)
-        if settings is None:
-            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-            if len(self._environment_settings) < 1024:
-                self._environment_settings[key] = settings
-        return {**settings, "proxies": dict(settings["proxies"])}
-
-    def rebuild_auth(
-        self, prepared_request: requests.PreparedRequest, response: requests.Response
-    ) -> None:
-        original = response.request.url or ""
-        if prepared_request.url and self.should_strip_auth(original, prepared_request.url):
-            for name in SECRET_HEADERS:
-                prepared_request.headers.pop(name, None)
-        super().rebuild_auth(prepared_request, response)
-
-
-def _full_url(method: str, url: str, params: Mapping[str, Any] | None) -> str:
-    """The URL as requests will send it (the validator cache's key); raises as requests does."""
-    items = tuple(params.items()) if params else ()
-    try:
-        return _prepared_url(method, url, items)
-    except TypeError:  # a list among the params: not hashable, prepare it every time
-        return requests.Request(method, url, params=params).prepare().url or url
-
-
-@functools.lru_cache(maxsize=4096)
-def _prepared_url(method: str, url: str, items: tuple[tuple[str, Any], ...]) -> str:
-    # A board asks for the same few URLs every poll; preparing a request just to learn its
-    # URL costs as much as a tenth of a small request's CPU.
-    return requests.Request(method, url, params=dict(items) or None).prepare().url or url
-
-
-def new_session() -> requests.Session:
-    """A session as every request is sent: no token across hosts, our User-Agent."""
-    session = _Session()
-    session.max_redirects = MAX_REDIRECTS
-    session.headers["User-Agent"] = USER_AGENT
-    session.trust_env = True
-    adapter = DeadlineAdapter()  # every request's total deadline (app/sources/deadline.py)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    return session.new_session(
+        USER_AGENT,
+        MAX_REDIRECTS,
+        SECRET_HEADERS,
+        pool_connections=pool_connections,
+        pool_maxsize=pool_maxsize,
+    )
 
 
 class HttpClient:
@@ -437,15 +387,16 @@ class HttpClient:
         GET requests are conditional by default: the URL's remembered validators are sent and
         a 304 returns the cached body with `from_cache=True`.
         """
+        from requests.exceptions import RequestException
+        from requests.structures import CaseInsensitiveDict
+
+        from app.sources.session import INVALID_URL_ERRORS, sent_url
+
         send_headers: dict[str, str] = dict(headers or {})
         _remember_secrets(url, send_headers, auth)
         try:
-            full_url = _full_url(method, url, params)
-        except (
-            requests.exceptions.MissingSchema,
-            requests.exceptions.InvalidSchema,
-            requests.exceptions.InvalidURL,
-        ):
+            full_url = sent_url(method, url, params)
+        except INVALID_URL_ERRORS:
             raise SourceError(_invalid_url_words(url), not_sent=True) from None
         cached = self.cache.lookup(full_url) if (conditional and method == "GET") else None
         if cached is not None:
@@ -480,7 +431,7 @@ class HttpClient:
                     raw.close()
             if deadline.expired:  # the body may have ended only because its socket was shut
                 raise _TimedOut
-        except (SourceError, requests.exceptions.RequestException, OSError, _TimedOut) as err:
+        except (SourceError, RequestException, OSError, _TimedOut) as err:
             if deadline.aborted:
                 raise SourceError(f"the read from {_host(full_url)} was stopped") from None
             if deadline.expired or _is_read_timeout(err):
@@ -516,6 +467,7 @@ class HttpClient:
 
     def _transport_error(self, err: Exception, url: str, full_url: str) -> SourceError:
         """A transport failure (not a timeout) in words."""
+        import requests
         if isinstance(err, requests.exceptions.SSLError):
             return SourceError(_tls_words(err, full_url), not_sent=True)
         if isinstance(err, requests.exceptions.ConnectTimeout):
@@ -587,6 +539,7 @@ class _TimedOut(Exception):
 
 def _is_read_timeout(err: Exception) -> bool:
     """A receive that waited its whole timeout (before or inside the body)."""
+    import requests
     if isinstance(err, requests.exceptions.ConnectTimeout):
         return False
     if isinstance(err, _TimedOut | requests.exceptions.ReadTimeout | TimeoutError):
