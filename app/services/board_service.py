@@ -70,9 +70,7 @@ DISPATCH_BUDGET_S = 0.002  # GUI-thread time one pass may spend handing jobs to 
 # together, since judged without its blockers a board with an open P1 would restart as
 # RELEASABLE for a moment and lose its "since".
 # And the team's claims ("on it: …"), so the first picture already says who is on what.
-Preloaded = tuple[
-    LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]
-]
+Preloaded = tuple[LoadedBoard, list[Blocker], tuple[datetime | None, str | None], dict[str, str]]
 
 
 def load_last_known(store: BoardStore, specs: Sequence[ItemSpec]) -> Preloaded:

@@ -293,6 +293,7 @@ def _main(manifest_path: str) -> int:
         max_seconds=spec["max_seconds"],
     ).start()
     print(f"port {server.server_address[1]}", flush=True)
+
     def stop_on_eof() -> None:
         sys.stdin.read()
         server.shutdown()

@@ -97,6 +97,7 @@ def crash_sender(db: Path, fake: FakeGitHub, killpoint: str, rng: random.Random)
         fake.release.clear()
         fake.hold_posts = True
         proc = start_sender(db, fake)
+
         # Wake on whichever comes first: the POST arrives, or the sender ends without one
         # (an earlier crash left the issue filed, so it only looked it up).
         def wake() -> None:

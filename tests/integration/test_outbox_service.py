@@ -241,9 +241,7 @@ def test_send_now_without_a_tracker_says_why_nothing_is_sent(
     service = OutboxService(store, None, HttpClient(), tracker_kind="none", pool=pool, watch_ms=0)
     with qtbot.waitSignal(service.send_result, timeout=1000) as result:
         service.send_now()
-    assert result.args == [
-        "No tracker on this board: reports stay here (copy them as Markdown)."
-    ]
+    assert result.args == ["No tracker on this board: reports stay here (copy them as Markdown)."]
 
 
 def test_a_report_queued_by_another_process_appears_without_a_restart(

@@ -57,9 +57,7 @@ def settings_path(tmp_path: Path) -> Path:
     return tmp_path / "settings.ini"
 
 
-def make(
-    settings_path: Path, clock: Clock | None = None
-) -> tuple[Notifier, list[tuple[Any, ...]]]:
+def make(settings_path: Path, clock: Clock | None = None) -> tuple[Notifier, list[tuple[Any, ...]]]:
     settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
     notifier = Notifier(settings, clock or Clock())
     shown: list[tuple[Any, ...]] = []

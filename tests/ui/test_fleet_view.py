@@ -136,9 +136,7 @@ def test_the_kiosk_pages_past_a_readable_minimum_and_fits_a_big_screen(qtbot: Qt
 
 
 @pytest.mark.parametrize("size", [(800, 600), (1366, 768), (1920, 1080), (3840, 2160)])
-def test_the_kiosk_never_cuts_a_teams_verdict(
-    size: tuple[int, int], qtbot: QtBot
-) -> None:
+def test_the_kiosk_never_cuts_a_teams_verdict(size: tuple[int, int], qtbot: QtBot) -> None:
     """At any screen size every tile's verdict line ("NOT RELEASABLE for 1 h 35 min") is drawn
     whole: fewer columns and more pages rather than "NOT RELEASA…"."""
     from app.ui.fleet.delegate import text_margins

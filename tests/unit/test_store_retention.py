@@ -94,8 +94,12 @@ def test_the_file_shrinks_after_pruning(tmp_path: Path) -> None:
             db.conn.executemany(
                 "INSERT INTO transitions (item_key, status, at, detail) VALUES (?, ?, ?, ?)",
                 [
-                    (f"pipeline:{i % 100}", "passed", f"2024-01-01T00:00:{i % 60:02d}.000000+00:00",
-                     "x" * 200)
+                    (
+                        f"pipeline:{i % 100}",
+                        "passed",
+                        f"2024-01-01T00:00:{i % 60:02d}.000000+00:00",
+                        "x" * 200,
+                    )
                     for i in range(20_000)
                 ],
             )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
@@ -53,6 +53,7 @@ from app.ui.editor.saving import SaveFlow
 from app.ui.editor.token import KeyringAccess
 
 VALIDATE_MS = 250
+LIST_WIDTH = 330  # the list of tables, from a laptop's width on (a narrow window gives less)
 KIND_KEYS = {PIPELINES: "source", TRACKER: "kind"}
 CHOICE_WORDS = {"source": SOURCE_NAMES, "kind": TRACKER_NAMES}
 
@@ -139,12 +140,26 @@ class BoardEditor(QWidget):
         self.splitter.addWidget(self.entries_panel)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 900])
+        self.splitter.setSizes([LIST_WIDTH, 900])
+        self._list_width_chosen = False  # once the user drags the splitter, theirs stays
+        self.splitter.splitterMoved.connect(self._list_width_moved)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.top)
         layout.addWidget(self.notice)
         layout.addWidget(self.splitter, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._list_width_chosen:
+            # A quarter of a narrow window for the list (down to what its buttons need), so
+            # the form keeps the room; LIST_WIDTH from a laptop's width on.
+            least = self.entries_panel.minimumSizeHint().width()
+            left = max(least, min(LIST_WIDTH, self.width() // 4))
+            self.splitter.setSizes([left, max(1, self.splitter.width() - left)])
+
+    def _list_width_moved(self, *_args: object) -> None:
+        self._list_width_chosen = True
 
     def _make_actions(self) -> None:
         for keys, slot in (

@@ -368,7 +368,7 @@ class EntryListModel(QAbstractListModel):
             problems = f"   ⚠ {count} problem{'s' if count != 1 else ''}" if count else ""
             return f"{indent}{item.title()}{problems}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [item.description()]
+            lines = [item.title(), item.description()]  # the title in full: the list elides
             for key, messages in item.issues.items():
                 lines += [f"{key or item.table}: {m}" for m in messages]
             return plain_tooltip("\n".join(lines))  # messages quote what was typed

@@ -16,9 +16,10 @@ from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QLocale, Signal
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import QLocale, QSize, Qt, Signal
+from PySide6.QtGui import QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -27,6 +28,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSizePolicy,
     QSpinBox,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QWidget,
 )
 
@@ -145,6 +149,24 @@ class TextField(Field):
         return self.edit
 
 
+class _ElidingCombo(QComboBox):
+    """A combo box that may be narrower than its longest choice: the choice shown ends in
+    "…" (Qt's styles clip it mid-letter), the tool tip says it in full (`ChoiceField`)."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        room = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, room.width() - 4
+        )
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class ChoiceField(Field):
     """One of the declared choices; an optional key starts with "default: …" (left out)."""
 
@@ -155,15 +177,26 @@ class ChoiceField(Field):
         words: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(setting, parent)
-        self.combo = QComboBox(self)
+        self.combo = _ElidingCombo(self)
         if not setting.required:
             shown = setting.default if setting.default is not None else "not set"
             self.combo.addItem(f"default: {shown}", MISSING)
         for choice in setting.choices:
             said = (words or {}).get(choice)
             self.combo.addItem(f"{said} ({choice})" if said else choice, choice)
+        # Its longest choice must not widen the form past a narrow window: the box shrinks
+        # (the style elides the choice shown) and its tool tip says the choice in full.
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMinimumContentsLength(SPIN_MIN_CHARS)
         self.combo.currentIndexChanged.connect(self._emit)
+        self.combo.currentIndexChanged.connect(self._say_choice)
         self._single(self.combo)
+        self._say_choice()
+
+    def _say_choice(self, *_args: object) -> None:
+        self.combo.setToolTip(f"{self.combo.currentText()}\n{self.setting.description}")
 
     def value(self) -> Any:
         return self.combo.currentData()
@@ -205,27 +238,86 @@ class BoolField(Field):
         return self.check
 
 
-class _WheelSafeSpin(QSpinBox):
-    """Turning the mouse wheel over a scrolling form must not change a value by accident."""
+SPIN_MIN_CHARS = 16  # a spin box shrinks to this many characters; its "default: …" elides
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
+
+class _FormSpin:
+    """What every spin box of a form does (mixed into QSpinBox and QDoubleSpinBox).
+
+    The mouse wheel over a scrolling form must not change a value by accident. And a long
+    "default: …" text ("default: 3 × refresh_seconds if set here, else the board's") must not
+    widen the form past a narrow window: the box shrinks to `SPIN_MIN_CHARS` and the text is
+    elided to the room there is, said in full in the tool tip.
+    """
+
+    _default_words = ""
+
+    def set_default_text(self, text: str) -> None:
+        spin = self._spin()
+        # Preferred, not Qt's Minimum: a layout may then give it less than its size hint.
+        spin.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._default_words = text
+        spin.setToolTip(f"{spin.toolTip()}\n{text}" if spin.toolTip() else text)
+        self._fit_default_text()
+
+    def _spin(self) -> QAbstractSpinBox:
+        assert isinstance(self, QAbstractSpinBox)
+        return self
+
+    def _fit_default_text(self) -> None:
+        spin = self._spin()
+        if not self._default_words or not isinstance(spin, QSpinBox | QDoubleSpinBox):
+            return
+        edit = spin.lineEdit()
+        room = edit.width() - 6 if edit is not None and spin.isVisible() else 10_000
+        words = spin.fontMetrics().elidedText(
+            self._default_words, Qt.TextElideMode.ElideRight, room
+        )
+        if words != spin.specialValueText():
+            spin.setSpecialValueText(words)
+
+    def _wheel(self, event: QWheelEvent, base: type[QAbstractSpinBox]) -> None:
+        spin = self._spin()
+        if spin.hasFocus():
+            base.wheelEvent(spin, event)
         else:
             event.ignore()
 
+    def _min_hint(self, hint: QSize) -> QSize:
+        spin = self._spin()
+        least = spin.fontMetrics().averageCharWidth() * SPIN_MIN_CHARS + 40  # + arrows, frame
+        return QSize(min(hint.width(), least), hint.height())
 
-class _NumberSpin(QDoubleSpinBox):
+
+class _WheelSafeSpin(_FormSpin, QSpinBox):
+    """A whole number in a form (see `_FormSpin`)."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self._wheel(event, QSpinBox)
+
+    def minimumSizeHint(self) -> QSize:
+        return self._min_hint(super().minimumSizeHint())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_default_text()
+
+
+class _NumberSpin(_FormSpin, QDoubleSpinBox):
     """Seconds and milliseconds, shown without trailing zeros ("60 s", "0.5 s")."""
 
     def textFromValue(self, value: float) -> str:
         return f"{value:.3f}".rstrip("0").rstrip(".")
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
+        self._wheel(event, QDoubleSpinBox)
+
+    def minimumSizeHint(self) -> QSize:
+        return self._min_hint(super().minimumSizeHint())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_default_text()
 
 
 class IntegerField(Field):
@@ -235,10 +327,10 @@ class IntegerField(Field):
         super().__init__(setting, parent)
         self.spin = _WheelSafeSpin(self)
         self.spin.setRange(-1, 1_000_000)
-        self.spin.setSpecialValueText(default_hint(setting) or "not set")
         self.spin.setValue(-1)
         self.spin.valueChanged.connect(self._emit)
         self._single(self.spin)
+        self.spin.set_default_text(default_hint(setting) or "not set")
 
     def value(self) -> Any:
         value = self.spin.value()
@@ -262,9 +354,9 @@ class NumberField(Field):
         self.spin.setRange(0.0, _MAX_SECONDS)
         self.spin.setSingleStep(100.0 if setting.type is ValueType.MILLISECONDS else 5.0)
         self.spin.setSuffix(" ms" if setting.type is ValueType.MILLISECONDS else " s")
-        self.spin.setSpecialValueText(default_hint(setting) or "not set")
         self.spin.valueChanged.connect(self._emit)
         self._single(self.spin)
+        self.spin.set_default_text(default_hint(setting) or "not set")
 
     def value(self) -> Any:
         value = self.spin.value()

@@ -1,9 +1,10 @@
 """The form for one board-file table, generated from its declared settings.
 
 `EntryForm` lays out one row per `Setting` (in declaration order, the order the writer uses):
-the key, its input (`app.ui.editor.fields`), the problem with its value when there is one, and
-the key's description. The token keys (`token_env` / `password_env` and `token_keyring`) share
-one "Token" row (`app.ui.editor.token`). The form only shows and reads values: the editor keeps
+the key, its input (`app.ui.editor.fields`), the problem with its value when there is one
+(beside the input, or below it in a narrow window), and the key's description. The token keys
+(`token_env` / `password_env` and `token_keyring`) share one "Token" row
+(`app.ui.editor.token`). The form only shows and reads values: the editor keeps
 the table's data and runs the checks.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.config.schema import Setting
@@ -24,6 +26,7 @@ from app.ui.widgets.text import error_label, mute, wrapped_label
 ENV_KEYS = ("token_env", "password_env")
 TOKEN_ROW = "token"  # the one row (and problem label) of the token keys
 FIELD_CHARS = 90  # inputs wider than this are hard to read; the problems take the room left
+NARROW_CHARS = 100  # a form narrower than this shows each problem below its input, not beside
 
 
 def token_settings(declared: Sequence[Setting]) -> tuple[Setting | None, Setting | None]:
@@ -63,7 +66,11 @@ class EntryForm(QWidget):
         token_keys = {s.key for s in (env, keyring) if s is not None}
 
         self._field_width = self.fontMetrics().averageCharWidth() * FIELD_CHARS
+        self._narrow_width = self.fontMetrics().averageCharWidth() * NARROW_CHARS
+        self._issue_rows: list[tuple[PlainLabel, int]] = []  # each problem line and its row
+        self._narrow: bool | None = None
         grid = QGridLayout(self)
+        self._grid = grid
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(2)
@@ -118,6 +125,7 @@ class EntryForm(QWidget):
         grid.addWidget(label, row, 0, top | Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(widget, row, 1, top)
         grid.addWidget(issue, row, 2, 2, 1, top)
+        self._issue_rows.append((issue, row))
         if setting is not None:
             words = ("Required. " if setting.required else "") + setting.description
             help_label = wrapped_label(words, self)
@@ -127,6 +135,31 @@ class EntryForm(QWidget):
             grid.addWidget(help_label, row + 1, 1, top)
         grid.setRowMinimumHeight(row + 2, 10)
         return row + 3
+
+    # -- narrow windows -------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_issues(self.width() < self._narrow_width)
+
+    def _place_issues(self, narrow: bool) -> None:
+        """Wide: each problem beside its input. Narrow (an 800-pixel window): below its help,
+        in the input's column, so that the inputs keep the width there is."""
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        top = Qt.AlignmentFlag.AlignTop
+        for issue, row in self._issue_rows:
+            self._grid.removeWidget(issue)
+            if narrow:
+                self._grid.addWidget(issue, row + 2, 1, top)
+            else:
+                self._grid.addWidget(issue, row, 2, 2, 1, top)
+        self._grid.setColumnStretch(2, 0 if narrow else 2)
+
+    def issues_below(self) -> bool:
+        """Whether problems show below their inputs (a narrow form) rather than beside them."""
+        return bool(self._narrow)
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.editor.form import EntryForm
-from app.ui.widgets.labels import PlainLabel
+from app.ui.widgets.labels import ElidedLabel, PlainLabel
 from app.ui.widgets.text import mute, wrapped_label
 
 READ_TIP = "Read it once now, as the board would (Ctrl+T)"
@@ -43,7 +43,7 @@ class EditorTopBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.file_label = PlainLabel("", self)
+        self.file_label = ElidedLabel("", self)  # a long path gives way to the buttons
         mute(self.file_label)
         self.problems_label = PlainLabel("", self)
         self.problems_label.setObjectName("problems")
@@ -196,7 +196,7 @@ class EntryPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = PlainLabel("", self, bold=True, scale=1.35)
+        self.title = ElidedLabel("", self, bold=True, scale=1.35)
         self.title.setObjectName("entry_title")
         self.description = wrapped_label("", self)
         mute(self.description)
