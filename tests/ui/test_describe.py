@@ -6,14 +6,16 @@ from dataclasses import replace
 from datetime import timedelta
 
 from app.demo.sample import sample_board, sample_snapshot
-from app.domain.model import EnvironmentReading, Health, PipelineReading, VerdictState
+from app.domain.model import EnvironmentReading, Health, PipelineReading, Verdict, VerdictState
 from app.ui.board.describe import (
     effective_verdict,
+    environment_words,
     matches,
     pipeline_words,
     reason_lines,
     severity,
     stale_words,
+    verdict_since_words,
 )
 from app.ui.board.report_context import environment_context, pipeline_context, stage_context
 from tests.ui.board_helpers import T0
@@ -66,6 +68,21 @@ def test_words_for_runs_and_staleness() -> None:
     assert stale_words(mobile, T0) == "stale: last read 7 min ago"
     assert stale_words(api, T0) is None
     assert stale_words(replace(api, read_at=None), T0) == "not read yet"
+
+
+def test_a_state_that_has_just_begun_says_just_now_not_for_0_s() -> None:
+    """As the verdict's reasons and the fleet say it (app/domain/words.py `lasted_words`)."""
+    staging = next(e for e in sample_board(T0).environments if e.status_since is not None)
+    assert isinstance(staging.reading, EnvironmentReading)
+    health = staging.reading.health.value
+    since = staging.status_since
+    assert since is not None
+    assert environment_words(staging, since).startswith(f"{health} just now")
+    later = since + timedelta(minutes=12)
+    assert environment_words(staging, later).startswith(f"{health} for 12 min")
+    verdict = Verdict(VerdictState.NOT_RELEASABLE, since=since)
+    assert verdict_since_words(verdict, since) == "just now"
+    assert verdict_since_words(verdict, later) == "for 12 min"
 
 
 def test_filter_matches_any_name_case_insensitively() -> None:

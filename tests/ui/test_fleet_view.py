@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from app.domain.fleet import OpenP1, TeamRow, fleet_order
@@ -67,6 +68,42 @@ def test_the_model_passes_qt_model_checks_and_names_rows_for_screen_readers(
     assert model.data(model.index(29), Qt.ItemDataRole.AccessibleTextRole).endswith(
         "RELEASABLE for 2 h 25 min. no open P1"
     )
+
+
+def test_a_teams_update_moves_or_repaints_its_row_and_never_resets_the_model(
+    qtmodeltester: object,
+) -> None:
+    """As the team board's rows: a reset re-lays out and repaints every row of the list (and
+    drops the current team) each time one team's snapshot arrives during a scroll."""
+    model = FleetModel()
+    rows = _rows()
+    model.set_rows(rows, NOW)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    resets: list[bool] = []
+    moves: list[bool] = []
+    changed: list[tuple[int, int]] = []
+    model.modelAboutToBeReset.connect(lambda: resets.append(True))
+    model.layoutChanged.connect(lambda: moves.append(True))
+    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), bottom.row())))
+    watched = QPersistentModelIndex(model.index(20))  # a team further down, kept current
+    team_20 = rows[20].key
+
+    # One team's reasons change: only its row is repainted.
+    rows[1] = replace(rows[1], reasons=("pipeline 'api' failed at stage 'deploy'",))
+    model.set_rows(rows, NOW)
+    assert (resets, moves, changed) == ([], [], [(1, 1)])
+
+    # A releasable team stops being releasable: its row moves up, the rest stay put.
+    moved = next(r for r in rows if r.name == "Team 05")
+    rows = fleet_order(
+        [r if r is not moved else replace(r, state=VerdictState.NOT_RELEASABLE) for r in rows]
+    )
+    changed.clear()
+    model.set_rows(rows, NOW)
+    assert resets == [] and moves == [True]
+    assert model.row_of(moved.key) == 2  # blocked 25 min: after the two blocked for longer
+    assert changed == [(2, 2)]  # the team that moved is the only one whose words changed
+    assert watched.isValid() and watched.data(KEY_ROLE) == team_20
 
 
 def test_filter_enter_opens_the_team_and_esc_comes_back(qtbot: QtBot) -> None:
@@ -160,7 +197,7 @@ def test_the_kiosk_never_cuts_a_teams_verdict(size: tuple[int, int], qtbot: QtBo
     assert fonts.plain.pixelSize() >= round(READABLE_TEXT * size[1])
     room = lay.tile_w - text_margins(fonts, lay.tile_h)
     for text in kiosk.texts:
-        assert fonts.elide(True, text.verdict, room) == text.verdict
+        assert fonts.line(True, text.verdict, room)[0].text() == text.verdict
     assert kiosk.layout_.pages * kiosk.layout_.per_page >= 30
 
 

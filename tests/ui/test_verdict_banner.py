@@ -111,5 +111,5 @@ def test_planned_time_has_its_own_calm_look_and_says_planned(banner: VerdictBann
     fill = banner.palette().color(QPalette.ColorRole.Window).name().upper()
     assert fill == PLANNED_FILL and fill not in BANNER_FILLS.values()
     assert banner.icon.pixmap().toImage() != alarm_icon, "a clock, not the alarm's octagon"
-    assert banner.since.text() == "planned · for 0 s"
+    assert banner.since.text() == "planned · just now"  # not "for 0 s"
     assert banner.shown_reasons() == [f"• {freeze.text}"]

@@ -22,7 +22,7 @@ from app.domain.model import (
     Verdict,
 )
 from app.domain.verdict import decide
-from app.domain.words import NOT_READ_YET, ago_words, duration_words, last_read_words
+from app.domain.words import NOT_READ_YET, ago_words, duration_words, last_read_words, lasted_words
 from app.ui.widgets.theme import (
     HEALTH_LOOKS,
     OUTCOME_LOOKS,
@@ -198,9 +198,8 @@ def environment_words(item: Observed, now: datetime) -> str:
     if not isinstance(r, EnvironmentReading):
         return ""  # never read: the stale line says so, once
     parts = []
-    if item.status_since is not None:
-        lasted = duration_words((now - item.status_since).total_seconds())
-        parts.append(f"{r.health.value} for {lasted}")
+    if item.status_since is not None:  # "down for 12 min", "up just now"
+        parts.append(f"{r.health.value} {lasted_words(item.status_since, now)}")
     if r.http_status is not None and r.health is not Health.UP:
         parts.append(f"HTTP {r.http_status}")
     if r.detail:
@@ -222,9 +221,10 @@ def reason_lines(verdict: Verdict, limit: int) -> list[str]:
 
 
 def verdict_since_words(verdict: Verdict, now: datetime) -> str:
+    """'for 2 h 5 min', or 'just now' when the verdict has only just begun (not 'for 0 s')."""
     if verdict.since is None:
         return ""
-    return f"for {duration_words((now - verdict.since).total_seconds())}"
+    return lasted_words(verdict.since, now)
 
 
 def verdict_look(verdict: Verdict) -> Look:

@@ -8,8 +8,18 @@ its box, never wrapped into the next row; the full text is in the tool tip and a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.domain.model import VerdictState
@@ -24,26 +34,43 @@ GAP = 4
 
 
 class TeamFonts:
-    """The fonts of a team's box (the name line bold, the rest plain), their metrics, and the
-    text already elided to a width: a scroll repaints the same rows' words again and again."""
+    """The fonts of a team's box (the name line bold, the rest plain), their metrics, and each
+    line of text already elided to its width and laid out (`QStaticText`): a scroll repaints
+    the same rows' words again and again, and `drawText` would shape them every time (a third
+    of a row's painting)."""
 
     def __init__(self, bold: QFont, plain: QFont) -> None:
         self.bold = bold
         self.plain = plain
         self.mb = QFontMetrics(bold)
         self.mp = QFontMetrics(plain)
-        self._elided: dict[tuple[bool, str, int], str] = {}
+        self._lines: dict[tuple[bool, str, int], tuple[QStaticText, int]] = {}
 
-    def elide(self, bold: bool, text: str, width: int) -> str:
+    def line(self, bold: bool, text: str, width: int) -> tuple[QStaticText, int]:
+        """`text` elided to `width`, laid out as plain text in its font; and its width."""
         key = (bold, text, width)
-        found = self._elided.get(key)
+        found = self._lines.get(key)
         if found is None:
-            if len(self._elided) > 8192:
-                self._elided.clear()
-            metrics = self.mb if bold else self.mp
-            found = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
-            self._elided[key] = found
+            if len(self._lines) > 8192:
+                self._lines.clear()
+            metrics, font = (self.mb, self.bold) if bold else (self.mp, self.plain)
+            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
+            static = QStaticText(elided)
+            static.setTextFormat(Qt.TextFormat.PlainText)  # remote text: never markup
+            static.prepare(QTransform(), font)
+            found = self._lines[key] = (static, metrics.horizontalAdvance(elided))
         return found
+
+    def draw(
+        self, painter: QPainter, bold: bool, text: str, rect: QRect, *, right: bool = False
+    ) -> None:
+        """One line of `text` in `rect` (elided to it, centred in its height), left-aligned
+        or, with `right`, right-aligned; the painter's font must be this line's."""
+        static, width = self.line(bold, text, rect.width())
+        metrics = self.mb if bold else self.mp
+        x = rect.left() + rect.width() - width if right else rect.left()
+        y = rect.top() + (rect.height() - metrics.height()) // 2
+        painter.drawStaticText(QPoint(x, y), static)
 
     @classmethod
     def from_base(cls, base: QFont, scale: float = 1.0, px: int | None = None) -> TeamFonts:
@@ -140,23 +167,14 @@ def paint_team(
         verdict_w = min(mb.horizontalAdvance(text.verdict) + 4, width // 2)
         name_w = width - verdict_w - PAD
     painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-    painter.drawText(
-        QRect(x_text, y, name_w, mb.height()),
-        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-        fonts.elide(True, text.name, name_w),
-    )
+    fonts.draw(painter, True, text.name, QRect(x_text, y, name_w, mb.height()))
     painter.setPen(verdict_ink)
     if verdict_below:
         y += mb.height() + GAP
-        verdict_rect, align = QRect(x_text, y, width, mb.height()), Qt.AlignmentFlag.AlignLeft
+        fonts.draw(painter, True, text.verdict, QRect(x_text, y, width, mb.height()))
     else:
         verdict_rect = QRect(right - verdict_w, y, verdict_w, mb.height())
-        align = Qt.AlignmentFlag.AlignRight
-    painter.drawText(
-        verdict_rect,
-        int(align | Qt.AlignmentFlag.AlignVCenter),
-        fonts.elide(True, text.verdict, verdict_rect.width()),
-    )
+        fonts.draw(painter, True, text.verdict, verdict_rect, right=True)
     y += mb.height() + GAP
 
     # the reasons (none when releasable), then the open P1s
@@ -172,11 +190,7 @@ def paint_team(
         if y + mp.height() > bottom + 1:
             break
         painter.setPen(pen_colour)
-        painter.drawText(
-            QRect(x_text, y, width, mp.height()),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            fonts.elide(False, line, width),
-        )
+        fonts.draw(painter, False, line, QRect(x_text, y, width, mp.height()))
         y += mp.height() + GAP
     painter.restore()
 

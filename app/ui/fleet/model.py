@@ -93,26 +93,53 @@ class FleetModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def set_rows(self, rows: Sequence[TeamRow], now: datetime) -> None:
-        """New rows: same teams in the same order only repaint; anything else resets."""
+        """New rows (a team's update, the fleet re-ordered). The same teams keep their rows:
+        those that moved are moved (`layoutChanged`: the current and selected team stay so,
+        nothing is re-measured), and only rows whose words changed are repainted. Only another
+        set of teams resets the model."""
         rows = list(rows)
+        texts = [team_text(r, now) for r in rows]
         self.now = now
-        same_order = [r.key for r in rows] == [r.key for r in self.rows]
-        if same_order and rows:
-            self.rows = rows
-            self.texts = [team_text(r, now) for r in rows]
-            self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+        keys = [r.key for r in rows]
+        before = [r.key for r in self.rows]
+        if not rows or len(set(keys)) != len(keys) or sorted(keys) != sorted(before):
+            self.beginResetModel()
+            self.rows, self.texts = rows, texts
+            self.endResetModel()
             return
-        self.beginResetModel()
-        self.rows = rows
-        self.texts = [team_text(r, now) for r in rows]
-        self.endResetModel()
+        if keys == before:
+            old = self.texts
+        else:
+            self.layoutAboutToBeChanged.emit()
+            row_now = {key: i for i, key in enumerate(keys)}
+            kept = self.persistentIndexList()
+            self.changePersistentIndexList(
+                kept, [self.index(row_now[before[i.row()]]) for i in kept]
+            )
+            was = {t.key: t for t in self.texts}
+            old = [was[key] for key in keys]
+            self.rows, self.texts = rows, texts
+            self.layoutChanged.emit()
+        self._repaint_changed(old, texts, rows)
 
     def tick(self, now: datetime) -> None:
         """Move the "for how long" words on; nothing else changes."""
         self.now = now
-        self.texts = [team_text(r, now) for r in self.rows]
-        if self.rows:
-            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1))
+        self._repaint_changed(self.texts, [team_text(r, now) for r in self.rows], self.rows)
+
+    def _repaint_changed(
+        self, old: Sequence[TeamText], texts: list[TeamText], rows: list[TeamRow]
+    ) -> None:
+        """Keep `rows` and `texts`; `dataChanged` for each run of rows whose words changed."""
+        self.rows, self.texts = rows, texts
+        changed = [i for i, (was, new) in enumerate(zip(old, texts, strict=True)) if was != new]
+        start = 0
+        while start < len(changed):
+            end = start
+            while end + 1 < len(changed) and changed[end + 1] == changed[end] + 1:
+                end += 1
+            self.dataChanged.emit(self.index(changed[start]), self.index(changed[end]))
+            start = end + 1
 
     def row_of(self, key: str) -> int:
         return next((i for i, r in enumerate(self.rows) if r.key == key), -1)
