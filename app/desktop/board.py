@@ -54,10 +54,11 @@ class DesktopBoard(QObject):
 
         # The tracker (and its token, perhaps from the OS keyring) is set up on a worker in
         # start(); until then reports queue up and wait, as they do for an unreachable tracker.
+        self._outbox_http = HttpClient(cache=self.store.http_cache)
         self.outbox = OutboxService(
             self.store,
             None,
-            HttpClient(cache=self.store.http_cache),
+            self._outbox_http,
             tracker_kind=opened.config.tracker.kind,  # what the board file asks for
             blocker_poll_ms=int(opened.config.tracker.refresh_seconds * 1000),
             board_name=opened.config.name,
@@ -207,6 +208,9 @@ class DesktopBoard(QObject):
             dialog.save_now()
         self.maintenance.stop()
         self.outbox.stop()
+        # A round under way ends within moments (a report being sent stays uncertain and is
+        # looked up before it is sent again); what it did is committed as it goes.
+        self._outbox_http.stop()
         self.service.stop()
         self.outbox.wait()
         QThreadPool.globalInstance().waitForDone(10_000)

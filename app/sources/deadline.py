@@ -10,8 +10,10 @@ current `Deadline` whenever they wait for an answer (every redirect hop too);
 expired one into "no complete answer within N s". This module needs no requests: the app can
 arm `abort_all` at start without loading it.
 
-`abort_all()` ends every exchange in flight at once: the app calls it when it quits (SIGTERM,
-SIGINT, the window closing), so no worker thread stuck on a slow server holds up the exit.
+`abort_all()` ends every exchange in flight at once, and every one that starts after it: the
+process calls it when it is ending (SIGTERM or SIGINT in the window or a command, the fetch
+worker process told to stop), so no worker thread stuck on a slow server holds up the exit,
+nor one that was about to start its request, nor one that makes one request after another.
 
 A SOCKS proxy's connections are not watched (they keep the per-receive timeout).
 """
@@ -64,6 +66,8 @@ class Deadline:
     def __enter__(self) -> Deadline:
         _local.deadline = self
         _WATCHDOG.watch(self)
+        if _stopping:
+            self.expire(aborted=True)  # the process is ending: this exchange ends at once
         return self
 
     def __exit__(
@@ -131,9 +135,20 @@ _WATCHDOG = _Watchdog()
 _local = threading.local()
 
 
+_stopping = False  # abort_all() was called: the process is ending
+
+
 def abort_all() -> None:
-    """End every HTTP exchange in flight in this process now (safe in a signal handler)."""
+    """The process is ending: end every HTTP exchange in flight now, and every later one at
+    once (safe in a signal handler: one assignment, then the watchdog's re-entrant lock)."""
+    global _stopping
+    _stopping = True
     _WATCHDOG.expire_all()
+
+
+def stopping() -> bool:
+    """Whether `abort_all()` was called: no request should be sent any more."""
+    return _stopping
 
 
 def current_deadline() -> Deadline | None:
@@ -141,4 +156,4 @@ def current_deadline() -> Deadline | None:
     return getattr(_local, "deadline", None)
 
 
-__all__ = ["Deadline", "abort_all", "current_deadline"]
+__all__ = ["Deadline", "abort_all", "current_deadline", "stopping"]

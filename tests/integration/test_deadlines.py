@@ -173,6 +173,42 @@ def test_sigterm_ends_the_window_at_once(tmp_path: Path, trickle: TricklingServe
     assert elapsed < 3.0
 
 
+def test_sigterm_ends_the_window_at_once_while_its_tracker_trickles(
+    tmp_path: Path, trickle: TricklingServer
+) -> None:
+    """The outbox's round asks the tracker one thing after another (blockers, claims): ending
+    the request in flight is not enough, the next one must not start (it took 10 s)."""
+    with TricklingServer() as tracker:
+        board = _board(tmp_path, trickle.url, 300)
+        board.write_text(
+            board.read_text(encoding="utf-8")
+            + f'\n[tracker]\nkind = "github"\napi_url = "{tracker.url}"\n'
+            'repo = "acme/platform"\ntoken_env = "RELEASABLE_TEST_TOKEN"\n',
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "--board", str(board), "--db", "s.db"],
+            cwd=tmp_path,
+            env={**_env(tmp_path), "RELEASABLE_TEST_TOKEN": "t0ken"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert tracker.answering.wait(60), "the app never asked the tracker"
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=60)
+            elapsed = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert elapsed < 3.0
+
+
 def test_the_fleets_shared_sessions_keep_the_total_deadline(trickle: TricklingServer) -> None:
     """The fleet mounts its own per-host connection pools: they obey the deadline too."""
     from app.services.fleet_fetch import FleetHttp
