@@ -8,9 +8,10 @@ actuator JSON). A fleet file lists the boards by URL; the app loads it like any 
 
 Most teams are green. A few are blocked: a failed security scan, a staging environment down,
 a P1 "laptop broken" reported by someone; a few are unknown: a board file that is gone (404),
-a health check answered by a single sign-on page. `seed_demo_fleet` gives the blocked teams
-their history (blocked for minutes to hours) and their local P1s in the teams' stores, so the
-view opens in the order a platform team would see on a real morning.
+a health check answered by a single sign-on page. `seed_demo_fleet` gives every team a month of
+history (app/demo/history_sample.py, a different month each: the fleet's History page has
+weeks to show), the blocked ones their current spell (minutes to hours) and their local P1s,
+in the teams' stores, so the view opens as a platform team would see it on a real morning.
 """
 
 from __future__ import annotations
@@ -226,8 +227,10 @@ def start_demo_fleet(clock: Clock | None = None, *, directory: Path | None = Non
 
 
 def seed_demo_fleet(fleet_path: Path, db_dir: Path, now: datetime | None = None) -> None:
-    """Give the demo's teams their past: since when, and the blocked ones their open P1s."""
+    """Give the demo's teams their past: a month of verdicts and P1s each, since when their
+    state today began, and the blocked ones their open P1s."""
     from app.config.fleet import load_fleet
+    from app.demo.history_sample import seed_history
     from app.domain.model import (
         EnvironmentReading,
         Health,
@@ -258,6 +261,13 @@ def seed_demo_fleet(fleet_path: Path, db_dir: Path, now: datetime | None = None)
                 state = VerdictState.NOT_RELEASABLE
             else:
                 state = VerdictState.RELEASABLE
+            # The weeks before, as the team's own app would have recorded them (another
+            # month for each team), ending in another state than today's: without them a
+            # team blocked for minutes is "0 % releasable" over the fleet's 7 days.
+            before = VerdictState.RELEASABLE
+            if state is VerdictState.RELEASABLE:
+                before = VerdictState.NOT_RELEASABLE
+            seed_history(store, since, seed=number, last=before)
             store.record_verdict(state, since)
             if team.down_environment:  # down since the team became blocked, not since now
                 down = EnvironmentReading(Health.DOWN, http_status=503, detail="status DOWN")

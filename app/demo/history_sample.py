@@ -41,9 +41,13 @@ _WEIGHTS = {
 
 
 def sample_history(
-    now: datetime = SAMPLE_NOW, days: int = 45, seed: int = 7
+    now: datetime = SAMPLE_NOW,
+    days: int = 45,
+    seed: int = 7,
+    last: VerdictState = VerdictState.NOT_RELEASABLE,
 ) -> tuple[list[Change], list[Blocker]]:
-    """Verdict changes and blockers over the `days` before `now` (same seed, same history)."""
+    """Verdict changes and blockers over the `days` before `now` (same seed, same history),
+    `last` from 40 minutes before `now` (the team demo's board is blocked as it opens)."""
     rng = random.Random(seed)
     at = now - timedelta(days=days)
     changes: list[Change] = [(VerdictState.RELEASABLE, at)]
@@ -57,7 +61,7 @@ def sample_history(
         if at >= now:
             break
         changes.append((VerdictState.RELEASABLE, at))
-    changes.append((VerdictState.NOT_RELEASABLE, now - timedelta(minutes=40)))
+    changes.append((last, now - timedelta(minutes=40)))
     categories = list(_WEIGHTS)
     weights = [_WEIGHTS[c] for c in categories]
     blockers = []
@@ -84,8 +88,16 @@ def sample_history(
 SEED_DAYS = 30
 
 
-def seed_history(store: Store, now: datetime, days: int = SEED_DAYS) -> bool:
-    """Give a store with no history yet `days` of the sample, ending before `now`.
+def seed_history(
+    store: Store,
+    now: datetime,
+    days: int = SEED_DAYS,
+    *,
+    seed: int = 7,
+    last: VerdictState = VerdictState.NOT_RELEASABLE,
+) -> bool:
+    """Give a store with no history yet `days` of the sample, ending before `now` (in `last`
+    from 40 minutes before it); another `seed`, another team's month.
 
     Verdict changes go in through `record_verdict`, blockers through `sync_tracker_blockers`
     replayed in time order (each opens when it was reported and closes when it was resolved;
@@ -94,7 +106,7 @@ def seed_history(store: Store, now: datetime, days: int = SEED_DAYS) -> bool:
     """
     if store.status_before(BOARD_KEY, now - timedelta(days=1)) is not None:
         return False
-    changes, blockers = sample_history(now, days=days)
+    changes, blockers = sample_history(now, days=days, seed=seed, last=last)
     for state, at in changes:
         if at < now:
             store.record_verdict(VerdictState(state), at, "demo history")

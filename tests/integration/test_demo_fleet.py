@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.config.fleet import load_fleet
 from app.demo.fleet import seed_demo_fleet, start_demo_fleet
 from app.domain.fleet import counts, fleet_order
+from app.domain.history import Window
 from app.domain.model import VerdictState
-from app.services.fleet_boards import poll_fleet_once
+from app.services.fleet_boards import poll_fleet_once, team_db_path
+from app.services.fleet_service import load_fleet_history
+from app.store.store import Store
 
 
 def test_the_demo_fleet_has_blocked_unknown_and_green_teams_in_order(tmp_path: Path) -> None:
@@ -34,3 +38,33 @@ def test_the_demo_fleet_has_blocked_unknown_and_green_teams_in_order(tmp_path: P
     assert identity.reasons == ("environment 'staging' down for 42 min (status DOWN)",)
     fraud = next(r for r in rows if r.name == "Fraud")
     assert "HTML page" in fraud.reasons[0]
+
+
+def test_the_demo_fleets_history_is_weeks_of_use_not_minutes(tmp_path: Path) -> None:
+    """Each team's store holds a month as its own app would have recorded it, so a team
+    blocked for 7 minutes was releasable most of the week (not "0 %"), and P1s of every
+    kind were filed and closed across teams."""
+    now = datetime.now(UTC)
+    with start_demo_fleet(directory=tmp_path) as demo:
+        seed_demo_fleet(demo.fleet_path, tmp_path / "db", now)
+        fleet = load_fleet(demo.fleet_path)
+    stores = [
+        (entry.name or "", Store.open(path))
+        for entry in fleet.boards
+        if (path := team_db_path(tmp_path / "db", entry)).exists()
+    ]
+    try:
+        history = load_fleet_history(Window.WEEK, now, stores)
+    finally:
+        for _, store in stores:
+            store.close()
+    assert history.teams == 29  # every team but the one whose board file is gone
+    teams = {team.name: team for team in history.restores}
+    billing = teams["Billing"]  # NOT RELEASABLE for 7 minutes, today
+    assert billing.open_s == 7 * 60
+    assert billing.releasable_share is not None and billing.releasable_share > 0.5
+    assert all(team.restores > 0 for team in history.restores)
+    assert history.releasable_share is not None and 0.7 < history.releasable_share < 1.0
+    filed = {c.label: c.filed for c in history.categories}
+    assert len(filed) >= 4 and all(n > 0 for n in filed.values())
+    assert all(c.closed > 0 for c in history.categories)

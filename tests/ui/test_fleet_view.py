@@ -231,6 +231,51 @@ def test_the_history_page_asks_for_a_window_and_shows_the_fleet_figures(
     assert window.pages.currentIndex() == 0
 
 
+@pytest.mark.parametrize("size", [(800, 600), (1366, 768), (1920, 1080)])
+def test_p1_categories_are_one_line_each_and_all_in_sight(
+    qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """'Environment instability' was wrapped onto two lines in a column as wide as its header,
+    and the last categories were scrolled out of a table a quarter of the page high."""
+    from app.domain.blocker_history import CategoryFigures
+    from app.domain.fleet_history import FleetHistory
+    from app.domain.history import Window
+
+    labels = [
+        "Production outage",
+        "Environment instability",
+        "Security scanner false positive",
+        "CI instability",
+        "Workstation broken",
+        "Other",
+    ]
+    categories = tuple(
+        CategoryFigures(f"c{i}", label, 9 - i, 8 - i, 3600.0, 7200.0)
+        for i, label in enumerate(labels)
+    )
+    start = NOW - Window.WEEK.duration
+    history = FleetHistory(Window.WEEK, start, NOW, 30, 90.0, 100.0, (), categories)
+    window = FleetWindow("Platform", now_fn=lambda: NOW)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.open_history()
+    window.show_history(history)
+    page = window._history
+    assert page is not None
+    table = page.categories
+    qtbot.waitUntil(lambda: table.viewport().height() > 0)
+    assert not table.wordWrap()
+    widest = max(table.fontMetrics().horizontalAdvance(label) for label in labels)
+    assert table.columnWidth(0) > widest
+    model = table.model()
+    last = table.visualRect(model.index(len(labels) - 1, 0))
+    assert 0 < last.bottom() <= table.viewport().height()  # no row scrolled out of sight
+    # in the order given (worst first) until a header is clicked
+    assert [model.index(i, 0).data() for i in range(len(labels))] == labels
+    assert table.horizontalHeader().sortIndicatorSection() == -1
+
+
 def test_a_team_that_has_just_stopped_being_releasable_says_just_now_everywhere(
     qtbot: QtBot,
 ) -> None:

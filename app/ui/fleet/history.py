@@ -46,17 +46,44 @@ def _item(text: str, sort: float | str | None = None) -> QStandardItem:
 
 
 def _table(model: QStandardItemModel, name: str, parent: QWidget) -> QTableView:
+    """A read-only table of one line per row: every column as wide as its widest cell (never
+    wrapped onto a second line), rows as tall as a line, sorted only once a header is
+    clicked (until then in the order given: worst first)."""
     view = QTableView(parent)
     view.setModel(model)
     view.setAccessibleName(name)
+    view.setWordWrap(False)
     view.setSortingEnabled(True)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     model.setSortRole(SORT_ROLE)
     return view
+
+
+def _filled(view: QTableView) -> None:
+    """New rows are in: size the columns to them (with its row header hidden, a table sizes
+    `ResizeToContents` columns to their header alone: "Environment instability" was wrapped
+    in a column as wide as "P1 category"), and sort them as the header says, if asked."""
+    header = view.horizontalHeader()
+    header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(False)  # and the last one takes the rest of the width again
+    header.setStretchLastSection(True)
+    if header.sortIndicatorSection() >= 0:
+        view.model().sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+
+def _all_rows_high(view: QTableView) -> int:
+    """The height that shows every row of `view` (its header and frame included)."""
+    rows = view.model().rowCount()
+    header = view.horizontalHeader().sizeHint().height()
+    return header + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth()
 
 
 class FleetHistoryView(QWidget):
@@ -107,9 +134,9 @@ class FleetHistoryView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.headline)
         layout.addWidget(PlainLabel("Time to restore releasability, per team", self, bold=True))
-        layout.addWidget(self.restores, 3)
+        layout.addWidget(self.restores, 1)
         layout.addWidget(PlainLabel("P1s by category, across teams", self, bold=True))
-        layout.addWidget(self.categories, 1)
+        layout.addWidget(self.categories)  # a few rows: all of them shown, the teams scroll
 
     def show_history(self, history: FleetHistory) -> None:
         share = history.releasable_share
@@ -128,6 +155,7 @@ class FleetHistoryView(QWidget):
                     _item(_duration(r.open_s) if r.open_s else "—", r.open_s or 0.0),
                 ]
             )
+        _filled(self.restores)
         self.category_model.setRowCount(0)
         for c in history.categories:
             self.category_model.appendRow(
@@ -138,6 +166,8 @@ class FleetHistoryView(QWidget):
                     _item(_duration(c.median_close_s), c.median_close_s or 0.0),
                 ]
             )
+        _filled(self.categories)
+        self.categories.setFixedHeight(_all_rows_high(self.categories))
 
 
 __all__ = ["FleetHistoryView"]
