@@ -10,7 +10,9 @@ machine with an OS keyring) and welcome.png to OUT_DIR (default /tmp), at WxH (d
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,7 +44,14 @@ def _settle(widget: QWidget) -> None:
 
 def render(out: Path, size: tuple[int, int]) -> list[Path]:
     """Write editor.png and welcome.png into `out`; the paths written."""
-    editor = BoardEditor(load_board(EXAMPLE), EXAMPLE, keyring_check=lambda: True)
+    # The example as a user keeps it, so the picture shows ~/.config/releasable/board.toml
+    # and not the folder this tool happens to run in.
+    home = Path(tempfile.mkdtemp(prefix="releasable-shot-"))
+    os.environ["HOME"] = str(home)
+    board = home / ".config" / "releasable" / "board.toml"
+    board.parent.mkdir(parents=True)
+    shutil.copyfile(EXAMPLE, board)
+    editor = BoardEditor(load_board(board), board, keyring_check=lambda: True)
     editor.select(editor.doc.pipelines[0])
     welcome = WelcomePage("No board file was found on this computer yet.")
     written = []
@@ -55,6 +64,7 @@ def render(out: Path, size: tuple[int, int]) -> list[Path]:
             raise OSError(f"could not write {path}")
         written.append(path)
         widget.close()
+    shutil.rmtree(home, ignore_errors=True)
     return written
 
 

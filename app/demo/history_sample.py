@@ -94,10 +94,11 @@ def seed_history(
     days: int = SEED_DAYS,
     *,
     seed: int = 7,
-    last: VerdictState = VerdictState.NOT_RELEASABLE,
+    last: VerdictState = VerdictState.RELEASABLE,
 ) -> bool:
     """Give a store with no history yet `days` of the sample, ending before `now` (in `last`
-    from 40 minutes before it); another `seed`, another team's month.
+    from 40 minutes before it: releasable, as the team demo opens, so its first failure says
+    'just now' and not 'for 40 min'); another `seed`, another team's month.
 
     Verdict changes go in through `record_verdict`, blockers through `sync_tracker_blockers`
     replayed in time order (each opens when it was reported and closes when it was resolved;

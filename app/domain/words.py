@@ -2,15 +2,25 @@
 12 min", "just now" — never "for 0 s" or "0 s ago"), how an
 item that was never read is said ("not read yet": the window, the kiosk, the CLI, the verdict and
 reports say it the same way), where a report stands (the window's outbox list and `releasable
-outbox list`), and the next step after a network failure."""
+outbox list`), the next step after a network failure, and a file's path as people read it
+(`~/.config/releasable/board.toml`, not the home folder spelt out)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from types import MappingProxyType
 
 from app.domain.outbox import OutboxState
+
+
+def path_words(path: Path) -> str:
+    """`path` with the user's home folder as `~`, as a file dialog or a shell shows it."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except (ValueError, RuntimeError):  # outside home, or no home folder known
+        return str(path)
 
 
 def duration_words(seconds: float) -> str:

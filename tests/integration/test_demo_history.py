@@ -50,3 +50,29 @@ def test_the_demo_history_holds_a_month_like_the_readme_screenshot(tmp_path: Pat
     with Store.open(db) as store:  # seeded once, never twice
         rows = store.transitions(now - timedelta(days=31), now, item_key="board")
     assert len(rows) <= len(month.segments) + 2
+
+
+class _Frozen:
+    """The demo's scenario clock stopped at `t` seconds into its compressed day."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_demos_first_failure_has_just_begun_not_lasted_the_seeded_forty_minutes(
+    tmp_path: Path,
+) -> None:
+    from app.desktop.launch import open_board
+    from app.services.board_store import poll_board_once
+
+    # 100 s into the demo's day the scanner's false positive has failed 'api': the board has
+    # just stopped being releasable, as the live demo says; the seeded month ends releasable.
+    with open_board(None, True, str(tmp_path / "demo.db"), demo_clock=_Frozen(100.0)) as opened:
+        with Store.open(opened.db_path) as store:
+            snapshot = poll_board_once(opened.config, store)
+
+    assert snapshot.verdict.state is VerdictState.NOT_RELEASABLE
+    assert snapshot.verdict.since == snapshot.taken_at

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from app.domain.words import ago_words, duration_words, lasted_words
+from app.domain.words import ago_words, duration_words, lasted_words, path_words
 
 
 @pytest.mark.parametrize(
@@ -40,3 +41,12 @@ def test_lasted_words_say_just_now_for_a_state_that_has_just_begun() -> None:
     assert lasted_words(now - timedelta(seconds=5), now) == "for 5 s"
     assert lasted_words(now - timedelta(minutes=12), now) == "for 12 min"
     assert lasted_words(now + timedelta(seconds=3), now) == "just now"  # a clock a bit ahead
+
+
+def test_a_path_in_the_home_folder_is_shown_from_tilde(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    board = tmp_path / ".config" / "releasable" / "board.toml"
+    assert path_words(board) == "~/.config/releasable/board.toml"
+    assert path_words(Path("/etc/releasable/board.toml")) == "/etc/releasable/board.toml"

@@ -33,6 +33,7 @@ from app.config.loader import build_board
 from app.config.secrets import keyring_available, store_token
 from app.config.settings import SOURCE_KINDS
 from app.config.writer import board_document
+from app.domain.words import path_words
 from app.services.sources import URL_KEYS, values_from_url
 from app.ui.editor.entries import (
     ENVIRONMENTS,
@@ -380,7 +381,9 @@ class BoardEditor(QWidget):
             self.modified_changed.emit(modified)
 
     def _update_file_label(self) -> None:
-        where = str(self.path) if self.path is not None else "a new board file (not saved yet)"
+        where = "a new board file (not saved yet)"
+        if self.path is not None:
+            where = path_words(self.path)
         self.top.file_label.set_text(f"Editing {where}")
         self.setWindowTitle(f"Edit board — {self.path.name if self.path else 'new'}[*]")
 

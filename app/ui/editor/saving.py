@@ -21,6 +21,7 @@ from shiboken6 import isValid
 from app.config.board import BoardConfig
 from app.config.errors import BoardFileError
 from app.config.writer import save_board
+from app.domain.words import path_words
 from app.services.tasks import run_task
 from app.ui.editor.files import AskSavePath, file_has_comments
 from app.ui.editor.panel import NoticeBar
@@ -122,7 +123,7 @@ class SaveFlow(QObject):
             return
         self._set_busy(False)
         self._close_after_save = False
-        self.notice.show_notice(f"Not saved to {path}: {failure_words(error)}")
+        self.notice.show_notice(f"Not saved to {path_words(path)}: {failure_words(error)}")
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
