@@ -70,9 +70,12 @@ def test_the_demos_first_failure_has_just_begun_not_lasted_the_seeded_forty_minu
 
     # 100 s into the demo's day the scanner's false positive has failed 'api': the board has
     # just stopped being releasable, as the live demo says; the seeded month ends releasable.
-    with open_board(None, True, str(tmp_path / "demo.db"), demo_clock=_Frozen(100.0)) as opened:
-        with Store.open(opened.db_path) as store:
-            snapshot = poll_board_once(opened.config, store)
+    db = str(tmp_path / "demo.db")
+    with (
+        open_board(None, True, db, demo_clock=_Frozen(100.0)) as opened,
+        Store.open(opened.db_path) as store,
+    ):
+        snapshot = poll_board_once(opened.config, store)
 
     assert snapshot.verdict.state is VerdictState.NOT_RELEASABLE
     assert snapshot.verdict.since == snapshot.taken_at
