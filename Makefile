@@ -36,6 +36,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests tools
+	$(VENV)/bin/ruff format --check app tests tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 

@@ -480,6 +480,7 @@ class HttpClient:
     def _transport_error(self, err: Exception, url: str, full_url: str) -> SourceError:
         """A transport failure (not a timeout) in words."""
         import requests
+
         if isinstance(err, requests.exceptions.SSLError):
             return SourceError(_tls_words(err, full_url), not_sent=True)
         if isinstance(err, requests.exceptions.ConnectTimeout):
@@ -552,6 +553,7 @@ class _TimedOut(Exception):
 def _is_read_timeout(err: Exception) -> bool:
     """A receive that waited its whole timeout (before or inside the body)."""
     import requests
+
     if isinstance(err, requests.exceptions.ConnectTimeout):
         return False
     if isinstance(err, _TimedOut | requests.exceptions.ReadTimeout | TimeoutError):
