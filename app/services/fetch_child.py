@@ -66,8 +66,10 @@ def serve(config: BoardConfig, db_path: str, conn: Connection, workers: int) -> 
     from app.services.board_store import StoreBoard
     from app.services.polling import run_job
     from app.sources.http import HttpClient
+    from app.sources.loading import load_network_stack
     from app.store.store import Store
 
+    load_network_stack()  # here, before the pool's threads: this process's start is off-screen
     store = Store.open(Path(db_path), check_integrity=False)
     http = HttpClient(cache=store.http_cache)
     board = StoreBoard(store)

@@ -30,6 +30,7 @@ from app.domain.model import (
 from app.domain.planned import PlannedTime
 from app.sources.errors import SourceError
 from app.sources.http import HttpClient
+from app.sources.loading import load_network_stack
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ class PollJob:
 
 def run_job(job: PollJob, http: HttpClient) -> dict[str, FetchResult]:
     """Fetch once; any failure (even a bug in a source) becomes a SourceError per item."""
+    load_network_stack()  # the first poll's threads must not import it side by side
     try:
         results = dict(job.fetch(http))
     except SourceError as err:

@@ -23,6 +23,7 @@ from app.config.board import (
     PipelineConfig,
 )
 from app.config.secrets import TokenResult, resolve_token
+from app.sources.loading import load_network_stack
 
 Item = PipelineConfig | EnvironmentConfig
 PIPELINES, ENVIRONMENTS = "pipelines", "environments"
@@ -92,6 +93,7 @@ def make_source(item: Item) -> Any:
 
 def make_pipeline_source(p: PipelineConfig) -> Any:
     """The source object for one pipeline (the board groups cctray pipelines per feed)."""
+    load_network_stack()  # once, one thread at a time: an editor's Test may run beside polls
     opts = p.options
     token, hint = _token(p.token_env, p.token_keyring)
     if isinstance(opts, GithubActionsOptions):
@@ -148,6 +150,7 @@ def make_pipeline_source(p: PipelineConfig) -> Any:
 
 def make_environment_source(e: EnvironmentConfig) -> Any:
     """The health-check source for one environment."""
+    load_network_stack()
     from app.sources.health import HealthSource
 
     token, _hint = _token(e.token_env, e.token_keyring)

@@ -29,6 +29,7 @@ from app.domain.redact import is_secret_query_name, remember_secret, scrub
 from app.domain.words import NETWORK_NEXT_STEP, NETWORK_PLACES, clock_words
 from app.sources.deadline import Deadline, stopping
 from app.sources.errors import SourceError
+from app.sources.import_lock import NETWORK_IMPORTS
 from app.sources.ports import CachedResponse, ValidatorCache
 
 if TYPE_CHECKING:
@@ -311,7 +312,8 @@ def new_session(*, pool_connections: int = 10, pool_maxsize: int = 10) -> reques
     """A session as every request is sent: no token across hosts, our User-Agent, every
     request's total deadline (app/sources/session.py, which loads requests on first use),
     its connection pools sized as requests' default ones unless told."""
-    from app.sources import session
+    with NETWORK_IMPORTS:  # never loaded by two threads at once (app/sources/loading.py)
+        from app.sources import session
 
     return session.new_session(
         USER_AGENT,
@@ -397,10 +399,11 @@ class HttpClient:
         GET requests are conditional by default: the URL's remembered validators are sent and
         a 304 returns the cached body with `from_cache=True`.
         """
-        from requests.exceptions import RequestException
-        from requests.structures import CaseInsensitiveDict
+        with NETWORK_IMPORTS:  # never loaded by two threads at once (app/sources/loading.py)
+            from requests.exceptions import RequestException
+            from requests.structures import CaseInsensitiveDict
 
-        from app.sources.session import INVALID_URL_ERRORS, sent_url
+            from app.sources.session import INVALID_URL_ERRORS, sent_url
 
         send_headers: dict[str, str] = dict(headers or {})
         _remember_secrets(url, send_headers, auth)
