@@ -92,6 +92,8 @@ class DesktopBoard(QObject):
         )
         panel.copy_requested.connect(self.copy_report)
         panel.send_now_requested.connect(self.outbox.send_now)
+        panel.send_report_requested.connect(self.outbox.send_report)
+        panel.set_has_tracker(opened.config.tracker.kind != "none")
         self.outbox.send_progress.connect(panel.show_send_progress)
         self.outbox.send_result.connect(panel.show_send_result)
         self._wire_history()

@@ -31,6 +31,7 @@ class OutboxRow:
     error: str | None = None  # the last failed attempt, in words
     next_try: datetime | None = None  # when it is tried again by itself
     draft: Draft | None = None  # set for drafts: what the report dialog reopens
+    saved_here: bool = False  # a report saved with no tracker: sent only when asked to
 
     def age(self, now: datetime) -> str:
         """'queued 3 min ago', 'saved just now': computed at `now`, so it ages."""
@@ -88,6 +89,7 @@ def draft_row(draft: Draft) -> OutboxRow:
 
 def item_row(item: OutboxItem) -> OutboxRow:
     waiting = item.state is OutboxState.QUEUED
+    saved_here = item.state is OutboxState.DRAFT
     next_try = max(
         (t for t in (item.next_attempt_at, item.not_before) if t is not None), default=None
     )
@@ -97,8 +99,10 @@ def item_row(item: OutboxItem) -> OutboxRow:
         item.priority.value,
         OUTBOX_STATE_WORDS[item.state],
         item.queued_at,
+        since_verb="saved" if saved_here else "queued",
         error=_one_line(item.last_error) if item.last_error else None,
         next_try=next_try if waiting else None,
+        saved_here=saved_here,
     )
 
 

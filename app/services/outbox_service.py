@@ -4,8 +4,9 @@ blockers that the window makes, and the delivery of queued reports, off the GUI 
 One service per open board; the desktop layer only wires it to the window:
 - the report dialog's `DraftGateway` (save/delete a draft, queue a report): on a private
   one-thread pool, so calls finish in the order they were made;
-- the window's outbox list (`rows_changed` with `OutboxRow`s) and "Send now" with its progress
-  and result in words (`send_progress`, `send_result`);
+- the window's outbox list (`rows_changed` with `OutboxRow`s) and "Send now" (everything
+  waiting, or one report, also one saved here before the board had a tracker) with its
+  progress and result in words (`send_progress`, `send_result`);
 - resolving a blocker here, a report as Markdown, every blocker for History;
 - *live*: every `watch_ms` a worker reads SQLite's `PRAGMA data_version` (one cheap pragma,
   it changes only when another connection commits), so a report queued by `releasable
@@ -63,6 +64,9 @@ DEFAULT_INTERVAL_MS = 5000
 DEFAULT_WATCH_MS = 1000  # how often another process's changes are looked for
 DEFAULT_BLOCKER_POLL_MS = 60_000
 MIN_INTERVAL_MS = 250
+
+
+NO_TRACKER_WORDS = "No tracker on this board: reports stay here (copy them as Markdown)."
 
 
 def utc_now() -> datetime:
@@ -288,29 +292,49 @@ class OutboxService(QObject):
 
     # -- the window's other outbox actions ------------------------------------------------
 
-    def requeue(self, key: str, report: Report | None = None) -> None:
-        """Send a failed (or local) report again, edited or not."""
+    def send_report(self, key: str) -> None:
+        """The user's "Send now" on one report row: a report waiting, failed, or saved here
+        before the board had a tracker. The same code as `releasable outbox send KEY`:
+        `Outbox.requeue` commits it as queued (so it is sent even if the app quits or the
+        network is down now), then a forced round (`deliver_due`) files it, exactly once.
+        Progress and result come as for `send_now`."""
+        if self.tracker_kind == "none":
+            self.send_result.emit(NO_TRACKER_WORDS)
+            return
+        self.send_progress.emit("Sending…")
         outbox, now = self.outbox, self._clock()
 
         def done(requeued: bool) -> None:
-            if requeued:
-                self._queued(key)
+            if not requeued:  # being sent right now, sent meanwhile, or gone
+                self.send_result.emit("That report is being sent, or was sent already.")
+                self.refresh_rows()
+                return
+            self.queued.emit(key)
+            self._changed()
+            if self._tracker is None:
+                self.send_result.emit(self._not_set_up_words())
+                return
+            self._send_now_pending = True
+            self.wake(force=True)
 
-        run_task(lambda: outbox.requeue(key, report, now), done, _log_error, pool=self._writer)
+        def failed(error: BaseException) -> None:
+            _log_error(error)
+            self.send_result.emit(f"Not sent: {type(error).__name__}. Details are in the log.")
+
+        run_task(lambda: outbox.requeue(key, now=now), done, failed, pool=self._writer)
 
     def send_now(self) -> None:
         """The user's "Send now": deliver everything queued at once, then say what happened."""
         if self._tracker is None:
             kind = self.tracker_kind
-            self.send_result.emit(
-                "No tracker on this board: reports stay here (copy them as Markdown)."
-                if kind == "none"
-                else f"The {kind} tracker is not set up yet: reports wait here until it is."
-            )
+            self.send_result.emit(NO_TRACKER_WORDS if kind == "none" else self._not_set_up_words())
             return
         self._send_now_pending = True
         self.send_progress.emit("Sending…")
         self.wake(force=True)
+
+    def _not_set_up_words(self) -> str:
+        return f"The {self.tracker_kind} tracker is not set up yet: reports wait here until it is."
 
     def claim_blocker(self, key: str) -> None:
         """I'm on it, for blocker `key`: queued (committed) at once, then sent to the tracker
@@ -535,6 +559,7 @@ def _log_error(error: BaseException) -> None:
 __all__ = [
     "DEFAULT_INTERVAL_MS",
     "DEFAULT_WATCH_MS",
+    "NO_TRACKER_WORDS",
     "OutboxService",
     "read_outbox_rows",
     "send_words",

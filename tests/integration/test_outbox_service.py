@@ -176,7 +176,7 @@ def test_a_permanent_error_is_signalled_with_its_reason(
     assert failed.args == [report.key, "GitHub refused the issue (422): title is missing"]
     assert fake.issues == []
     with qtbot.waitSignal(service.delivered, timeout=10000):
-        service.requeue(report.key)
+        service.send_report(report.key)  # its row's "Send now"
     assert len(fake.issues_with_key(report.key)) == 1
     service.stop()
 

@@ -2,9 +2,11 @@
 
 The blockers come with each snapshot; the outbox rows come from the outbox service through
 `set_outbox_rows` (app/ui/board/outbox_list.py draws them), and "Send now" shows its progress
-and then its result in words (`show_send_progress`, `show_send_result`). Activating a blocker
-(double-click or Enter) opens its tracker link; activating a draft reopens it. Empty lists
-say so in words instead of showing an empty box.
+and then its result in words (`show_send_progress`, `show_send_result`); a row's "Send now"
+asks for that one report (`send_report_requested`), also one saved here before the board had
+a tracker. With no tracker on the board (`set_has_tracker(False)`) both are off and say why.
+Activating a blocker (double-click or Enter) opens its tracker link; activating a draft
+reopens it. Empty lists say so in words instead of showing an empty box.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from app.ui.widgets.labels import PlainLabel
 from app.ui.widgets.models import URL_ROLE, BlockersModel
 
 MAX_VISIBLE_ROWS = 8
+NO_TRACKER_TIP = (
+    "This board has no tracker: reports stay here (copy them as Markdown). "
+    "Add a [tracker] to the board file to send them."
+)
 
 
 def _table(parent: QWidget, name: str) -> QTreeView:
@@ -50,6 +56,12 @@ def _table(parent: QWidget, name: str) -> QTreeView:
     view.setAccessibleName(name)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return view
+
+
+def _waiting(row: OutboxRow) -> bool:
+    """A report the "Send now" button sends: not a draft, not one saved here (those are sent
+    one at a time, from their row)."""
+    return row.draft is None and not row.saved_here
 
 
 def _fit_height(view: QTreeView, rows: int) -> None:
@@ -72,12 +84,14 @@ class BlockersPanel(QWidget):
     resolve_requested = Signal(str)  # blocker key
     claim_requested = Signal(str)  # blocker key: "I'm on it"
     copy_requested = Signal(str)  # outbox report key
-    send_now_requested = Signal()
+    send_now_requested = Signal()  # the button: everything waiting for the tracker
+    send_report_requested = Signal(str)  # a row's "Send now": that report (key)
     reopen_requested = Signal(object)  # OutboxRow of a draft: open it in the report dialog
 
     def __init__(self, opener: Opener, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._opener = opener
+        self._has_tracker = True  # until `set_has_tracker` says otherwise
         self.blockers_model = BlockersModel(self)
         self.outbox_model = OutboxListModel(self)
 
@@ -161,6 +175,15 @@ class BlockersPanel(QWidget):
             QBoxLayout.Direction.LeftToRight if on else QBoxLayout.Direction.TopToBottom
         )
 
+    def set_has_tracker(self, has: bool) -> None:
+        """Whether the board names a tracker: without one nothing can be sent, and "Send now"
+        is off and says why."""
+        self._has_tracker = has
+        self.send_button.setEnabled(has and not self.send_busy.isVisible())
+        self.send_button.setToolTip(
+            "Send every report waiting in the outbox now" if has else NO_TRACKER_TIP
+        )
+
     def side_by_side(self) -> bool:
         return self.columns.direction() == QBoxLayout.Direction.LeftToRight
 
@@ -180,7 +203,7 @@ class BlockersPanel(QWidget):
         """Show the drafts and unsent reports (aged at `now`, then by `tick`)."""
         self.outbox_model.set_rows(rows, now or datetime.now(UTC))
         count = self.outbox_model.rowCount()
-        reports = sum(1 for r in rows if r.draft is None)
+        reports = sum(1 for r in rows if _waiting(r))
         self.outbox_title.set_text(f"Outbox ({count} not sent)" if count else "Outbox")
         self.outbox_view.setVisible(count > 0)
         self.no_outbox.setVisible(count == 0)
@@ -196,11 +219,11 @@ class BlockersPanel(QWidget):
 
     def show_send_result(self, words: str) -> None:
         """What the "Send now" did, in words (it stays until the next one)."""
-        self.send_button.setEnabled(True)
+        self.send_button.setEnabled(self._has_tracker)
         self.send_busy.hide()
         self.send_status.set_text(words)
         self.send_status.show()
-        self.send_button.setVisible(any(r.draft is None for r in self.outbox_model.rows()))
+        self.send_button.setVisible(any(_waiting(r) for r in self.outbox_model.rows()))
 
     def _outbox_activated(self, index: QModelIndex) -> None:
         row = self.outbox_model.row(index.row())
@@ -243,7 +266,17 @@ class BlockersPanel(QWidget):
         copy = QAction("&Copy as Markdown", self)
         copy.triggered.connect(lambda: self.copy_requested.emit(found.key))
         send = QAction("&Send now", self)
-        send.triggered.connect(self.send_now_requested.emit)
+        if self._has_tracker:
+            send.setToolTip(
+                "File this report on the board's tracker now"
+                if found.saved_here
+                else "Send this report to the tracker now"
+            )
+            send.triggered.connect(lambda: self.send_report_requested.emit(found.key))
+        else:
+            send.setEnabled(False)
+            send.setText("Send now (this board has no tracker)")
+            send.setToolTip(NO_TRACKER_TIP)
         return [copy, send]
 
     def _blocker_menu(self, pos: QPoint) -> None:
@@ -258,6 +291,7 @@ class BlockersPanel(QWidget):
 
     def _popup(self, view: QTreeView | QListView, pos: QPoint, actions: list[QAction]) -> None:
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         menu.addActions(actions)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(view.viewport().mapToGlobal(pos))
