@@ -37,11 +37,26 @@ class TokenResult:
 
     `origin` is e.g. "environment variable GITHUB_TOKEN"; `hint` is a plain sentence for the
     user when `token` is None ("set GITHUB_TOKEN or store it in the OS keyring as ...").
+    `keyring_problem` says why the keyring entry the board names gave no token ("the keyring
+    is locked", "this machine has no OS keyring", "there is no such entry"): a server's 401
+    then names it as the likely cause (`keyring_words`).
     """
 
     token: str | None = field(default=None, repr=False)
     origin: str = ""
     hint: str = ""
+    keyring_problem: str = ""
+    keyring_entry: str = ""
+
+    def keyring_words(self) -> str:
+        """ "the keyring entry 'releasable/ci' could not be read: the keyring is locked", or
+        "" when no keyring entry was asked for or it gave the token."""
+        if self.token is not None or not self.keyring_problem or not self.keyring_entry:
+            return ""
+        return (
+            f"the keyring entry '{keyring_name(self.keyring_entry)}' could not be read: "
+            f"{self.keyring_problem}"
+        )
 
     def __post_init__(self) -> None:
         remember_secret(self.token)  # scrubbed from anything a server says back
@@ -98,9 +113,12 @@ def resolve_token(env_name: str | None, keyring_entry: str | None) -> TokenResul
         if value:
             log.debug("token read from environment variable %s", env_name)
             return TokenResult(value, origin=f"environment variable {env_name}")
-    problem = ""
+    problem = ""  # why the keyring entry gave no token
+    read_error = ""  # the keyring answered with an error (not just "no such entry")
     available = bool(keyring_entry) and keyring_available()  # no keyring probe without an entry
-    if keyring_entry and available:
+    if keyring_entry and not available:
+        problem = "this machine has no OS keyring"
+    elif keyring_entry:
         try:
             stored = _keyring().get_password(KEYRING_SERVICE, keyring_entry)
         except Exception as exc:  # backends raise all kinds (D-Bus, locked, denied)
@@ -109,14 +127,21 @@ def resolve_token(env_name: str | None, keyring_entry: str | None) -> TokenResul
                 keyring_name(keyring_entry),
                 type(exc).__name__,
             )
-            problem = f"the OS keyring could not be read ({_reason(exc)}); "
+            problem = read_error = _reason(exc)
         else:
             if stored:
                 log.debug("token read from OS keyring entry %s", keyring_name(keyring_entry))
                 return TokenResult(
                     stored, origin=f"OS keyring entry '{keyring_name(keyring_entry)}'"
                 )
-    return TokenResult(None, hint=problem + _hint(env_name, keyring_entry, available))
+            problem = "there is no such entry"
+    return TokenResult(
+        None,
+        hint=(f"the OS keyring could not be read ({read_error}); " if read_error else "")
+        + _hint(env_name, keyring_entry, available),
+        keyring_problem=problem,
+        keyring_entry=keyring_entry or "",
+    )
 
 
 def _hint(env_name: str | None, keyring_entry: str | None, available: bool) -> str:

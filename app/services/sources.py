@@ -23,6 +23,7 @@ from app.config.board import (
     PipelineConfig,
 )
 from app.config.secrets import TokenResult, resolve_token
+from app.sources.http import TokenProblem
 from app.sources.loading import load_network_stack
 
 Item = PipelineConfig | EnvironmentConfig
@@ -80,7 +81,12 @@ def item_token(item: Item) -> TokenResult | None:
 
 
 def _token(env: str | None, keyring_entry: str | None) -> tuple[str | None, str]:
+    """The token, and what a refusal (401, 403) points at: where the token comes from, or,
+    when the keyring entry the board names could not be read, that (a `TokenProblem`)."""
     result = resolve_token(env, keyring_entry)
+    problem = result.keyring_words()
+    if problem:
+        return None, TokenProblem(problem)
     return result.token, (env or (f"keyring entry '{keyring_entry}'" if keyring_entry else ""))
 
 
@@ -153,7 +159,7 @@ def make_environment_source(e: EnvironmentConfig) -> Any:
     load_network_stack()
     from app.sources.health import HealthSource
 
-    token, _hint = _token(e.token_env, e.token_keyring)
+    token, hint = _token(e.token_env, e.token_keyring)
     return HealthSource(
         e.url,
         json_field=e.json_field,
@@ -164,6 +170,7 @@ def make_environment_source(e: EnvironmentConfig) -> Any:
         timeout_s=e.timeout_seconds,
         headers=dict(e.headers),
         token=token,
+        token_hint=hint,
     )
 
 

@@ -46,7 +46,14 @@ from app.domain.model import EnvironmentReading, Health, ItemKind
 from app.domain.redact import scrub
 from app.domain.words import clock_words
 from app.sources.errors import SourceError
-from app.sources.http import HttpClient, Response, looks_like_html, read_json
+from app.sources.http import (
+    HttpClient,
+    Response,
+    TokenProblem,
+    looks_like_html,
+    read_json,
+    refusal_words,
+)
 
 TLS_CHECK_EVERY_S = 3600.0
 
@@ -89,8 +96,10 @@ class HealthSource:
         tls_cache: TlsExpiryCache | None = None,
         headers: Mapping[str, str] | None = None,
         token: str | None = None,
+        token_hint: str = "",
     ) -> None:
         self.url = url
+        self.token_hint = token_hint  # a TokenProblem: a refusal names why no token was sent
         self.headers = dict(headers or {})
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
@@ -125,7 +134,7 @@ class HealthSource:
                     health=Health.DOWN, detail="certificate expired", url=self.url
                 )
             raise
-        _raise_if_check_refused(resp)
+        _raise_if_check_refused(resp, self.token_hint)
         health, detail = self._judge(resp)
         notes = [detail] if detail else []
         tls = self._tls(http)
@@ -231,7 +240,7 @@ def _load_json(body: bytes) -> tuple[Any, str | None]:
         return None, f"answer is not {err}"
 
 
-def _raise_if_check_refused(resp: Response) -> None:
+def _raise_if_check_refused(resp: Response, token_hint: str = "") -> None:
     """401/403/404/407/429 and rate limits: the check cannot read health (see module doc)."""
     status = resp.status
     if status in (403, 429):
@@ -246,6 +255,8 @@ def _raise_if_check_refused(resp: Response) -> None:
         404: "health endpoint not found (404): check the URL",
         407: "the proxy asks for sign-in (407)",
     }.get(status)
+    if words and status in (401, 403) and isinstance(token_hint, TokenProblem):
+        words = refusal_words(words, token_hint)
     if words:
         raise SourceError(words)
 

@@ -245,11 +245,27 @@ def rate_limit_until(
     return None
 
 
+class TokenProblem(str):
+    """A token hint that says why no token was sent ("the keyring entry 'releasable/ci' could
+    not be read: the keyring is locked"): a refusal shows it as the likely cause, as is,
+    instead of "check <where the token comes from>". Never holds a token."""
+
+    __slots__ = ()
+
+
+def refusal_words(words: str, token_hint: str) -> str:
+    """`words` of a refusal (401, 403), followed by what the token hint says to look at."""
+    if isinstance(token_hint, TokenProblem):
+        return f"{words} — {token_hint}"
+    return f"{words} — check {token_hint}" if token_hint else words
+
+
 def check_status(resp: Response, *, what: str, token_hint: str = "") -> None:
     """Raise a SourceError in the user's words for any answer that is not a success.
 
     `what` names the thing asked for ("repository acme/api"); `token_hint` names where the
-    token comes from ("GITHUB_TOKEN") so a 401 says what to check.
+    token comes from ("GITHUB_TOKEN") so a 401 says what to check, or, a `TokenProblem`, why
+    no token was sent (then a 404 names it too: GitHub hides a private repository so).
     """
     if 200 <= resp.status < 300 or resp.status == 304:
         return
@@ -258,13 +274,15 @@ def check_status(resp: Response, *, what: str, token_hint: str = "") -> None:
         raise SourceError(
             f"rate-limited until {clock_words(until)} ({resp.status})", rate_limited_until=until
         )
-    check = f" — check {token_hint}" if token_hint else ""
     if resp.status == 401:
-        raise SourceError(f"token rejected (401){check}")
+        raise SourceError(refusal_words("token rejected (401)", token_hint))
     if resp.status == 403:
-        raise SourceError(f"access to {what} denied (403){check}")
+        raise SourceError(refusal_words(f"access to {what} denied (403)", token_hint))
     if resp.status == 404:
-        raise SourceError(f"{what} not found, or the token can't see it (404)")
+        words = f"{what} not found, or the token can't see it (404)"
+        raise SourceError(
+            refusal_words(words, token_hint) if isinstance(token_hint, TokenProblem) else words
+        )
     if resp.status == 410:
         raise SourceError(f"{what} is gone (410)")
     if 500 <= resp.status < 600:
@@ -606,9 +624,11 @@ __all__ = [
     "MemoryValidatorCache",
     "Response",
     "SourceError",
+    "TokenProblem",
     "capped_wait",
     "check_status",
     "looks_like_html",
     "rate_limit_until",
     "read_json",
+    "refusal_words",
 ]
