@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 
-.PHONY: run test lint bench package smoke screenshots clean system-deps venv
+.PHONY: run test test-slow lint bench package smoke screenshots clean system-deps venv
 
 system-deps:
 	@bash tools/system-deps.sh
@@ -33,6 +33,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@bash tools/system-deps.sh --with-xvfb
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider -m "not slow"
+
+## The long tests `make test` leaves out (marked slow): the 100 randomized crashes of delivery.
+test-slow: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider -m slow
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests tools
