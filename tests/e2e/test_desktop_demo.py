@@ -7,14 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from app.desktop.board import DesktopBoard
 from app.desktop.launch import OpenedBoard, open_board
-from app.domain.model import BoardSnapshot, VerdictState
+from app.domain.model import VerdictState
 from app.domain.triage import Category
-from app.ui.window.main_window import MainWindow
+from tests.desktop_harness import running_board
 
 
 class FrozenClock:
@@ -36,14 +34,8 @@ def opened(tmp_path: Path) -> Iterator[OpenedBoard]:
 def test_blocker_in_two_clicks_reaches_the_tracker_and_turns_the_board_red(
     qtbot: QtBot, opened: OpenedBoard, tmp_path: Path
 ) -> None:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, persist=False)
-    qtbot.addWidget(window)
-    desktop = DesktopBoard(opened, window)
-    seen: list[BoardSnapshot] = []
-    desktop.service.updated.connect(seen.append)
-    desktop.start()
-    try:
+    with running_board(qtbot, opened, tmp_path / "settings.ini") as (desktop, seen):
+        window = desktop.window
         qtbot.waitUntil(
             lambda: bool(seen) and seen[-1].verdict.state is VerdictState.RELEASABLE, timeout=15000
         )
@@ -65,5 +57,3 @@ def test_blocker_in_two_clicks_reaches_the_tracker_and_turns_the_board_red(
             lambda: seen[-1].verdict.state is VerdictState.NOT_RELEASABLE, timeout=15000
         )
         assert any("Laptop won't boot" in r.text for r in seen[-1].verdict.reasons)
-    finally:
-        desktop.stop()

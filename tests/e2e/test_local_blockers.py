@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from app.desktop.board import DesktopBoard
 from app.desktop.launch import open_board
-from app.domain.model import BoardSnapshot, Priority, VerdictState
+from app.domain.model import Priority, VerdictState
 from app.domain.triage import Category
-from app.ui.window.main_window import MainWindow
+from tests.desktop_harness import running_board
 
 
 def test_local_blocker_shows_copies_and_closes_in_the_app(
@@ -27,51 +25,43 @@ def test_local_blocker_shows_copies_and_closes_in_the_app(
         f'url = "{httpserver.url_for("/health")}"\n',
         encoding="utf-8",
     )
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    with open_board(str(board_file), False, str(tmp_path / "r.db")) as opened:
-        window = MainWindow(settings=settings, persist=False)
-        qtbot.addWidget(window)
-        desktop = DesktopBoard(opened, window)
-        seen: list[BoardSnapshot] = []
-        desktop.service.updated.connect(seen.append)
-        desktop.start()
-        try:
-            qtbot.waitUntil(
-                lambda: bool(seen) and seen[-1].verdict.state is VerdictState.RELEASABLE,
-                timeout=10_000,
-            )
-            dialog = desktop.open_report()
-            dialog.form.category.set_category(Category.WORKSTATION_BROKEN)
-            dialog.form.title.setText("Laptop won't boot")
-            dialog.send()
-            qtbot.waitUntil(
-                lambda: seen[-1].verdict.state is VerdictState.NOT_RELEASABLE, timeout=10_000
-            )
-            (blocker,) = seen[-1].board.blockers
-            assert blocker.priority is Priority.P1 and blocker.url is None
+    with (
+        open_board(str(board_file), False, str(tmp_path / "r.db")) as opened,
+        running_board(qtbot, opened, tmp_path / "s.ini") as (desktop, seen),
+    ):
+        window = desktop.window
+        qtbot.waitUntil(
+            lambda: bool(seen) and seen[-1].verdict.state is VerdictState.RELEASABLE,
+            timeout=10_000,
+        )
+        dialog = desktop.open_report()
+        dialog.form.category.set_category(Category.WORKSTATION_BROKEN)
+        dialog.form.title.setText("Laptop won't boot")
+        dialog.send()
+        qtbot.waitUntil(
+            lambda: seen[-1].verdict.state is VerdictState.NOT_RELEASABLE, timeout=10_000
+        )
+        (blocker,) = seen[-1].board.blockers
+        assert blocker.priority is Priority.P1 and blocker.url is None
 
-            panel = window.board.blockers
-            qtbot.waitUntil(lambda: panel.outbox_model.rowCount() == 1, timeout=10_000)
-            copy, _send = panel.outbox_actions(0)
-            copy.trigger()
-            qtbot.waitUntil(
-                lambda: QApplication.clipboard().text().startswith("# [P1] Laptop won't boot"),
-                timeout=10_000,
-            )
+        panel = window.board.blockers
+        qtbot.waitUntil(lambda: panel.outbox_model.rowCount() == 1, timeout=10_000)
+        copy, _send = panel.outbox_actions(0)
+        copy.trigger()
+        qtbot.waitUntil(
+            lambda: QApplication.clipboard().text().startswith("# [P1] Laptop won't boot"),
+            timeout=10_000,
+        )
 
-            qtbot.waitUntil(lambda: panel.blockers_model.rowCount() == 1, timeout=10_000)
-            _open, resolve, _claim = panel.blocker_actions(0)
-            assert not _open.isEnabled()  # nothing on a tracker to open
-            assert not _claim.isEnabled()  # nor to claim
-            resolve.trigger()
-            qtbot.waitUntil(
-                lambda: seen[-1].verdict.state is VerdictState.RELEASABLE, timeout=10_000
-            )
-            assert seen[-1].board.blockers == ()
-            # Resolved here, it waits for nothing: it leaves the outbox list too.
-            qtbot.waitUntil(lambda: panel.outbox_model.rowCount() == 0, timeout=10_000)
-        finally:
-            desktop.stop()
+        qtbot.waitUntil(lambda: panel.blockers_model.rowCount() == 1, timeout=10_000)
+        _open, resolve, _claim = panel.blocker_actions(0)
+        assert not _open.isEnabled()  # nothing on a tracker to open
+        assert not _claim.isEnabled()  # nor to claim
+        resolve.trigger()
+        qtbot.waitUntil(lambda: seen[-1].verdict.state is VerdictState.RELEASABLE, timeout=10_000)
+        assert seen[-1].board.blockers == ()
+        # Resolved here, it waits for nothing: it leaves the outbox list too.
+        qtbot.waitUntil(lambda: panel.outbox_model.rowCount() == 0, timeout=10_000)
 
 
 def test_a_teammates_blocker_is_resolved_on_the_tracker_not_here(qtbot: QtBot) -> None:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +23,7 @@ from app.domain.model import BoardSnapshot, VerdictState
 from app.domain.words import OUTBOX_STATE_WORDS
 from app.store.outbox import Outbox, OutboxState
 from app.store.store import Store
-from app.ui.window.main_window import MainWindow
+from tests.desktop_harness import running_board
 from tests.fake_tracker import FakeGitHub
 from tests.integration.test_outbox_service import make_report
 
@@ -49,18 +48,11 @@ def save_here(db: Path, title: str) -> str:
 def window_on(
     qtbot: QtBot, board_file: Path, db: Path
 ) -> Iterator[tuple[DesktopBoard, list[BoardSnapshot]]]:
-    settings = QSettings(str(board_file.with_name("s.ini")), QSettings.Format.IniFormat)
-    with open_board(str(board_file), False, str(db)) as opened:
-        window = MainWindow(settings=settings, persist=False)
-        qtbot.addWidget(window)
-        desktop = DesktopBoard(opened, window)
-        seen: list[BoardSnapshot] = []
-        desktop.service.updated.connect(seen.append)
-        desktop.start()
-        try:
-            yield desktop, seen
-        finally:
-            desktop.stop()
+    with (
+        open_board(str(board_file), False, str(db)) as opened,
+        running_board(qtbot, opened, board_file.with_name("s.ini")) as running,
+    ):
+        yield running
 
 
 def test_send_now_files_a_report_saved_here_once_the_board_has_a_tracker(

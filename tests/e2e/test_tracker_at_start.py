@@ -17,17 +17,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from app.desktop.board import DesktopBoard
 from app.desktop.launch import open_board
 from app.domain.model import BoardSnapshot, Reason, VerdictState
 from app.domain.verdict import TRACKER_KEY
 from app.store.store import Store
 from app.store.tracker_blockers import record_tracker_read
-from app.ui.window.main_window import MainWindow
+from tests.desktop_harness import running_board
 from tests.fake_tracker import FakeGitHub
 
 REFRESH_S = 60  # [tracker] refresh_seconds: the stored read is stale after 180 s
@@ -72,19 +70,12 @@ def started(
         ago = timedelta(seconds=stored_read_ago_s)
         record_tracker_read(store, "github", datetime.now(UTC) - ago)
         store.close()
-    settings = QSettings(str(board_file.with_name("s.ini")), QSettings.Format.IniFormat)
-    with open_board(str(board_file), False, str(db)) as opened:
-        window = MainWindow(settings=settings, persist=False)
-        qtbot.addWidget(window)
-        desktop = DesktopBoard(opened, window)
-        seen: list[BoardSnapshot] = []
-        desktop.service.updated.connect(seen.append)
-        desktop.start()
-        try:
-            qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
-            yield seen
-        finally:
-            desktop.stop()
+    with (
+        open_board(str(board_file), False, str(db)) as opened,
+        running_board(qtbot, opened, board_file.with_name("s.ini")) as (_desktop, seen),
+    ):
+        qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+        yield seen
 
 
 def test_a_fresh_stored_tracker_read_counts_from_the_first_picture(
