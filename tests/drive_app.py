@@ -12,9 +12,12 @@ Scenarios:
   environment, Save; print the save dialog's folder, accept it; print the board window; quit.
 - `open FILE`: on the welcome page, "Open a board file…", type FILE in the real dialog; print
   the board window; quit.
-- `watch SECONDS`: print the verdict banner (headline and reasons, as shown) each time it
-  changes, with the longest the event loop went without turning since the last line
-  (`stall_ms`), for SECONDS or until the app is ended (SIGTERM).
+- `watch SECONDS`: print the verdict banner (headline and reasons, as shown), the open
+  blockers (as the list shows them, with their tracker links) and the fields of an open
+  "Report a blocker" dialog each time any of them changes, with the longest the event loop
+  went without turning since the last line (`stall_ms`), for SECONDS or until the app is
+  ended (SIGTERM). It only looks: whatever the test does to the window, it does from outside
+  (key presses on the X server).
 
 Test code only (tests/xserver.py runs it); the app has no test hooks.
 """
@@ -42,6 +45,8 @@ def say(**what: object) -> None:
 def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
     """Each step returns True when done; a step that returns False is tried again later."""
     from app.ui.editor.editor import BoardEditor
+    from app.ui.report.dialog import ReportDialog
+    from app.ui.widgets.models import URL_ROLE
     from app.ui.window.main_window import MainWindow
     from app.ui.window.welcome import WelcomePage
 
@@ -123,6 +128,27 @@ def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
         )
         return True
 
+    def report_dialog() -> dict[str, object] | None:
+        """The fields of the visible "Report a blocker" dialog, and which one has the focus."""
+        found = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, ReportDialog) and w.isVisible()
+            ),
+            None,
+        )
+        if found is None:
+            return None
+        fields = found.form.fields()
+        focus = found.focusWidget()
+        return {
+            "category": fields["category"],
+            "title": fields["title"],
+            "prevents_delivery": fields["prevents_delivery"],
+            "focus": focus.accessibleName() if focus is not None else None,
+        }
+
     if scenario == "watch":
         shown_last: list[object] = [None]
         turned = [time.monotonic(), 0.0]  # last turn of the event loop, longest gap since
@@ -135,10 +161,21 @@ def steps_for(scenario: str, args: list[str]) -> Iterator[Callable[[], bool]]:
             if shown is None or shown.latest_snapshot is None:
                 return False
             banner = shown.board.banner
-            seen = (banner.title.text(), banner.shown_reasons())
+            model = shown.board.blockers.blockers_model
+            listed = [
+                {"text": str(model.index(r, 1).data()), "url": model.index(r, 1).data(URL_ROLE)}
+                for r in range(model.rowCount())
+            ]
+            seen = (banner.title.text(), banner.shown_reasons(), listed, report_dialog())
             if seen != shown_last[0]:
                 shown_last[0] = seen
-                say(verdict=seen[0], reasons=seen[1], stall_ms=round(turned[1] * 1000))
+                say(
+                    verdict=seen[0],
+                    reasons=seen[1],
+                    blockers=seen[2],
+                    dialog=seen[3],
+                    stall_ms=round(turned[1] * 1000),
+                )
                 turned[1] = 0.0
             return False  # never done: watched until the time is up or the app is ended
 

@@ -12,17 +12,21 @@ window manager's `_NET_SUPPORTING_WM_CHECK`, a window's geometry), never a fixed
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import select
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -94,6 +98,12 @@ class XServer:
         window = wait_for(f"a window called {name!r}", lambda: self.window_id(name))
         self.run("xdotool", "windowfocus", "--sync", window)
         self.run("xdotool", "key", "--clearmodifiers", key)
+
+    def type_text(self, name: str, text: str) -> None:
+        """Give the window whose title matches `name` the keyboard; type `text` key by key."""
+        window = wait_for(f"a window called {name!r}", lambda: self.window_id(name))
+        self.run("xdotool", "windowfocus", "--sync", window)
+        self.run("xdotool", "type", "--clearmodifiers", text)
 
     def window_geometry(self, name: str) -> Geometry | None:
         """Where the visible top-level window whose title matches `name` is (root coordinates)."""
@@ -173,6 +183,105 @@ def xvfb(
                 process.wait()
         if server.stderr is not None:
             server.stderr.close()
+
+
+class Watched:
+    """The app started by tests/drive_app.py `watch`: `seen` holds one dict per change of what
+    the window shows (verdict banner, open blockers, an open report dialog), in order."""
+
+    def __init__(self, child: subprocess.Popen[str]) -> None:
+        self.child = child
+        self.seen: list[dict[str, Any]] = []
+        self.stderr: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
+
+    @classmethod
+    def start(
+        cls, x: XServer, env: dict[str, str], cwd: Path, seconds: float, *args: str
+    ) -> Watched:
+        """`releasable ARGS` on `x`, watched for `seconds` at most, with `env` on top of the
+        display's environment (never the caller's $RELEASABLE_BOARD)."""
+        full = {**x.env, "PYTHONPATH": str(ROOT), **env}
+        full.pop("RELEASABLE_BOARD", None)
+        child = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "drive_app.py"), "watch", str(seconds), "--",
+             *args],
+            cwd=cwd, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        return cls(child)
+
+    def _read(self) -> None:
+        assert self.child.stdout is not None
+        for line in self.child.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _read_stderr(self) -> None:  # drained, so a chatty log never blocks the app
+        assert self.child.stderr is not None
+        for line in self.child.stderr:
+            self.stderr.append(line)
+
+    @property
+    def last(self) -> dict[str, Any] | None:
+        return self.seen[-1] if self.seen else None
+
+    def wait_for(
+        self, what: str, shows: Callable[[dict[str, Any]], bool], within_s: float = 40
+    ) -> tuple[dict[str, Any], float]:
+        """The first observation from now on that `shows` accepts (the current one counts),
+        and how long it took."""
+        started = time.monotonic()
+        if self.seen and shows(self.seen[-1]):
+            return self.seen[-1], 0.0
+        while True:
+            left = within_s - (time.monotonic() - started)
+            try:
+                line = self._lines.get(timeout=max(0.01, left))
+            except queue.Empty:
+                line = ""
+            if line is None or time.monotonic() - started > within_s:
+                ended = "" if line is not None else f" (the app ended: {self.child.poll()})"
+                err = "".join(self.stderr)[-3000:]
+                pytest.fail(
+                    f"the window did not show {what} within {within_s} s{ended}; "
+                    f"last seen: {self.last}\n{err}",
+                    pytrace=False,
+                )
+            if not line.startswith("{"):
+                continue
+            seen = json.loads(line)
+            if "timeout" in seen:
+                pytest.fail(f"the robot timed out waiting for {what}")
+            self.seen.append(seen)
+            if shows(seen):
+                return seen, time.monotonic() - started
+
+    def terminate(self, within_s: float = 30) -> float:
+        """SIGTERM, as a session ending does; the app must end cleanly. How long it took."""
+        sent = time.monotonic()
+        self.child.send_signal(signal.SIGTERM)
+        self.child.wait(within_s)
+        took = time.monotonic() - sent
+        self._stderr_reader.join(10)
+        err = "".join(self.stderr)
+        assert self.child.returncode == 0, err[-3000:]
+        assert "Traceback" not in err, err[-3000:]
+        return took
+
+    def kill(self) -> None:
+        """End it whatever it is doing (after a failure), and close its pipes."""
+        if self.child.poll() is None:
+            self.child.kill()
+        self.child.wait()
+        for reader in (self._reader, self._stderr_reader):
+            reader.join(10)
+        for stream in (self.child.stdout, self.child.stderr):
+            if stream is not None:
+                stream.close()
 
 
 @contextmanager

@@ -12,13 +12,7 @@ of many refresh intervals. Then SIGTERM ends the window promptly.
 from __future__ import annotations
 
 import contextlib
-import json
-import queue
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.xserver import ROOT, XServer, xvfb
+from tests.xserver import Watched, XServer, xvfb
 
 FEED = b"""<Projects>
   <Project name="api :: build" activity="Sleeping" lastBuildStatus="Success"
@@ -133,45 +127,6 @@ def x() -> Iterator[XServer]:
         yield display
 
 
-class Window:
-    """The watched window: one dict per change of its verdict banner (see drive_app `watch`)."""
-
-    def __init__(self, child: subprocess.Popen[str]) -> None:
-        self.child = child
-        self.seen: list[dict[str, Any]] = []
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.child.stdout is not None
-        for line in self.child.stdout:
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def wait_for(
-        self, what: str, shows: Callable[[dict[str, Any]], bool], within_s: float = 40
-    ) -> tuple[dict[str, Any], float]:
-        """The first banner from now on that `shows` accepts, and how long it took."""
-        started = time.monotonic()
-        while True:
-            left = within_s - (time.monotonic() - started)
-            try:
-                line = self._lines.get(timeout=max(0.01, left))
-            except queue.Empty:
-                line = ""
-            if line is None or time.monotonic() - started > within_s:
-                last = self.seen[-1] if self.seen else None
-                pytest.fail(f"no banner {what} within {within_s} s; last seen: {last}")
-            if not line.startswith("{"):
-                continue
-            banner = json.loads(line)
-            if "timeout" in banner:
-                pytest.fail(f"the robot timed out waiting for {what}")
-            self.seen.append(banner)
-            if shows(banner):
-                return banner, time.monotonic() - started
-
-
 def says(pipeline: str, environment: str) -> Callable[[dict[str, Any]], bool]:
     """Not RELEASABLE, with a reason naming the pipeline and one naming the environment, each
     with its error's words."""
@@ -218,20 +173,12 @@ timeout_seconds = {TIMEOUT_S}
         encoding="utf-8",
     )
     env = {
-        **x.env,
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "PYTHONPATH": str(ROOT),
     }
-    env.pop("RELEASABLE_BOARD", None)
-    child = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "drive_app.py"), "watch", str(WATCH_S), "--",
-         "--board", str(board)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    window = Watched.start(x, env, tmp_path, WATCH_S, "--board", str(board))
     try:
-        window = Window(child)
         window.wait_for("RELEASABLE at start", releasable, within_s=60)
         host = f"127.0.0.1:{server.port}"
         for mood, pipeline_words, environment_words in [
@@ -252,13 +199,6 @@ timeout_seconds = {TIMEOUT_S}
         longest = max(b["stall_ms"] for b in window.seen[1:])
         assert longest < LONGEST_STALL_MS, [b["stall_ms"] for b in window.seen]
 
-        sent = time.monotonic()
-        child.send_signal(signal.SIGTERM)
-        _out, err = child.communicate(timeout=30)
-        assert child.returncode == 0, err[-3000:]
-        assert "Traceback" not in err
-        assert time.monotonic() - sent < 5
+        assert window.terminate() < 5
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
+        window.kill()
