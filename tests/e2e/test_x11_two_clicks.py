@@ -157,6 +157,9 @@ def test_a_p1_reported_offline_counts_across_a_restart_is_filed_once_and_counts_
         (issue,) = tracker.issues
         assert issue["title"] == TITLE
         assert "P1" in {label["name"] for label in issue["labels"]}
+        # what the keys said reached the tracker: the category picked, the answer given
+        assert "Category: Workstation broken (workstation-broken)" in issue["body"]
+        assert "Priority: **P1**: It prevents production delivery" in issue["body"]
         assert tracker.posts() == 1
 
         # Still counting after the tracker was read again (the issue is open there).
