@@ -73,7 +73,7 @@ def test_quit_remembers_the_window_and_ends_the_event_loop(
     monkeypatch.setattr(QApplication, "quit", lambda: quits.append(True))
     window.action_quit.trigger()
     assert quits == [True]
-    assert settings.contains("window/geometry")
+    assert settings.contains("window/normal")
 
 
 def test_stage_report_reaches_the_window_signal(qtbot: QtBot, window: MainWindow) -> None:

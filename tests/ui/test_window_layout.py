@@ -58,4 +58,4 @@ def test_reset_layout_is_in_the_view_menu_and_restores_the_first_start_layout(
     sizes = win.board.splitter.sizes()  # the same shares of the (maybe resized) splitter
     assert sizes[0] / sum(sizes) == pytest.approx(default_sizes[0] / total, abs=0.02)
     assert settings.value("window/state") is None
-    assert settings.value("window/geometry") is None
+    assert settings.value("window/normal") is None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -50,9 +51,13 @@ from app.ui.kiosk.kiosk import KioskWindow
 from app.ui.widgets.icons import app_icon
 from app.ui.widgets.labels import PlainLabel
 from app.ui.widgets.theme import plain_tooltip
+from app.ui.window.placement import on_a_screen
 
 ORGANIZATION = "Releasable"
 APPLICATION = "releasable"
+# Where the window was left; "window/geometry" held Qt's saveGeometry, which came back off by
+# a title bar without a window manager (see `placement`) and is removed when these are saved.
+WINDOW_PLACE_KEYS = ("window/normal", "window/maximized", "window/geometry")
 
 
 def default_settings() -> QSettings:
@@ -474,15 +479,34 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self._default_size()
         if self.persist:
-            for key in ("window/geometry", "window/state", "view/splitter"):
+            for key in (*WINDOW_PLACE_KEYS, "window/state", "view/splitter"):
                 self.settings.remove(key)
 
+    def _title_bar_height(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_TitleBarHeight, None, self)
+
     def _default_size(self) -> None:
+        """1280×820, or less so that it fits the screen with a title bar above it (a window
+        taller than the screen is moved at the next start, see `placement`)."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         available = screen.availableGeometry() if screen else None
         w = min(1280, available.width()) if available else 1280
-        h = min(820, available.height()) if available else 820
+        h = min(820, available.height() - self._title_bar_height()) if available else 820
         self.resize(w, h)
+
+    def _restore_place(self) -> None:
+        """Where the window was left (client geometry, see `placement`), maximized if it was."""
+        s = self.settings
+        normal = s.value("window/normal")
+        if not isinstance(normal, QRect) or not normal.isValid():
+            self._default_size()
+            return
+        primary = QGuiApplication.primaryScreen()
+        screens = sorted(QGuiApplication.screens(), key=lambda screen: screen is not primary)
+        available = [screen.availableGeometry() for screen in screens]
+        self.setGeometry(on_a_screen(normal, available, self._title_bar_height()))
+        if bool(s.value("window/maximized", False, type=bool)):
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _restore(self) -> None:
         self._default_splitter = self.board.splitter.saveState()
@@ -490,11 +514,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
             return
         s = self.settings
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self._default_size()
+        self._restore_place()
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -520,7 +540,9 @@ class MainWindow(QMainWindow):
         if not self.persist:
             return
         s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/normal", self.normalGeometry())
+        s.setValue("window/maximized", self.isMaximized())
+        s.remove("window/geometry")
         s.setValue("window/state", self.saveState())
         s.setValue("view/splitter", self.board.splitter.saveState())
         self._save_view_options()
