@@ -159,3 +159,33 @@ def test_a_window_left_on_a_monitor_that_is_gone_comes_back_on_a_screen(
         assert seen[0] is not None
         assert (seen[0].width, seen[0].height) == (left.width, left.height)  # whole, same size
         quit_app(x, child)
+
+
+def double_click_title_bar(x: XServer, window: Geometry) -> None:
+    """What openbox maximizes and restores a window on, by default."""
+    x.run("xdotool", "mousemove", str(window.x + 300), str(window.y - 8))
+    x.run("xdotool", "click", "--repeat", "2", "--delay", "80", "1")
+
+
+def test_a_maximized_window_comes_back_maximized_and_restores_to_where_it_was(
+    board: Path, home: dict[str, str]
+) -> None:
+    """With openbox (no window manager maximizes). Qt's own format kept this too; it guards the
+    window's own settings that replaced it."""
+    with xvfb(((1366, 768),), window_manager=True) as x:
+        with app_on(x, *start_args(board), env=home) as child:
+            shown(x)
+            left = move(x, Geometry(183, 96, 900, 560))
+            double_click_title_bar(x, left)
+
+            def maximized_at() -> Geometry | None:
+                seen = x.window_geometry(WINDOW)
+                return seen if seen is not None and seen.width == 1366 else None
+
+            maximized = wait_for("the window maximized", maximized_at, WAIT_S)
+            quit_app(x, child)
+        with app_on(x, *start_args(board), env=home) as child:
+            shown_at(x, maximized)
+            double_click_title_bar(x, maximized)
+            shown_at(x, left)
+            quit_app(x, child)
